@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs what sessionhunt needs on a fresh Debian machine with only the stock Rust toolchain,
+# skipping (fast) whatever is already present. Safe to run any number of times.
+#
+#   scripts/setup.sh            everything the app build needs (wasm target, trunk, wasm-bindgen, wasm-opt)
+#   scripts/setup.sh --tests    the above plus what the test suite needs (Chromium, playwright-core)
+#
+# Versions are pinned here and nowhere else except Cargo.toml / Trunk.toml (wasm-bindgen, checked below).
+set -euo pipefail
+
+TRUNK_VERSION=0.21.14
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WANT_TESTS=0
+[ "${1:-}" = "--tests" ] && WANT_TESTS=1
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# The wasm-bindgen CLI must match the wasm-bindgen crate exactly: read the version from Cargo.lock,
+# and check that Trunk.toml agrees, so the three pins can never drift apart silently.
+WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+if [ -z "$WB_VERSION" ]; then say "cannot find wasm-bindgen in Cargo.lock"; exit 1; fi
+if ! grep -q "wasm_bindgen = \"$WB_VERSION\"" "$ROOT/Trunk.toml"; then
+  say "Trunk.toml [tools] wasm_bindgen does not match Cargo.lock's wasm-bindgen $WB_VERSION"; exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+APT_UPDATED=0
+apt_install() { # apt_install PACKAGE...: installs the Debian packages given, updating the lists once
+  if [ "$APT_UPDATED" = 0 ]; then $SUDO apt-get update -qq >&2; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >&2
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"; rustup target add wasm32-unknown-unknown >&2
+fi
+for comp in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$comp"; then rustup component add "$comp" >&2; fi
+done
+
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
+  cargo install --locked trunk --version "$TRUNK_VERSION" >&2
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+  # Not --locked: one of its locked dependencies is missing from the registry mirror.
+  say "installing wasm-bindgen-cli $WB_VERSION"
+  cargo install wasm-bindgen-cli --version "=$WB_VERSION" >&2
+fi
+
+if ! command -v wasm-opt >/dev/null; then say "installing binaryen (wasm-opt)"; apt_install binaryen; fi
+
+if [ "$WANT_TESTS" = 1 ]; then
+  if [ ! -x /usr/bin/chromium ]; then say "installing Debian chromium"; apt_install chromium; fi
+  E2E="$ROOT/tests/e2e"
+  stamp="$E2E/node_modules/.sessionhunt-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$E2E/package-lock.json" "$stamp"; then
+    say "installing the browser-test node packages"
+    (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    cp "$E2E/package-lock.json" "$stamp"
+  fi
+fi
+say "tools ready"

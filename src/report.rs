@@ -1,0 +1,236 @@
+//! The report: the core's one boundary type.
+//!
+//! Everything the CLI prints, the web worker sends to the page and the snapshot tests store is a
+//! [`Report`]. It is plain data with public fields. Its JSON form is a documented, stable contract
+//! (README, "The report contract"): fields are only ever added, never renamed or removed, so review
+//! any change here as an API change.
+//!
+//! Architecture invariant: nothing in a report depends on the order of the input files, the chunk
+//! sizes they were read in, hash-map iteration order or the wall clock. Every list is sorted.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON contract. Bumped only when a field is added (the contract only grows).
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// The result of analysing a set of files with a set of settings.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Version of this JSON contract.
+    pub schema_version: u32,
+    /// One entry per input file, in the order of their names.
+    pub inputs: Vec<InputSummary>,
+    /// What the loaded data covers, and what it cannot tell.
+    pub coverage: Coverage,
+    /// The findings, most severe first (severity, then score, then user, then id).
+    pub findings: Vec<Finding>,
+    /// Row-level problems, with file, line and column. Capped per file; the caps are counted in
+    /// [`InputSummary::skipped`] and [`Coverage::warnings`], so nothing is lost silently.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// What happened to one input file.
+///
+/// Every row is counted exactly once: `rows == events + duplicates + skipped + ignored` where a row
+/// that produced an event counts in `events`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputSummary {
+    /// The file name as given (for files inside a zip: `archive.zip/inner.csv`).
+    pub name: String,
+    /// The detected format, e.g. `entra-portal-csv`; `unknown` when nothing matched.
+    pub format: String,
+    /// Kind of log the rows hold when the format says so (`interactive`, `non-interactive`,
+    /// `service-principal`, `managed-identity`, `audit`, `mixed`).
+    pub log_kind: String,
+    /// Size of the input in bytes (after decompression for .gz members).
+    pub bytes: u64,
+    /// Data rows (CSV records after the header, JSON records) read.
+    pub rows: u64,
+    /// Rows that became events.
+    pub events: u64,
+    /// Rows dropped as duplicates of an event already loaded (same request id and same content).
+    pub duplicates: u64,
+    /// Rows skipped, in total; the reasons are in `skipped_reasons`.
+    pub skipped: u64,
+    /// Skipped rows counted per reason (sorted by reason).
+    pub skipped_reasons: Vec<ReasonCount>,
+}
+
+/// A count of skipped rows for one reason.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonCount {
+    /// Short, stable reason text, e.g. `unparseable time`.
+    pub reason: String,
+    /// How many rows were skipped for it.
+    pub count: u64,
+}
+
+/// The span and the limits of the loaded evidence.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Earliest event time, RFC 3339 UTC; empty when there are no events.
+    pub start: String,
+    /// Latest event time ("now" for every window), RFC 3339 UTC; empty when there are no events.
+    pub end: String,
+    /// Distinct users (lower-cased UPN, else object id).
+    pub users: u64,
+    /// Events per kind (interactive, non-interactive, service-principal, managed-identity, audit).
+    pub events_by_kind: Vec<KindCount>,
+    /// What the data cannot tell: missing logs, spans too short to baseline, capped diagnostics.
+    pub warnings: Vec<String>,
+}
+
+/// A count of events of one kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindCount {
+    /// The event kind (see [`crate::model::EventKind::as_str`]).
+    pub kind: String,
+    /// How many events of that kind were loaded.
+    pub count: u64,
+}
+
+/// Severity on the confidence ladder (domain.md §5).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Context only.
+    #[default]
+    Info,
+    /// Unfamiliar network, but a shared IP or a nearby interactive sign-in.
+    Low,
+    /// Unfamiliar network, single-user IP, no nearby interactive sign-in.
+    Medium,
+    /// Medium plus a risk detection, a hosting network or mail/file access.
+    High,
+    /// A replay chained to post-compromise activity from the same IP or session.
+    Critical,
+}
+
+impl Severity {
+    /// The lower-case name used in the JSON contract and the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses the lower-case name.
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+}
+
+/// One suspected session theft or replay: a user and an attacker origin (session or network).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable id derived from the finding's content (user and origin), e.g. `F-3f9a0c12`.
+    pub id: String,
+    /// Lower-cased UPN (or object id when the logs carry no UPN).
+    pub user: String,
+    /// Place on the confidence ladder.
+    pub severity: Severity,
+    /// Sum of the points of `facts`.
+    pub score: i64,
+    /// Ids of the rules that fired (domain.md §4), sorted.
+    pub rules: Vec<String>,
+    /// First event behind the finding, RFC 3339 UTC.
+    pub first_seen: String,
+    /// Last event behind the finding, RFC 3339 UTC.
+    pub last_seen: String,
+    /// Attacker-side IP addresses, sorted.
+    pub ips: Vec<String>,
+    /// Attacker-side autonomous system numbers, sorted.
+    pub asns: Vec<u32>,
+    /// Attacker-side countries (ISO 3166 alpha-2), sorted.
+    pub countries: Vec<String>,
+    /// Session ids involved, sorted.
+    pub session_ids: Vec<String>,
+    /// Attacker-side user agents, sorted.
+    pub user_agents: Vec<String>,
+    /// Plain-language sentences: what happened and why it fired, in reading order.
+    pub explanation: Vec<String>,
+    /// Every fact that contributed to `score`, with its points.
+    pub facts: Vec<Fact>,
+    /// Every event behind the finding (sign-ins and audit operations), in time order.
+    pub events: Vec<EventRef>,
+    /// Audit operations tied to the finding (post-compromise activity), in time order.
+    pub related_audit: Vec<AuditRef>,
+    /// Whether sessions were revoked or the account disabled after the finding.
+    pub remediation: Remediation,
+    /// Allowlist entries that lowered or suppressed parts of this finding ("suppressed by …").
+    pub suppressions: Vec<String>,
+}
+
+/// One scored fact of a finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    /// The rule id that produced it.
+    pub rule: String,
+    /// Points it adds (negative points lower the score).
+    pub points: i64,
+    /// What was observed, in one sentence.
+    pub detail: String,
+}
+
+/// A reference to the row an event came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct EventRef {
+    /// Input file name (as in [`InputSummary::name`]).
+    pub file: String,
+    /// 1-based line of the row's first line in that file (the record's start for multi-line rows).
+    pub line: u64,
+    /// Event time, RFC 3339 UTC.
+    pub time: String,
+    /// Event kind (see [`crate::model::EventKind::as_str`]).
+    pub kind: String,
+}
+
+/// An audit operation linked to a finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRef {
+    /// Operation name as logged, e.g. `New-InboxRule`.
+    pub operation: String,
+    /// Event time, RFC 3339 UTC.
+    pub time: String,
+    /// How it was tied to the finding: `ip`, `session`, or `token`.
+    pub linked_by: String,
+    /// The most telling parameters, e.g. `ForwardTo=x@example.net`.
+    pub detail: String,
+    /// Where the row is.
+    pub source: EventRef,
+}
+
+/// Remediation status of a finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Remediation {
+    /// `none`, `sessions-revoked` or `account-disabled`.
+    pub status: String,
+    /// When it happened, RFC 3339 UTC; empty when `status` is `none`.
+    pub time: String,
+}
+
+/// A row-level problem.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Input file name.
+    pub file: String,
+    /// 1-based line number.
+    pub line: u64,
+    /// 1-based column: the field number in CSV, the byte column in JSON; 0 when not known.
+    pub column: u64,
+    /// What is wrong and what was expected.
+    pub message: String,
+}

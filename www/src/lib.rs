@@ -1,0 +1,1 @@
+//! The sessionhunt web app (placeholder while the foundation is laid).
