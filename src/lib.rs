@@ -19,10 +19,12 @@
 #![warn(missing_docs)]
 
 pub mod detect;
+pub mod enrich;
 pub mod ingest;
 pub mod model;
 pub mod report;
 pub mod settings;
+pub mod sim;
 pub mod time;
 
 pub use report::{Report, Severity};
