@@ -1,1 +1,18 @@
-//! The sessionhunt web app (placeholder while the foundation is laid).
+//! The sessionhunt web app: a Yew page and a web worker, built with Trunk.
+//!
+//! This crate is the only one that knows the DOM, `File`s and the worker message format. The page
+//! (`bin/app.rs`) never parses or analyses; the worker (`bin/worker.rs`) never renders. Files go
+//! from the page to the worker as `File` handles (no copy on the main thread); the worker reads them
+//! in slices, streams them into `sessionhunt`'s ingestion, and sends back progress and the report
+//! as its JSON contract text.
+
+pub mod app;
+pub mod bridge;
+pub mod components;
+pub mod demo;
+pub mod format;
+pub mod protocol;
+pub mod state;
+pub mod worker;
+
+pub use app::App;

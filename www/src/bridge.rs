@@ -1,0 +1,109 @@
+//! The page's side of the worker: starts it, queues requests until it is ready, and turns its
+//! messages into callbacks.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{Blob, BlobPropertyBag, File, MessageEvent, Url, Worker};
+use yew::Callback;
+
+use crate::protocol::{FromWorker, ToWorker};
+
+/// A running analysis worker.
+pub struct Analyzer {
+    worker: Worker,
+    inner: Rc<RefCell<Inner>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+}
+
+#[derive(Default)]
+struct Inner {
+    ready: bool,
+    queue: Vec<JsValue>,
+}
+
+impl Analyzer {
+    /// Starts the worker; `on_event` receives every message it sends.
+    pub fn spawn(on_event: Callback<FromWorker>) -> Result<Analyzer, String> {
+        let worker = new_worker()?;
+        let inner = Rc::new(RefCell::new(Inner::default()));
+        let flush_worker = worker.clone();
+        let flush_inner = inner.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let message: FromWorker = match serde_wasm_bindgen::from_value(event.data()) {
+                Ok(message) => message,
+                Err(err) => {
+                    FromWorker::Failed { message: format!("unreadable worker message: {err}") }
+                }
+            };
+            if message == FromWorker::Ready {
+                let queued = {
+                    let mut inner = flush_inner.borrow_mut();
+                    inner.ready = true;
+                    std::mem::take(&mut inner.queue)
+                };
+                for value in queued {
+                    // A failed post surfaces as a worker error event; nothing else to do here.
+                    let _ = flush_worker.post_message(&value);
+                }
+            }
+            on_event.emit(message);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Ok(Analyzer { worker, inner, _on_message: on_message })
+    }
+
+    /// Sends a request, with the files it reads (none for `Demo` and `Rescore`).
+    pub fn send(&self, request: &ToWorker, files: &[File]) -> Result<(), String> {
+        let message = Object::new();
+        let request = serde_wasm_bindgen::to_value(request).map_err(|e| e.to_string())?;
+        let file_array: Array = files.iter().collect();
+        Reflect::set(&message, &"request".into(), &request).map_err(js_error)?;
+        Reflect::set(&message, &"files".into(), &file_array).map_err(js_error)?;
+        let mut inner = self.inner.borrow_mut();
+        if inner.ready {
+            self.worker.post_message(&message).map_err(js_error)
+        } else {
+            inner.queue.push(message.into());
+            Ok(())
+        }
+    }
+}
+
+impl Drop for Analyzer {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+fn js_error(err: JsValue) -> String {
+    err.as_string().unwrap_or_else(|| format!("{err:?}"))
+}
+
+/// Starts the worker from a tiny blob script that loads Trunk's worker build (`worker.js`, a
+/// no-modules wasm-bindgen script, and `worker_bg.wasm`) by absolute URL, resolved against the
+/// page's base URL so it works at any sub-path.
+fn new_worker() -> Result<Worker, String> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let base = document.base_uri().map_err(js_error)?.ok_or("no base URL")?;
+    let script_url = Url::new_with_base("worker.js", &base).map_err(js_error)?.href();
+    let wasm_url = Url::new_with_base("worker_bg.wasm", &base).map_err(js_error)?.href();
+    let source = format!(
+        "importScripts({script});wasm_bindgen({{module_or_path:{wasm}}});",
+        script = js_string(&script_url),
+        wasm = js_string(&wasm_url)
+    );
+    let parts: Array = std::iter::once(JsValue::from_str(&source)).collect();
+    let options = BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_error)?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(js_error)?;
+    Worker::new(&url).map_err(js_error)
+}
+
+/// A JavaScript string literal for `s` (JSON string syntax is valid JavaScript).
+fn js_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}

@@ -1,0 +1,6 @@
+//! Page components. Leaf components take props only.
+
+pub mod drop_zone;
+pub mod findings;
+pub mod status;
+pub mod summary;
