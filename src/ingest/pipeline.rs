@@ -222,7 +222,10 @@ impl Pipeline {
         if let Text::Sniff(buf) = &mut self.text {
             buf.extend_from_slice(chunk);
             let first = buf.iter().position(|c| !c.is_ascii_whitespace());
-            if first.is_none() && !eof && buf.len() < (1 << 20) {
+            // Decide only on a full sniff window (or at the end), so the decision cannot depend
+            // on how the input was chunked.
+            let enough = buf.len() >= SNIFF && first.is_some();
+            if !enough && !eof && buf.len() < (1 << 20) {
                 return;
             }
             let buf = std::mem::take(buf);

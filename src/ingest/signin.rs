@@ -94,7 +94,7 @@ impl<'a> Row<'a> {
                     key.push_str(k);
                     key.make_ascii_lowercase();
                     let Some(g) = aliases.get(key) else { continue };
-                    if g == F::Location || g == F::Status {
+                    if g == F::Location || g == F::LocationDetails || g == F::Status {
                         continue;
                     }
                     if key == "geocoordinates" || matches!(inner, Value::Object(_)) {
