@@ -123,9 +123,15 @@ impl<'a> Row<'a> {
     /// string columns) and absorbs them.
     pub(crate) fn expand_json_cells(&mut self, aliases: &Aliases) {
         let mut key = String::new();
-        for f in
-            [F::DeviceDetail, F::Location, F::Status, F::MfaDetailJson, F::AuthDetails, F::MsiType]
-        {
+        for f in [
+            F::DeviceDetail,
+            F::Location,
+            F::LocationDetails,
+            F::Status,
+            F::MfaDetailJson,
+            F::AuthDetails,
+            F::MsiType,
+        ] {
             let Some(text) = self.v[f as usize].as_deref() else { continue };
             let t = text.trim_start();
             if !(t.starts_with('{') || t.starts_with('[')) {
