@@ -265,7 +265,7 @@ const COUNTRIES: [Country; 5] = [
         isps: &[2856, 5089],
         carrier: 2856,
         office_asn: 2856,
-        residential_proxy: 5089,
+        residential_proxy: 5607,
     },
     Country {
         code: "FR",
@@ -274,7 +274,7 @@ const COUNTRIES: [Country; 5] = [
         isps: &[3215, 12322],
         carrier: 3215,
         office_asn: 3215,
-        residential_proxy: 12322,
+        residential_proxy: 5410,
     },
     Country {
         code: "NL",
@@ -283,7 +283,7 @@ const COUNTRIES: [Country; 5] = [
         isps: &[1136, 33915],
         carrier: 1136,
         office_asn: 1136,
-        residential_proxy: 33915,
+        residential_proxy: 6830,
     },
 ];
 
