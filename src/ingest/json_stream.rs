@@ -185,7 +185,9 @@ impl JsonStream {
                             self.newline_at(self.pos);
                             self.pos += 1;
                         }
-                        b' ' | b'\t' | b'\r' | b',' => self.pos += 1,
+                        // A stray `}` (e.g. `{"value":[{…}}`) is skipped; treating it as the start
+                        // of a bad element would never consume it (a hang found by fuzzing).
+                        b' ' | b'\t' | b'\r' | b',' | b'}' => self.pos += 1,
                         b'{' => {
                             if top.is_none() {
                                 match peek_envelope(&self.buf[self.pos..]) {
@@ -430,5 +432,7 @@ mod tests {
         check("hello\n{\"c\":3}", &["1:1 !malformed JSON", "2:1 {\"c\":3}"]);
         check("[1, {\"c\":3}]", &["1:2 !not a JSON object", "1:5 {\"c\":3}"]);
         check("[{\"c\":3", &["1:2 !truncated JSON"]);
+        // See fuzz/regressions/json-stray-brace-hang.json.
+        check("{\"value\":[{\"a\":1}}, {\"b\":2}]", &["1:11 {\"a\":1}", "1:21 {\"b\":2}"]);
     }
 }
