@@ -1,14 +1,39 @@
 //! Ingestion: from the bytes of whatever export an analyst drags in to normalized [`Event`]s.
 //!
 //! Input arrives in chunks of any size ([`FileIngest::push`]); nothing ever needs a whole file in
-//! one buffer, so the web worker can feed `File` slices of a multi-gigabyte export. The format is
-//! detected from the content of each file (its name is only a hint). Every row ends up counted in
-//! exactly one of `events`, `duplicates` or `skipped` (with a reason) in the file's
-//! [`InputSummary`]; row problems become [`Diagnostic`]s with file, line and column. No input can
-//! make it panic.
+//! one buffer (except a `.zip`, whose directory is at its end), so the web worker can feed `File`
+//! slices of a multi-gigabyte export. The format is detected from the content of each file (its
+//! name is only a hint for the portal's sign-in kind). Every row ends up counted in exactly one of
+//! `events`, `duplicates` or `skipped` (with a reason) in the file's [`InputSummary`]; row problems
+//! become [`Diagnostic`]s with file, line and column. No input can make it panic.
+//!
+//! Layers, each its own module: containers and encodings ([`pipeline`]: gzip, zip, BOM, UTF-16),
+//! record framing ([`csv_stream`], [`json_stream`]), record recognition ([`records`]), and the
+//! field mapping ([`columns`], [`signin`], [`auditdata`], [`values`]).
+//!
+//! Duplicates (same request id and same content, as the portal and Log Analytics produce) are
+//! dropped across all files; of two copies the one whose (file name, line) sorts first is kept,
+//! so the result does not depend on the order the files were loaded in.
 
-use crate::model::{Event, Interner};
-use crate::report::{Diagnostic, InputSummary};
+mod auditdata;
+mod columns;
+mod csv_stream;
+mod json_stream;
+mod pipeline;
+mod records;
+mod signin;
+mod values;
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+
+use crate::model::{Event, EventKind, Interner, Sym};
+use crate::report::{Diagnostic, InputSummary, ReasonCount};
+
+pub use values::{parse_ip, parse_time, uti_to_request_id};
+
+/// Diagnostics kept per file; the rest are counted in one closing diagnostic.
+pub const MAX_DIAGNOSTICS_PER_FILE: u32 = 100;
 
 /// Everything loaded so far: the events of every file, their strings, and per-file accounting.
 #[derive(Debug, Default)]
@@ -21,6 +46,18 @@ pub struct Dataset {
     pub files: Vec<InputSummary>,
     /// Row-level problems of every file (capped per file).
     pub diagnostics: Vec<Diagnostic>,
+    state: State,
+}
+
+/// Cross-file ingestion state: the duplicate index and the authentication-details join.
+#[derive(Debug, Default)]
+struct State {
+    aliases: columns::Aliases,
+    strs: signin::Strs,
+    /// (request id, content hash) → index into `events`.
+    dedupe: HashMap<(Sym, u64), u32>,
+    /// Request id → (result detail, file, line) from authentication-details CSVs.
+    auth: HashMap<Sym, (Sym, u32, u64)>,
 }
 
 impl Dataset {
@@ -31,13 +68,9 @@ impl Dataset {
 
     /// Starts reading a file. `size` is its length in bytes when known (for progress).
     pub fn begin_file(&mut self, name: &str, size: Option<u64>) -> FileIngest<'_> {
-        let index = self.files.len();
-        self.files.push(InputSummary {
-            name: name.to_owned(),
-            format: "unknown".to_owned(),
-            ..InputSummary::default()
-        });
-        FileIngest { dataset: self, index, consumed: 0, size }
+        let index = self.add_summary(name);
+        let pipe = pipeline::Pipeline::new(index, name, 0);
+        FileIngest { dataset: self, index, consumed: 0, size, pipe }
     }
 
     /// Reads a whole file that is already in memory.
@@ -46,6 +79,34 @@ impl Dataset {
         ingest.push(bytes);
         let index = ingest.finish();
         &self.files[index]
+    }
+
+    /// Approximate resident bytes of the loaded events (struct, audit details, duplicate index),
+    /// excluding the unique strings (see [`Interner::heap_bytes`]).
+    pub fn event_heap_bytes(&self) -> usize {
+        let audit: usize = self
+            .events
+            .iter()
+            .filter_map(|e| e.audit.as_deref())
+            .map(|a| {
+                std::mem::size_of_val(a)
+                    + a.parameters.capacity() * std::mem::size_of::<(Sym, Sym)>()
+                    + a.forward_to.capacity() * std::mem::size_of::<Sym>()
+            })
+            .sum();
+        self.events.capacity() * std::mem::size_of::<Event>()
+            + audit
+            + self.state.dedupe.capacity() * (std::mem::size_of::<((Sym, u64), u32)>() + 1)
+            + self.state.auth.capacity() * (std::mem::size_of::<(Sym, (Sym, u32, u64))>() + 1)
+    }
+
+    fn add_summary(&mut self, name: &str) -> usize {
+        self.files.push(InputSummary {
+            name: name.to_owned(),
+            format: "unknown".to_owned(),
+            ..InputSummary::default()
+        });
+        self.files.len() - 1
     }
 }
 
@@ -56,12 +117,16 @@ pub struct FileIngest<'a> {
     index: usize,
     consumed: u64,
     size: Option<u64>,
+    pipe: pipeline::Pipeline,
 }
 
 impl FileIngest<'_> {
     /// Feeds the next chunk of the file. Chunks may split rows, lines and UTF-8 sequences anywhere.
     pub fn push(&mut self, chunk: &[u8]) {
         self.consumed += chunk.len() as u64;
+        if !chunk.is_empty() {
+            self.pipe.push(self.dataset, chunk);
+        }
     }
 
     /// Bytes consumed so far and the file size when known.
@@ -69,10 +134,221 @@ impl FileIngest<'_> {
         (self.consumed, self.size)
     }
 
+    /// The format detected so far (`unknown` until the first bytes decide it).
+    pub fn format(&self) -> &str {
+        self.pipe.format()
+    }
+
     /// Ends the file: flushes the last row and settles the accounting. Returns the file's index.
     pub fn finish(self) -> usize {
-        let summary = &mut self.dataset.files[self.index];
-        summary.bytes = self.consumed;
-        self.index
+        let FileIngest { dataset, index, consumed, pipe, .. } = self;
+        pipe.finish(dataset, consumed);
+        index
     }
+}
+
+/// Per-file accounting while a file is read.
+#[derive(Debug)]
+pub(crate) struct FileState {
+    pub(crate) index: u32,
+    pub(crate) name: String,
+    pub(crate) format: String,
+    kinds: [bool; 5],
+    skipped: BTreeMap<&'static str, u64>,
+    diags: u32,
+    hidden: u64,
+    /// Index of the first event this file added.
+    first_event: usize,
+    auth_rows: bool,
+}
+
+impl FileState {
+    pub(crate) fn new(index: usize, name: &str, first_event: usize) -> FileState {
+        FileState {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            name: name.to_owned(),
+            format: "unknown".to_owned(),
+            kinds: [false; 5],
+            skipped: BTreeMap::new(),
+            diags: 0,
+            hidden: 0,
+            first_event,
+            auth_rows: false,
+        }
+    }
+
+    fn summary<'d>(&self, ds: &'d mut Dataset) -> Option<&'d mut InputSummary> {
+        ds.files.get_mut(self.index as usize)
+    }
+
+    /// Counts one data row read.
+    pub(crate) fn row(&self, ds: &mut Dataset) {
+        if let Some(s) = self.summary(ds) {
+            s.rows += 1;
+        }
+    }
+
+    /// Sets the format unless one is already known.
+    pub(crate) fn set_format(&mut self, format: &str) {
+        if self.format == "unknown" {
+            self.format = format.to_owned();
+        }
+    }
+
+    /// Records a problem (capped per file).
+    pub(crate) fn diag(&mut self, ds: &mut Dataset, line: u64, column: u64, message: String) {
+        if self.diags < MAX_DIAGNOSTICS_PER_FILE {
+            self.diags += 1;
+            ds.diagnostics.push(Diagnostic { file: self.name.clone(), line, column, message });
+        } else {
+            self.hidden += 1;
+        }
+    }
+
+    /// Counts a row as skipped for `reason`, with a diagnostic when `message` is given.
+    pub(crate) fn skip(
+        &mut self,
+        ds: &mut Dataset,
+        reason: &'static str,
+        line: u64,
+        column: u64,
+        message: Option<String>,
+    ) {
+        *self.skipped.entry(reason).or_default() += 1;
+        if let Some(m) = message {
+            self.diag(ds, line, column, m);
+        }
+    }
+
+    /// Adds an event, or counts it as a duplicate.
+    pub(crate) fn emit(&mut self, ds: &mut Dataset, ev: Event) {
+        let k = EventKind::ALL.iter().position(|&k| k == ev.kind).unwrap_or(0);
+        self.kinds[k] = true;
+        let me = self.index as usize;
+        if !ev.request_id.is_empty() {
+            let key = (ev.request_id, content_hash(&ev));
+            if let Some(&i) = ds.state.dedupe.get(&key) {
+                let i = i as usize;
+                if let Some(old) = ds.events.get(i)
+                    && content_eq(old, &ev)
+                {
+                    let of = old.source.file as usize;
+                    let old_key = (ds.files.get(of).map(|f| f.name.as_str()), old.source.line);
+                    let new_key = (Some(self.name.as_str()), ev.source.line);
+                    if new_key < old_key {
+                        // The new copy sorts first: it becomes the kept one.
+                        if let Some(f) = ds.files.get_mut(of) {
+                            f.events -= 1;
+                            f.duplicates += 1;
+                        }
+                        ds.events[i] = ev;
+                        if let Some(f) = ds.files.get_mut(me) {
+                            f.events += 1;
+                        }
+                    } else if let Some(f) = ds.files.get_mut(me) {
+                        f.duplicates += 1;
+                    }
+                    return;
+                }
+            } else if let Ok(i) = u32::try_from(ds.events.len()) {
+                ds.state.dedupe.insert(key, i);
+            }
+        }
+        ds.events.push(ev);
+        if let Some(f) = ds.files.get_mut(me) {
+            f.events += 1;
+        }
+    }
+
+    /// Stores one authentication-details row for the join on request id.
+    pub(crate) fn auth_detail(&mut self, ds: &mut Dataset, request: &str, detail: &str, line: u64) {
+        self.auth_rows = true;
+        let State { strs, auth, .. } = &mut ds.state;
+        let req = strs.lower(&mut ds.strings, request);
+        let det = strs.raw(&mut ds.strings, detail);
+        if req.is_empty() || det.is_empty() {
+            return;
+        }
+        let mine = (self.name.as_str(), line);
+        match auth.get(&req) {
+            Some(&(_, f, l))
+                if (ds.files.get(f as usize).map(|x| x.name.as_str()).unwrap_or(""), l) <= mine => {
+            }
+            _ => {
+                auth.insert(req, (det, self.index, line));
+            }
+        }
+    }
+
+    /// Settles the file's accounting.
+    pub(crate) fn finish(mut self, ds: &mut Dataset, bytes: u64) {
+        // Join authentication details into sign-ins that carry no MFA detail of their own: all
+        // events when this file brought details, else only this file's events.
+        if !ds.state.auth.is_empty() {
+            let from = if self.auth_rows { 0 } else { self.first_event.min(ds.events.len()) };
+            let auth = &ds.state.auth;
+            for e in &mut ds.events[from..] {
+                if e.kind.is_user_sign_in()
+                    && e.mfa_detail.is_empty()
+                    && let Some(&(d, _, _)) = auth.get(&e.request_id)
+                {
+                    e.mfa_detail = d;
+                }
+            }
+        }
+        if self.hidden > 0 {
+            let n = self.hidden;
+            self.diags = 0;
+            self.hidden = 0;
+            self.diag(
+                ds,
+                0,
+                0,
+                format!("{n} more problems not shown (first {MAX_DIAGNOSTICS_PER_FILE} listed)"),
+            );
+        }
+        let kinds: Vec<&str> = EventKind::ALL
+            .iter()
+            .zip(self.kinds)
+            .filter(|(_, seen)| *seen)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        let Some(s) = ds.files.get_mut(self.index as usize) else { return };
+        s.format = self.format.clone();
+        s.log_kind = match kinds.as_slice() {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            _ => "mixed".to_owned(),
+        };
+        s.bytes = bytes;
+        s.skipped = self.skipped.values().sum();
+        s.skipped_reasons = self
+            .skipped
+            .iter()
+            .map(|(r, c)| ReasonCount { reason: (*r).to_owned(), count: *c })
+            .collect();
+    }
+}
+
+/// Hash of an event's content (everything but where it came from).
+fn content_hash(e: &Event) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    (e.time, e.kind, e.user, e.user_object_id, e.ip, e.asn).hash(&mut h);
+    (e.location.country, e.location.state, e.location.city).hash(&mut h);
+    e.location.coordinates.map(|(a, b)| (a.to_bits(), b.to_bits())).hash(&mut h);
+    (e.user_agent, e.browser, e.os, e.device_id, e.compliant, e.managed).hash(&mut h);
+    (e.app_id, e.app_name, e.resource, e.client_app, e.session_id, e.unique_token_id).hash(&mut h);
+    (e.request_id, e.correlation_id, e.outcome, e.error_code, e.risk_level).hash(&mut h);
+    (e.risk_event_types, e.auth_requirement, e.mfa_detail, e.incoming_token_type).hash(&mut h);
+    if let Some(a) = &e.audit {
+        (a.operation, a.workload, a.client_info, &a.parameters, &a.forward_to, a.target_user)
+            .hash(&mut h);
+    }
+    h.finish()
+}
+
+fn content_eq(a: &Event, b: &Event) -> bool {
+    let mut b2 = b.clone();
+    b2.source = a.source;
+    *a == b2
 }

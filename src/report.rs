@@ -170,8 +170,42 @@ pub struct Finding {
     pub related_audit: Vec<AuditRef>,
     /// Whether sessions were revoked or the account disabled after the finding.
     pub remediation: Remediation,
-    /// Allowlist entries that lowered or suppressed parts of this finding ("suppressed by …").
+    /// Allowlist entries that lowered or suppressed parts of this finding ("suppressed by …"),
+    /// and the guards that weakened it ("guard: …").
     pub suppressions: Vec<String>,
+    /// Why the finding sits on its rung of the confidence ladder (domain.md §5), in one sentence.
+    #[serde(default)]
+    pub severity_reason: String,
+    /// The user's baseline the finding was judged against (domain.md §3).
+    #[serde(default)]
+    pub baseline: BaselineSummary,
+}
+
+/// A user's baseline, summarized: successful interactive sign-ins in the baseline window.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineSummary {
+    /// Successful interactive sign-ins in the baseline window.
+    pub interactive_sign_ins: u64,
+    /// Distinct IP addresses among them.
+    pub ips: u64,
+    /// Their prefixes (IPv4 /24, IPv6 /48 by default), first seen first, at most 20.
+    pub prefixes: Vec<String>,
+    /// Their autonomous system numbers, sorted.
+    pub asns: Vec<u32>,
+    /// ASNs the user is at home in (used on enough distinct days), sorted.
+    pub familiar_asns: Vec<u32>,
+    /// Their countries, sorted.
+    pub countries: Vec<String>,
+    /// Distinct device ids.
+    pub devices: u64,
+    /// Distinct user agents.
+    pub user_agents: u64,
+    /// Distinct applications.
+    pub apps: u64,
+    /// UTC hours holding at least a tenth of the sign-ins.
+    pub typical_hours_utc: Vec<u32>,
+    /// Sessions of the user in the data (all sign-ins sharing a session id).
+    pub sessions: u64,
 }
 
 /// One scored fact of a finding.

@@ -1,3 +1,191 @@
 //! Deterministic tenant simulator: benign users with realistic confounders and AiTM attack variants,
 //! written in real export shapes. Used for the web app's demo data, quality measurements and
 //! benchmarks. Seeded; no clock, no OS randomness.
+//!
+//! ```
+//! use sessionhunt::{analyze, ingest::Dataset, sim, Settings};
+//!
+//! let files = sim::demo_files(); // portal CSVs, a Graph JSON collection, a Purview audit CSV
+//! let mut dataset = Dataset::new();
+//! for f in &files {
+//!     dataset.add_file(&f.name, &f.bytes);
+//! }
+//! let report = analyze(&dataset, &Settings::default());
+//! assert_eq!(report.inputs.len(), files.len());
+//! ```
+
+pub mod builder;
+pub mod quality;
+pub mod records;
+pub mod tenant;
+pub mod write;
+
+pub use records::{AuditRecord, Record, SignInRecord, to_dataset};
+pub use tenant::{Attack, Confounder, Tenant, TenantConfig, UserTruth, generate};
+pub use write::SimFile;
+
+use crate::ingest::Dataset;
+use crate::model::Millis;
+use crate::report::InputSummary;
+use crate::time::rfc3339;
+
+/// How sign-ins are split over export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Entra portal downloads (interactive and non-interactive CSVs) plus the Purview audit CSV.
+    Portal,
+    /// One Graph beta JSON collection plus the Purview audit CSV.
+    Graph,
+    /// The first half of the span as portal CSVs, the second half as Graph JSON (an analyst with an
+    /// older download and a newer collection), plus the Purview audit CSV.
+    Mixed,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    PortalInteractive,
+    PortalNonInteractive,
+    Graph,
+    Purview,
+}
+
+impl Tenant {
+    fn day(t: Millis) -> String {
+        rfc3339(t).chars().take(10).collect()
+    }
+
+    fn partition(&self, layout: Layout) -> Vec<(String, Shape, Vec<usize>)> {
+        let (from, to) = (self.span.0, self.span.1 - 1);
+        let mid = from + (to - from) / 2 / 86_400_000 * 86_400_000;
+        let graph_from = match layout {
+            Layout::Portal => Millis::MAX,
+            Layout::Graph => Millis::MIN,
+            Layout::Mixed => mid,
+        };
+        let portal_to = if layout == Layout::Mixed { mid - 1 } else { to };
+        let mut parts = vec![
+            (
+                format!("InteractiveSignIns_{}_{}.csv", Self::day(from), Self::day(portal_to)),
+                Shape::PortalInteractive,
+                Vec::new(),
+            ),
+            (
+                format!("NonInteractiveSignIns_{}_{}.csv", Self::day(from), Self::day(portal_to)),
+                Shape::PortalNonInteractive,
+                Vec::new(),
+            ),
+            (
+                "SignInLogs-interactiveUser-nonInteractiveUser-Combined.json".to_owned(),
+                Shape::Graph,
+                Vec::new(),
+            ),
+            (
+                format!("AuditLog_{}_{}.csv", Self::day(from), Self::day(to)),
+                Shape::Purview,
+                Vec::new(),
+            ),
+        ];
+        for (i, r) in self.records.iter().enumerate() {
+            let k = match r {
+                Record::Audit(_) => 3,
+                Record::SignIn(s) if s.time >= graph_from => 2,
+                Record::SignIn(s) if s.interactive => 0,
+                Record::SignIn(_) => 1,
+            };
+            parts[k].2.push(i);
+        }
+        parts.retain(|p| !p.2.is_empty());
+        parts
+    }
+
+    /// The tenant as export files.
+    pub fn files(&self, layout: Layout) -> Vec<SimFile> {
+        let tenant_name = "Contoso";
+        self.partition(layout)
+            .into_iter()
+            .map(|(name, shape, idx)| {
+                let mut out = String::new();
+                match shape {
+                    Shape::PortalInteractive | Shape::PortalNonInteractive => {
+                        out.push_str(write::PORTAL_HEADER);
+                        out.push('\n');
+                        for i in idx {
+                            if let Record::SignIn(s) = &self.records[i] {
+                                out.push_str(&write::portal_row(s, tenant_name));
+                                out.push('\n');
+                            }
+                        }
+                    }
+                    Shape::Graph => {
+                        out.push_str("[\n");
+                        let objs: Vec<String> = idx
+                            .iter()
+                            .filter_map(|&i| match &self.records[i] {
+                                Record::SignIn(s) => {
+                                    serde_json::to_string(&write::graph_object(s)).ok()
+                                }
+                                Record::Audit(_) => None,
+                            })
+                            .collect();
+                        out.push_str(&objs.join(",\n"));
+                        out.push_str("\n]\n");
+                    }
+                    Shape::Purview => {
+                        out.push_str(write::PURVIEW_HEADER);
+                        out.push_str("\r\n");
+                        for i in idx {
+                            if let Record::Audit(a) = &self.records[i] {
+                                out.push_str(&write::purview_row(a, write::tenant_id()));
+                                out.push_str("\r\n");
+                            }
+                        }
+                    }
+                }
+                SimFile { name, bytes: out.into_bytes() }
+            })
+            .collect()
+    }
+
+    /// The tenant as normalized events, attributed to the same file names and lines as
+    /// [`Tenant::files`] writes (what the parsers produce from those files).
+    pub fn dataset(&self, layout: Layout) -> Dataset {
+        let mut ds = Dataset::new();
+        for (file, (name, shape, idx)) in self.partition(layout).into_iter().enumerate() {
+            let (format, kind) = match shape {
+                Shape::PortalInteractive => ("entra-portal-csv", "interactive"),
+                Shape::PortalNonInteractive => ("entra-portal-csv", "non-interactive"),
+                Shape::Graph => ("graph-signin-json", "mixed"),
+                Shape::Purview => ("purview-audit-csv", "audit"),
+            };
+            ds.files.push(InputSummary {
+                name,
+                format: format.to_owned(),
+                log_kind: kind.to_owned(),
+                ..InputSummary::default()
+            });
+            let portal = matches!(shape, Shape::PortalInteractive | Shape::PortalNonInteractive);
+            let records: Vec<Record> = idx
+                .iter()
+                .map(|&i| match &self.records[i] {
+                    // The portal CSV has no risk columns (formats.md §1.3).
+                    Record::SignIn(s) if portal => Record::SignIn(SignInRecord {
+                        risk_level: String::new(),
+                        risk_event_types: Vec::new(),
+                        ..s.clone()
+                    }),
+                    r => r.clone(),
+                })
+                .collect();
+            let lines: Vec<u32> = (0..records.len() as u32).map(|i| i + 2).collect();
+            records::push_events(&mut ds, file as u32, &records, Some(&lines));
+        }
+        ds
+    }
+}
+
+/// The demo tenant's export files (portal CSVs for the first half of the span, a Graph JSON
+/// collection for the second, a Purview audit CSV): what the web app's "Try with sample data"
+/// loads through the normal ingestion path. About 60 users, 21 days, every attack variant.
+pub fn demo_files() -> Vec<SimFile> {
+    generate(&TenantConfig::demo()).files(Layout::Mixed)
+}

@@ -1,0 +1,316 @@
+//! Per-user baselines (domain.md §3), built from the evidence itself.
+//!
+//! For every user: the successful interactive sign-ins inside the baseline window give the sets of
+//! IPs, prefixes (IPv4 /24, IPv6 /48 by default), ASNs, countries, cities, device ids, browsers,
+//! operating systems, user agents and apps, and an hour-of-day histogram. Every session of the user
+//! (all user sign-ins sharing a session id) gets per-session statistics: events and distinct IPs,
+//! ASNs, countries, browsers, operating systems, user agents, device ids and apps.
+//!
+//! Windows are anchored to the data (see [`super::context::Ctx`]). Sets are exact: membership is
+//! equality of the address or of the prefix, never substring or term matching.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+
+use super::context::{Ctx, Pos, day_of};
+use crate::model::{EventKind, Sym};
+
+/// One user's baseline.
+#[derive(Debug, Default)]
+pub(crate) struct Baseline {
+    /// Successful interactive sign-ins in the baseline window.
+    pub interactive: u32,
+    /// Their addresses (capped by `baseline_max_ips`, first seen kept).
+    pub ips: HashSet<IpAddr>,
+    /// Their prefixes (capped by `baseline_max_prefixes`, first seen kept).
+    pub prefixes: HashSet<IpNet>,
+    /// Prefixes in first-seen order (for the report).
+    pub prefix_list: Vec<IpNet>,
+    pub asns: BTreeSet<u32>,
+    pub countries: BTreeSet<String>,
+    pub cities: HashSet<Sym>,
+    pub devices: HashSet<Sym>,
+    pub browsers: HashSet<Sym>,
+    pub oses: HashSet<Sym>,
+    pub user_agents: HashSet<Sym>,
+    pub apps: HashSet<Sym>,
+    /// Sign-ins per UTC hour of day.
+    pub hours: [u32; 24],
+    /// ASNs the user is at home in, with the number of distinct days (familiar-network guard).
+    pub familiar_asns: BTreeMap<u32, u32>,
+    /// Interactive sign-ins per address and per prefix (uncapped), to ask "known from another
+    /// sign-in than this one".
+    pub ip_counts: HashMap<IpAddr, u32>,
+    pub prefix_counts: HashMap<IpNet, u32>,
+}
+
+impl Baseline {
+    /// True when the address or its prefix is in the baseline (H1's membership test).
+    pub(crate) fn knows_ip(&self, ctx: &Ctx<'_>, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.ips.contains(&ip) || self.prefixes.contains(&ctx.prefix(ip))
+    }
+
+    /// True when the address or its prefix was used by another baseline interactive sign-in than
+    /// the one at `self_ip` (pass `None` when the event is not itself in the baseline).
+    pub(crate) fn knows_ip_from_others(
+        &self,
+        ctx: &Ctx<'_>,
+        ip: IpAddr,
+        self_in_baseline: bool,
+    ) -> bool {
+        let ip = ip.to_canonical();
+        let own = u32::from(self_in_baseline);
+        self.ip_counts.get(&ip).copied().unwrap_or(0) > own
+            || self.prefix_counts.get(&ctx.prefix(ip)).copied().unwrap_or(0) > own
+    }
+
+    /// Days the ASN was used, when it reaches the familiar-network threshold.
+    pub(crate) fn familiar_days(&self, ctx: &Ctx<'_>, asn: u32) -> Option<u32> {
+        let min = ctx.settings.familiar_asn_min_days;
+        if min == 0 || asn == 0 {
+            return None;
+        }
+        self.familiar_asns.get(&asn).copied().filter(|&d| d >= min)
+    }
+
+    /// Hours of day (UTC) holding at least a tenth of the sign-ins, for the report.
+    pub(crate) fn typical_hours(&self) -> Vec<u32> {
+        let total: u32 = self.hours.iter().sum();
+        (0..24u32).filter(|&h| total > 0 && self.hours[h as usize] * 10 >= total).collect()
+    }
+}
+
+/// Statistics of one session.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SessionStats {
+    pub session: Sym,
+    /// Positions of the session's sign-ins, in time order.
+    pub events: Vec<Pos>,
+    pub ips: u32,
+    pub asns: u32,
+    pub countries: u32,
+    pub browsers: u32,
+    pub oses: u32,
+    pub user_agents: u32,
+    pub devices: u32,
+    pub apps: u32,
+}
+
+impl SessionStats {
+    /// The feature vector, in the order of [`FEATURES`].
+    pub(crate) fn features(&self) -> [f64; 9] {
+        [
+            f64::from(self.ips),
+            f64::from(self.asns),
+            f64::from(self.countries),
+            f64::from(self.browsers),
+            f64::from(self.oses),
+            f64::from(self.user_agents),
+            f64::from(self.devices),
+            f64::from(self.apps),
+            self.events.len() as f64,
+        ]
+    }
+}
+
+/// Names of the session features.
+pub(crate) const FEATURES: [&str; 9] =
+    ["IPs", "ASNs", "countries", "browsers", "OSes", "user agents", "devices", "apps", "events"];
+
+/// Baselines and session statistics of every user.
+#[derive(Debug, Default)]
+pub(crate) struct Baselines {
+    pub users: HashMap<Sym, Baseline>,
+    /// Sessions per user, ordered by their first event.
+    pub sessions: HashMap<Sym, Vec<SessionStats>>,
+}
+
+impl Baselines {
+    pub(crate) fn get(&self, user: Sym) -> Option<&Baseline> {
+        self.users.get(&user).filter(|b| b.interactive > 0)
+    }
+}
+
+/// Builds every user's baseline and session statistics.
+pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
+    let mut out = Baselines::default();
+    let max_ips = ctx.settings.baseline_max_ips.map(|n| n as usize).unwrap_or(usize::MAX);
+    let max_prefixes = ctx.settings.baseline_max_prefixes.map(|n| n as usize).unwrap_or(usize::MAX);
+    for &user in ctx.users() {
+        let mut b = Baseline::default();
+        let mut asn_days: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
+        for &pos in ctx.user_positions(user) {
+            let e = ctx.ev(pos);
+            if e.kind != EventKind::Interactive || !e.is_success() || !ctx.in_baseline(e.time) {
+                continue;
+            }
+            b.interactive += 1;
+            if let Some(ip) = e.ip.map(|ip| ip.to_canonical()) {
+                *b.ip_counts.entry(ip).or_default() += 1;
+                *b.prefix_counts.entry(ctx.prefix(ip)).or_default() += 1;
+                if b.ips.len() < max_ips {
+                    b.ips.insert(ip);
+                }
+                let p = ctx.prefix(ip);
+                if b.prefixes.len() < max_prefixes && b.prefixes.insert(p) {
+                    b.prefix_list.push(p);
+                }
+            }
+            if e.asn != 0 {
+                b.asns.insert(e.asn);
+                asn_days.entry(e.asn).or_default().insert(day_of(e.time));
+            }
+            let country = ctx.s(e.location.country);
+            if !country.is_empty() {
+                b.countries.insert(country.to_ascii_uppercase());
+            }
+            for (set, sym) in [
+                (&mut b.cities, e.location.city),
+                (&mut b.devices, e.device_id),
+                (&mut b.browsers, e.browser),
+                (&mut b.oses, e.os),
+                (&mut b.user_agents, e.user_agent),
+                (&mut b.apps, e.app_id),
+            ] {
+                if !sym.is_empty() {
+                    set.insert(sym);
+                }
+            }
+            let hour = (e.time.rem_euclid(super::context::DAY) / super::context::HOUR) as usize;
+            b.hours[hour.min(23)] += 1;
+        }
+        // Non-interactive sign-ins from one of the user's own baseline devices also make an ASN
+        // familiar (a phone refreshing over its carrier's NAT pool).
+        for &pos in ctx.user_positions(user) {
+            let e = ctx.ev(pos);
+            if e.kind == EventKind::NonInteractive
+                && e.is_success()
+                && e.asn != 0
+                && ctx.in_baseline(e.time)
+                && !e.device_id.is_empty()
+                && b.devices.contains(&e.device_id)
+            {
+                asn_days.entry(e.asn).or_default().insert(day_of(e.time));
+            }
+        }
+        b.familiar_asns = asn_days.into_iter().map(|(a, d)| (a, d.len() as u32)).collect();
+        out.users.insert(user, b);
+
+        // Sessions: every user sign-in with a session id, whatever the window.
+        let mut sessions: Vec<SessionStats> = Vec::new();
+        let mut index: HashMap<Sym, usize> = HashMap::new();
+        for &pos in ctx.user_positions(user) {
+            let e = ctx.ev(pos);
+            if !e.kind.is_user_sign_in() || e.session_id.is_empty() {
+                continue;
+            }
+            let i = *index.entry(e.session_id).or_insert_with(|| {
+                sessions.push(SessionStats { session: e.session_id, ..SessionStats::default() });
+                sessions.len() - 1
+            });
+            sessions[i].events.push(pos);
+        }
+        for s in &mut sessions {
+            let mut ips = HashSet::new();
+            let mut asns = HashSet::new();
+            let mut countries = HashSet::new();
+            let mut browsers = HashSet::new();
+            let mut oses = HashSet::new();
+            let mut uas = HashSet::new();
+            let mut devices = HashSet::new();
+            let mut apps = HashSet::new();
+            for &pos in &s.events {
+                let e = ctx.ev(pos);
+                if let Some(ip) = e.ip {
+                    ips.insert(ip);
+                }
+                if e.asn != 0 {
+                    asns.insert(e.asn);
+                }
+                for (set, sym) in [
+                    (&mut countries, e.location.country),
+                    (&mut browsers, e.browser),
+                    (&mut oses, e.os),
+                    (&mut uas, e.user_agent),
+                    (&mut devices, e.device_id),
+                    (&mut apps, e.app_id),
+                ] {
+                    if !sym.is_empty() {
+                        set.insert(sym);
+                    }
+                }
+            }
+            s.ips = ips.len() as u32;
+            s.asns = asns.len() as u32;
+            s.countries = countries.len() as u32;
+            s.browsers = browsers.len() as u32;
+            s.oses = oses.len() as u32;
+            s.user_agents = uas.len() as u32;
+            s.devices = devices.len() as u32;
+            s.apps = apps.len() as u32;
+        }
+        out.sessions.insert(user, sessions);
+    }
+    out
+}
+
+/// Coverage warnings about thin baselines (domain.md §3: say so instead of guessing).
+pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
+    let mut out = Vec::new();
+    if ctx.len() == 0 {
+        return out;
+    }
+    let span_hours = (ctx.now - ctx.start) / super::context::HOUR;
+    if span_hours < i64::from(ctx.settings.min_baseline_span_hours) {
+        out.push(format!(
+            "The data spans only {span_hours} h (less than {} h): per-user baselines are thin, so \
+             network familiarity (token-from-unfamiliar-network, new-country) is judged on very \
+             little history.",
+            ctx.settings.min_baseline_span_hours
+        ));
+    }
+    let mut none = Vec::new();
+    let mut thin = Vec::new();
+    for &user in ctx.users() {
+        let has_replay_candidates = ctx.user_positions(user).iter().any(|&p| {
+            let e = ctx.ev(p);
+            e.kind == EventKind::NonInteractive && e.is_success() && ctx.in_detection(e.time)
+        });
+        if !has_replay_candidates {
+            continue;
+        }
+        let n = baselines.users.get(&user).map(|b| b.interactive).unwrap_or(0);
+        if n == 0 {
+            none.push(ctx.s(user).to_owned());
+        } else if n < ctx.settings.min_baseline_sign_ins {
+            thin.push(format!("{} ({n})", ctx.s(user)));
+        }
+    }
+    let list = |v: &[String]| {
+        let shown: Vec<&str> = v.iter().take(20).map(String::as_str).collect();
+        let more = v.len().saturating_sub(20);
+        if more > 0 { format!("{} and {more} more", shown.join(", ")) } else { shown.join(", ") }
+    };
+    if !none.is_empty() {
+        out.push(format!(
+            "{} user(s) have non-interactive sign-ins in the detection window but no successful \
+             interactive sign-in in the baseline window, so token-from-unfamiliar-network cannot \
+             judge them (like H1, which drops them): {}.",
+            none.len(),
+            list(&none)
+        ));
+    }
+    if !thin.is_empty() {
+        out.push(format!(
+            "{} user(s) have fewer than {} successful interactive sign-ins in the baseline window; \
+             their unfamiliar-network findings rest on a thin baseline: {}.",
+            thin.len(),
+            ctx.settings.min_baseline_sign_ins,
+            list(&thin)
+        ));
+    }
+    out
+}

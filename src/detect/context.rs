@@ -1,0 +1,342 @@
+//! The shared view every rule reads: events in a canonical order, the data-anchored windows, the
+//! compiled allowlists and network lists, and small helpers (prefixes, labels, times).
+//!
+//! The canonical order depends only on event content (time first, then resolved strings, then the
+//! source file *name* and line), never on load order, interner symbol numbers or hash order, so
+//! every rule sees the same sequence whatever order the files arrived in.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
+use std::net::IpAddr;
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+use crate::enrich;
+use crate::ingest::Dataset;
+use crate::model::{Event, EventKind, Millis, Sym};
+use crate::settings::Settings;
+
+/// Milliseconds per hour.
+pub(crate) const HOUR: Millis = 3_600_000;
+/// Milliseconds per day.
+pub(crate) const DAY: Millis = 24 * HOUR;
+
+/// Position of an event in the canonical order.
+pub(crate) type Pos = u32;
+
+/// Read-only context shared by the rules.
+pub(crate) struct Ctx<'a> {
+    pub ds: &'a Dataset,
+    pub settings: &'a Settings,
+    /// Event indices in canonical order.
+    order: Vec<u32>,
+    /// Positions of each user's events, ascending (so in time order).
+    by_user: HashMap<Sym, Vec<Pos>>,
+    /// Users sorted by name.
+    users_sorted: Vec<Sym>,
+    /// Latest event time ("now"), earliest event time.
+    pub now: Millis,
+    pub start: Millis,
+    /// Detection window: `time > det_after`.
+    pub det_after: Millis,
+    /// Baseline window: `base_after < time <= base_until` (`base_until` excludes the detection
+    /// window when the setting says so).
+    pub base_after: Millis,
+    pub base_until: Millis,
+    pub base_until_inclusive: bool,
+    hosting: BTreeSet<u32>,
+    microsoft: BTreeSet<u32>,
+    pub allow: Allow,
+}
+
+/// Compiled allowlist.
+#[derive(Default)]
+pub(crate) struct Allow {
+    ips: BTreeSet<IpAddr>,
+    cidrs: Vec<(IpNet, String)>,
+    asns: BTreeSet<u32>,
+    users: BTreeSet<String>,
+    apps: BTreeSet<String>,
+}
+
+impl Allow {
+    fn compile(settings: &Settings) -> Allow {
+        let mut allow = Allow::default();
+        for ip in &settings.allow.ips {
+            if let Ok(ip) = ip.trim().parse::<IpAddr>() {
+                allow.ips.insert(ip.to_canonical());
+            }
+        }
+        for cidr in &settings.allow.cidrs {
+            if let Ok(net) = cidr.trim().parse::<IpNet>() {
+                allow.cidrs.push((net.trunc(), cidr.trim().to_owned()));
+            }
+        }
+        allow.asns = settings.allow.asns.iter().copied().collect();
+        allow.users = settings.allow.users.iter().map(|u| u.trim().to_lowercase()).collect();
+        allow.apps = settings.allow.apps.iter().map(|a| a.trim().to_lowercase()).collect();
+        allow
+    }
+
+    /// The allowlist entry an event matches, written `kind:value`, if any.
+    pub(crate) fn matches(&self, ctx: &Ctx<'_>, e: &Event) -> Option<String> {
+        let user = ctx.s(e.user).to_lowercase();
+        if !user.is_empty() && self.users.contains(&user) {
+            return Some(format!("user:{user}"));
+        }
+        let oid = ctx.s(e.user_object_id).to_lowercase();
+        if !oid.is_empty() && self.users.contains(&oid) {
+            return Some(format!("user:{oid}"));
+        }
+        if let Some(ip) = e.ip.map(|ip| ip.to_canonical()) {
+            if self.ips.contains(&ip) {
+                return Some(format!("ip:{ip}"));
+            }
+            if let Some((_, text)) = self.cidrs.iter().find(|(net, _)| net.contains(&ip)) {
+                return Some(format!("cidr:{text}"));
+            }
+        }
+        if e.asn != 0 && self.asns.contains(&e.asn) {
+            return Some(format!("asn:{}", e.asn));
+        }
+        for app in [e.app_id, e.app_name] {
+            let a = ctx.s(app).to_lowercase();
+            if !a.is_empty() && self.apps.contains(&a) {
+                return Some(format!("app:{a}"));
+            }
+        }
+        None
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
+        let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
+        order.sort_by(|&a, &b| canonical_cmp(ds, &ds.events[a as usize], &ds.events[b as usize]));
+        let mut by_user: HashMap<Sym, Vec<Pos>> = HashMap::new();
+        for (pos, &i) in order.iter().enumerate() {
+            let e = &ds.events[i as usize];
+            if !e.user.is_empty() {
+                by_user.entry(e.user).or_default().push(pos as Pos);
+            }
+        }
+        let mut users_sorted: Vec<Sym> = by_user.keys().copied().collect();
+        users_sorted.sort_by(|a, b| ds.strings.resolve(*a).cmp(ds.strings.resolve(*b)));
+        let now = order.last().map(|&i| ds.events[i as usize].time).unwrap_or(0);
+        let start = order.first().map(|&i| ds.events[i as usize].time).unwrap_or(0);
+        let det_after = match settings.detection_days {
+            Some(d) => now - Millis::from(d) * DAY,
+            None => Millis::MIN,
+        };
+        let base_after = match settings.baseline_days {
+            Some(d) => now - Millis::from(d) * DAY,
+            None => Millis::MIN,
+        };
+        let (base_until, base_until_inclusive) =
+            if settings.exclude_detection_from_baseline && settings.detection_days.is_some() {
+                (det_after, true)
+            } else if settings.exclude_detection_from_baseline {
+                // The detection window is the whole span: nothing is left for the baseline.
+                (Millis::MIN, false)
+            } else {
+                (now, true)
+            };
+        let mut hosting: BTreeSet<u32> = enrich::HOSTING_ASNS.iter().map(|x| x.0).collect();
+        hosting.extend(settings.hosting_asns.iter().copied());
+        let mut microsoft: BTreeSet<u32> = enrich::MICROSOFT_ASNS.iter().map(|x| x.0).collect();
+        microsoft.extend(settings.microsoft_asns.iter().copied());
+        Ctx {
+            ds,
+            settings,
+            order,
+            by_user,
+            users_sorted,
+            now,
+            start,
+            det_after,
+            base_after,
+            base_until,
+            base_until_inclusive,
+            hosting,
+            microsoft,
+            allow: Allow::compile(settings),
+        }
+    }
+
+    /// Number of events.
+    pub(crate) fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The event at a canonical position.
+    pub(crate) fn ev(&self, pos: Pos) -> &'a Event {
+        &self.ds.events[self.order[pos as usize] as usize]
+    }
+
+    /// All positions, in canonical (time) order.
+    pub(crate) fn positions(&self) -> impl Iterator<Item = Pos> + '_ {
+        0..self.order.len() as Pos
+    }
+
+    /// The positions of a user's events, in time order.
+    pub(crate) fn user_positions(&self, user: Sym) -> &[Pos] {
+        self.by_user.get(&user).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Users, sorted by name.
+    pub(crate) fn users(&self) -> &[Sym] {
+        &self.users_sorted
+    }
+
+    /// The string behind a symbol.
+    pub(crate) fn s(&self, sym: Sym) -> &'a str {
+        self.ds.strings.resolve(sym)
+    }
+
+    /// True when `t` is in the detection window.
+    pub(crate) fn in_detection(&self, t: Millis) -> bool {
+        t > self.det_after
+    }
+
+    /// True when `t` is in the baseline window.
+    pub(crate) fn in_baseline(&self, t: Millis) -> bool {
+        t > self.base_after
+            && if self.base_until_inclusive { t <= self.base_until } else { t < self.base_until }
+    }
+
+    /// True for hosting/VPS ASNs (embedded list plus settings).
+    pub(crate) fn is_hosting(&self, asn: u32) -> bool {
+        asn != 0 && self.hosting.contains(&asn)
+    }
+
+    /// True for Microsoft ASNs (embedded list plus settings).
+    pub(crate) fn is_microsoft(&self, asn: u32) -> bool {
+        asn != 0 && self.microsoft.contains(&asn)
+    }
+
+    /// The comparison prefix of an address (IPv4 /24, IPv6 /48 by default).
+    pub(crate) fn prefix(&self, ip: IpAddr) -> IpNet {
+        prefix_of(ip, self.settings.ipv4_prefix, self.settings.ipv6_prefix)
+    }
+
+    /// `203.0.113.7 (AS14061 DigitalOcean, NL)`.
+    pub(crate) fn origin_label(&self, e: &Event) -> String {
+        let ip = e.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "an unlogged IP".to_owned());
+        let country = self.s(e.location.country);
+        if country.is_empty() {
+            format!("{ip} ({})", enrich::asn_label(e.asn))
+        } else {
+            format!("{ip} ({}, {country})", enrich::asn_label(e.asn))
+        }
+    }
+
+    /// The application of an event, by name when known.
+    pub(crate) fn app_label(&self, e: &Event) -> String {
+        let name = self.s(e.app_name);
+        if !name.is_empty() {
+            return name.to_owned();
+        }
+        let id = self.s(e.app_id);
+        match enrich::app_name(id) {
+            Some(n) => n.to_owned(),
+            None if id.is_empty() => "an unnamed application".to_owned(),
+            None => id.to_owned(),
+        }
+    }
+}
+
+/// The network prefix of `ip` with the given lengths (clamped to the address size). IPv4-mapped
+/// IPv6 addresses are compared as IPv4.
+pub(crate) fn prefix_of(ip: IpAddr, v4: u8, v6: u8) -> IpNet {
+    match ip.to_canonical() {
+        IpAddr::V4(a) => IpNet::V4(Ipv4Net::new(a, v4.min(32)).unwrap_or_default().trunc()),
+        IpAddr::V6(a) => IpNet::V6(Ipv6Net::new(a, v6.min(128)).unwrap_or_default().trunc()),
+    }
+}
+
+fn kind_rank(k: EventKind) -> u8 {
+    match k {
+        EventKind::Interactive => 0,
+        EventKind::NonInteractive => 1,
+        EventKind::ServicePrincipal => 2,
+        EventKind::ManagedIdentity => 3,
+        EventKind::Audit => 4,
+    }
+}
+
+fn canonical_cmp(ds: &Dataset, a: &Event, b: &Event) -> Ordering {
+    let s = |x: Sym| ds.strings.resolve(x);
+    let op = |e: &Event| e.audit.as_ref().map(|d| s(d.operation)).unwrap_or("");
+    let file =
+        |e: &Event| ds.files.get(e.source.file as usize).map(|f| f.name.as_str()).unwrap_or("");
+    a.time
+        .cmp(&b.time)
+        .then_with(|| kind_rank(a.kind).cmp(&kind_rank(b.kind)))
+        .then_with(|| s(a.user).cmp(s(b.user)))
+        .then_with(|| a.ip.cmp(&b.ip))
+        .then_with(|| a.asn.cmp(&b.asn))
+        .then_with(|| s(a.session_id).cmp(s(b.session_id)))
+        .then_with(|| s(a.request_id).cmp(s(b.request_id)))
+        .then_with(|| s(a.unique_token_id).cmp(s(b.unique_token_id)))
+        .then_with(|| s(a.app_id).cmp(s(b.app_id)))
+        .then_with(|| s(a.user_agent).cmp(s(b.user_agent)))
+        .then_with(|| op(a).cmp(op(b)))
+        .then_with(|| file(a).cmp(file(b)))
+        .then_with(|| a.source.line.cmp(&b.source.line))
+}
+
+/// UTC day number of a time.
+pub(crate) fn day_of(t: Millis) -> i64 {
+    t.div_euclid(DAY)
+}
+
+/// `3 min`, `45 s`, `2 h 5 min`, `3 days`.
+pub(crate) fn duration_label(ms: Millis) -> String {
+    let secs = ms.abs() / 1000;
+    if secs < 120 {
+        format!("{secs} s")
+    } else if secs < 2 * 3600 {
+        format!("{} min", secs / 60)
+    } else if secs < 2 * 86_400 {
+        format!("{} h {} min", secs / 3600, (secs % 3600) / 60)
+    } else {
+        format!("{} days", secs / 86_400)
+    }
+}
+
+/// A short form of a long id for sentences (`a1b2c3d4…`).
+pub(crate) fn short_id(id: &str) -> String {
+    if id.chars().count() <= 12 {
+        id.to_owned()
+    } else {
+        let head: String = id.chars().take(8).collect();
+        format!("{head}…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_are_correct_for_both_families() {
+        let p = prefix_of("203.0.113.77".parse().unwrap(), 24, 48);
+        assert_eq!(p.to_string(), "203.0.113.0/24");
+        let p = prefix_of("2001:db8:aa:bb::1".parse().unwrap(), 24, 48);
+        assert_eq!(p.to_string(), "2001:db8:aa::/48");
+        let p = prefix_of("2001:db8:aa:bb::1".parse().unwrap(), 24, 64);
+        assert_eq!(p.to_string(), "2001:db8:aa:bb::/64");
+        let p = prefix_of("::ffff:198.51.100.9".parse().unwrap(), 16, 48);
+        assert_eq!(p.to_string(), "198.51.0.0/16", "mapped IPv4 compares as IPv4");
+        let p = prefix_of("10.1.2.3".parse().unwrap(), 40, 200);
+        assert_eq!(p.to_string(), "10.1.2.3/32", "lengths are clamped");
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(duration_label(45_000), "45 s");
+        assert_eq!(duration_label(180_000), "3 min");
+        assert_eq!(duration_label(3 * HOUR + 60_000), "3 h 1 min");
+        assert_eq!(duration_label(4 * DAY), "4 days");
+    }
+}

@@ -1,0 +1,120 @@
+//! `campaign`: one attacker, several victims.
+//!
+//! ## What it detects
+//! The same attacker-side IP, user agent or external forwarding address in the findings of at
+//! least `campaign_min_users` (2) users. Only findings whose replay signal survived its guards
+//! take part (so shared benign networks link nobody), and a user agent only links users when at
+//! most `campaign_ua_max_users` (5) users use it anywhere in the data (common browser strings are
+//! not evidence).
+//!
+//! ## Why it matters
+//! Phishing campaigns hit many mailboxes; the runbooks' pivot hunt takes one confirmed IP, user
+//! agent or forwarding address and looks for every other victim. A replay IP serving three users
+//! is "low-volume" for `ip-prevalence` but a campaign here.
+//!
+//! ## False positives
+//! Two colleagues on the same new hotel Wi-Fi; a rare but legitimate client shared by a team.
+//!
+//! ## Example
+//! 203.0.113.7 replays tokens of alice, bob and carol: each finding gets "203.0.113.7 also
+//! appears in findings of bob@…, carol@…", +15 points.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::settings::Settings;
+
+/// Rule id.
+pub(crate) const ID: &str = "campaign";
+
+/// What one finding offers to the campaign pivot.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Subject {
+    pub user: String,
+    pub ips: Vec<String>,
+    pub user_agents: Vec<String>,
+    pub forwards: Vec<String>,
+    /// Only findings with an unguarded replay signal take part.
+    pub eligible: bool,
+}
+
+/// For each subject, the sentences saying what it shares with other users' findings.
+pub(crate) fn run(
+    subjects: &[Subject],
+    ua_users: &HashMap<String, u32>,
+    settings: &Settings,
+) -> Vec<Vec<String>> {
+    // indicator (kind, value) -> users
+    let mut users: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
+    for s in subjects.iter().filter(|s| s.eligible) {
+        for ip in &s.ips {
+            users.entry(("IP", ip.as_str())).or_default().insert(&s.user);
+        }
+        for ua in &s.user_agents {
+            if ua_users.get(ua).copied().unwrap_or(0) <= settings.campaign_ua_max_users {
+                users.entry(("user agent", ua.as_str())).or_default().insert(&s.user);
+            }
+        }
+        for f in &s.forwards {
+            users.entry(("forwarding address", f.as_str())).or_default().insert(&s.user);
+        }
+    }
+    let min = settings.campaign_min_users.max(2) as usize;
+    subjects
+        .iter()
+        .map(|s| {
+            if !s.eligible {
+                return Vec::new();
+            }
+            users
+                .iter()
+                .filter(|(_, u)| u.len() >= min && u.contains(s.user.as_str()))
+                .map(|((kind, value), u)| {
+                    let others: Vec<&str> = u.iter().copied().filter(|x| *x != s.user).collect();
+                    format!("{kind} {value} also appears in findings of {}", others.join(", "))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn subject(user: &str, ip: &str, ua: &str, eligible: bool) -> Subject {
+        Subject {
+            user: user.into(),
+            ips: vec![ip.into()],
+            user_agents: vec![ua.into()],
+            forwards: Vec::new(),
+            eligible,
+        }
+    }
+
+    #[test]
+    fn true_positive_one_ip_three_users() {
+        let subjects = vec![
+            subject("a@x", "203.0.113.7", "Chrome", true),
+            subject("b@x", "203.0.113.7", "Chrome", true),
+            subject("c@x", "203.0.113.7", "Chrome", true),
+        ];
+        let ua = HashMap::from([("Chrome".to_owned(), 300)]);
+        let out = run(&subjects, &ua, &Settings::default());
+        assert_eq!(out[0], vec!["IP 203.0.113.7 also appears in findings of b@x, c@x".to_owned()]);
+        assert_eq!(out[2].len(), 1, "the common user agent links nobody");
+    }
+
+    #[test]
+    fn benign_lookalike_guarded_findings_and_common_agents() {
+        let subjects = vec![
+            subject("a@x", "192.0.2.1", "Chrome", false),
+            subject("b@x", "192.0.2.1", "Chrome", false),
+            subject("c@x", "198.51.100.1", "axios/1.6", true),
+            subject("d@x", "198.51.100.2", "axios/1.6", true),
+        ];
+        let ua = HashMap::from([("Chrome".to_owned(), 300), ("axios/1.6".to_owned(), 2)]);
+        let out = run(&subjects, &ua, &Settings::default());
+        assert!(out[0].is_empty() && out[1].is_empty(), "guarded findings do not take part");
+        assert_eq!(out[2], vec!["user agent axios/1.6 also appears in findings of d@x".to_owned()]);
+    }
+}

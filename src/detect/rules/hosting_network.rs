@@ -1,0 +1,67 @@
+//! `hosting-network`: the origin is a hosting, VPS or commercial-VPN network.
+//!
+//! ## What it detects
+//! A suspicious sign-in whose ASN is in the embedded hosting/VPS list
+//! ([`crate::enrich::HOSTING_ASNS`], dated [`crate::enrich::LIST_DATE`]) or in the user-supplied
+//! `hosting_asns` setting.
+//!
+//! ## Why it matters
+//! AiTM proxies and replay boxes run on rented servers (AWS, DigitalOcean, Hetzner, OVH, Vultr,
+//! M247, Contabo, Cloudflare Workers …). Employees rarely sign in from a data centre.
+//!
+//! ## False positives
+//! Commercial VPNs exit from hosting ASNs (M247, Datacamp); cloud desktops and jump hosts; service
+//! accounts running in a cloud. The familiar-network guard keeps a user's own VPN provider from
+//! raising findings once it is seen on several days; allowlist known VPN ASNs.
+//!
+//! ## Example
+//! A token refresh from AS14061 (DigitalOcean): "AS14061 DigitalOcean is a hosting/VPS network
+//! (embedded list dated 2026-03-01)", +20 points.
+
+use crate::detect::context::Ctx;
+use crate::enrich;
+
+/// Rule id.
+pub(crate) const ID: &str = "hosting-network";
+
+/// Why the ASN is a hosting network, if it is.
+pub(crate) fn check(ctx: &Ctx<'_>, asn: u32) -> Option<String> {
+    if !ctx.is_hosting(asn) {
+        return None;
+    }
+    let source = if enrich::is_embedded_hosting_asn(asn) {
+        format!("embedded list dated {}", enrich::LIST_DATE)
+    } else {
+        "hosting_asns setting".to_owned()
+    };
+    Some(format!("{} is a hosting/VPS network ({source})", enrich::asn_label(asn)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::Dataset;
+    use crate::settings::Settings;
+
+    #[test]
+    fn true_positive_embedded_and_user_lists() {
+        let ds = Dataset::new();
+        let s = Settings { hosting_asns: vec![64500], ..Settings::default() };
+        let ctx = Ctx::new(&ds, &s);
+        assert_eq!(
+            check(&ctx, 14061).as_deref(),
+            Some("AS14061 DigitalOcean is a hosting/VPS network (embedded list dated 2026-03-01)")
+        );
+        assert!(check(&ctx, 64500).unwrap().contains("hosting_asns setting"));
+    }
+
+    #[test]
+    fn benign_lookalike_isp_and_microsoft() {
+        let ds = Dataset::new();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        assert_eq!(check(&ctx, 7922), None, "Comcast is an access network");
+        assert_eq!(check(&ctx, 8075), None, "Microsoft has its own guard");
+        assert_eq!(check(&ctx, 0), None);
+    }
+}

@@ -1,0 +1,78 @@
+//! `new-country`: a country the user never signed in from.
+//!
+//! ## What it detects
+//! A suspicious sign-in from a country absent from the user's baseline of successful interactive
+//! sign-ins (Defender's cookie-theft playbook: "uncommon ISP / country / city").
+//!
+//! ## Why it matters
+//! Replays often come from another country than the victim's. Combined with an unfamiliar network
+//! it makes the story clearer for the analyst.
+//!
+//! ## False positives
+//! Travel (the traveller usually signs in interactively abroad too, which puts the country in the
+//! baseline), VPN exits abroad, geolocation errors. Residential-proxy attackers pick the victim's
+//! own country, so absence of this fact proves nothing.
+//!
+//! ## Example
+//! Alice's baseline countries are {US}; a refresh from NL adds "NL is not among the countries of
+//! the user's baseline (US)", +10 points.
+
+use crate::detect::baseline::Baselines;
+use crate::detect::context::{Ctx, Pos};
+
+/// Rule id.
+pub(crate) const ID: &str = "new-country";
+
+/// The explanation when the event's country is new for its user.
+pub(crate) fn check(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<String> {
+    let e = ctx.ev(pos);
+    let country = ctx.s(e.location.country).to_ascii_uppercase();
+    if country.is_empty() {
+        return None;
+    }
+    let b = baselines.get(e.user)?;
+    if b.countries.is_empty() || b.countries.contains(&country) {
+        return None;
+    }
+    let known: Vec<&str> = b.countries.iter().map(String::as_str).collect();
+    Some(format!(
+        "{country} is not among the countries of the user's baseline ({})",
+        known.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::baseline;
+    use crate::settings::Settings;
+    use crate::sim::builder::Builder;
+
+    fn last_is_new(b: &Builder) -> Option<String> {
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let bl = baseline::build(&ctx);
+        check(&ctx, &bl, ctx.len() as Pos - 1)
+    }
+
+    #[test]
+    fn true_positive_refresh_from_abroad() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.20", 7922);
+        b.ni("alice@x.test", "2026-03-01T10:00:00Z", "203.0.113.7", 14061).country = "NL".into();
+        assert_eq!(
+            last_is_new(&b).as_deref(),
+            Some("NL is not among the countries of the user's baseline (US)")
+        );
+    }
+
+    #[test]
+    fn benign_lookalike_traveller_signed_in_abroad() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.20", 7922);
+        b.i("alice@x.test", "2026-03-05T09:00:00Z", "203.0.113.9", 1136).country = "NL".into();
+        b.ni("alice@x.test", "2026-03-05T10:00:00Z", "203.0.113.7", 1136).country = "NL".into();
+        assert_eq!(last_is_new(&b), None);
+    }
+}

@@ -1,0 +1,86 @@
+//! `no-nearby-interactive`: no interactive sign-in from the same IP around a token use.
+//!
+//! ## What it detects
+//! Whether the same user signed in interactively and successfully from the same IP within
+//! ± `nearby_interactive_hours` (24 h) of a suspicious non-interactive sign-in (H1 enrichment 2).
+//! When there is none, the finding is raised; when there is one, confidence drops.
+//!
+//! ## Why it matters
+//! A user who moved to a new network also signs in there interactively (new laptop session, MFA
+//! prompt). A replayed token never comes with the victim typing a password on the attacker's IP.
+//!
+//! ## False positives
+//! A phone refreshing tokens for days without an interactive prompt; a laptop that was never
+//! re-prompted after a move. An attacker who also signs in interactively from the replay IP
+//! (cookie import in a browser) weakens the finding: other rules (`aitm-kit-fingerprint`,
+//! `session-origin-split`) cover that case.
+//!
+//! ## Example
+//! Alice's refresh from 203.0.113.7 at 09:03 has no interactive sign-in from 203.0.113.7 between
+//! 09:03 the day before and 09:03 the day after: +10 points.
+
+use crate::detect::context::{Ctx, HOUR, Pos};
+use crate::model::EventKind;
+
+/// Rule id.
+pub(crate) const ID: &str = "no-nearby-interactive";
+
+/// The nearest successful interactive sign-in of the same user from the same IP within the
+/// window, if any.
+pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
+    let e = ctx.ev(pos);
+    let ip = e.ip?;
+    let window = i64::from(ctx.settings.nearby_interactive_hours) * HOUR;
+    let positions = ctx.user_positions(e.user);
+    let lo = positions.partition_point(|&p| ctx.ev(p).time < e.time - window);
+    positions[lo..]
+        .iter()
+        .take_while(|&&p| ctx.ev(p).time <= e.time + window)
+        .filter(|&&p| {
+            let o = ctx.ev(p);
+            o.kind == EventKind::Interactive && o.is_success() && o.ip == Some(ip)
+        })
+        .min_by_key(|&&p| ((ctx.ev(p).time - e.time).abs(), p))
+        .copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+    use crate::sim::builder::Builder;
+
+    fn nearby_of_last(b: &Builder) -> bool {
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let last = ctx
+            .positions()
+            .filter(|&p| ctx.ev(p).kind == EventKind::NonInteractive)
+            .last()
+            .unwrap();
+        nearby(&ctx, last).is_some()
+    }
+
+    #[test]
+    fn true_positive_no_interactive_from_replay_ip() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.20", 7922);
+        // An interactive sign-in from the IP, but 30 h earlier: outside ±24 h.
+        b.i("alice@x.test", "2026-02-28T03:00:00Z", "203.0.113.7", 14061);
+        b.ni("alice@x.test", "2026-03-01T09:03:00Z", "203.0.113.7", 14061);
+        assert!(!nearby_of_last(&b));
+    }
+
+    #[test]
+    fn benign_lookalike_user_signed_in_there_too() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T20:00:00Z", "203.0.113.7", 7922);
+        b.ni("alice@x.test", "2026-03-01T09:03:00Z", "203.0.113.7", 7922);
+        assert!(nearby_of_last(&b), "11 h later still counts (±24 h)");
+        let mut b = Builder::new();
+        b.i("bob@x.test", "2026-03-01T09:00:00Z", "203.0.113.7", 7922);
+        b.ni("alice@x.test", "2026-03-01T09:03:00Z", "203.0.113.7", 7922);
+        assert!(!nearby_of_last(&b), "another user's sign-in does not count");
+    }
+}

@@ -1,0 +1,148 @@
+//! `session-origin-split`: one session used from two networks.
+//!
+//! ## What it detects
+//! A session id (the `sid` claim, preserved across token refreshes) whose later successful
+//! sign-ins come from another ASN (or, when an ASN is missing, another country) than the session's
+//! first successful interactive sign-in (its first sign-in when the interactive one predates the
+//! export, as with an old session stolen by an infostealer). Only sign-ins in the detection window
+//! count. IP changes inside one ASN are ignored, and so are zero-delay Microsoft refreshes and
+//! moves into an ASN the user is at home in (familiar-network guard).
+//!
+//! ## Why it matters
+//! A session is one logon on one device; it changes only when the user re-enters credentials.
+//! When the same session suddenly refreshes from another network, the cookie or refresh token
+//! left the device: the Defender cookie-theft playbook's core check.
+//!
+//! ## False positives
+//! A laptop moving between home, office and VPN keeps its session; split tunnels send some
+//! traffic through another ASN. Moves into the user's own networks are guarded; a first-time VPN
+//! on a new provider still fires.
+//!
+//! ## Example
+//! Session `a1b2…` begins with an interactive MFA sign-in from 198.51.100.20 (AS7922, US); three
+//! hours later it refreshes from 203.0.113.7 (AS14061 DigitalOcean, NL).
+
+use crate::detect::baseline::Baselines;
+use crate::detect::context::{Ctx, Pos};
+use crate::detect::guards;
+use crate::model::EventKind;
+
+/// Rule id.
+pub(crate) const ID: &str = "session-origin-split";
+
+/// A later use of a session from another origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Split {
+    /// The later sign-in.
+    pub pos: Pos,
+    /// The session's origin sign-in.
+    pub origin: Pos,
+    /// The origin is an interactive sign-in (false: the session's first sign-in in the data).
+    pub origin_interactive: bool,
+    /// The later ASN is a hosting network.
+    pub hosting: bool,
+}
+
+/// Splits, plus the number of later sign-ins each guard ignored.
+#[derive(Debug, Default)]
+pub(crate) struct Splits {
+    pub splits: Vec<Split>,
+    pub microsoft_guarded: u32,
+    pub familiar_guarded: u32,
+}
+
+/// Finds every split.
+pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Splits {
+    let mut out = Splits::default();
+    for &user in ctx.users() {
+        let Some(sessions) = baselines.sessions.get(&user) else { continue };
+        for s in sessions {
+            let ok: Vec<Pos> =
+                s.events.iter().copied().filter(|&p| ctx.ev(p).is_success()).collect();
+            let interactive =
+                ok.iter().copied().find(|&p| ctx.ev(p).kind == EventKind::Interactive);
+            let Some(origin) = interactive.or_else(|| ok.first().copied()) else { continue };
+            let o = ctx.ev(origin);
+            for &p in ok.iter().filter(|&&p| p > origin) {
+                let e = ctx.ev(p);
+                if !ctx.in_detection(e.time) {
+                    continue;
+                }
+                let other_network = if e.asn != 0 && o.asn != 0 {
+                    e.asn != o.asn
+                } else {
+                    let (a, b) = (ctx.s(e.location.country), ctx.s(o.location.country));
+                    !a.is_empty() && !b.is_empty() && !a.eq_ignore_ascii_case(b)
+                };
+                if !other_network {
+                    continue;
+                }
+                if guards::microsoft_refresh(ctx, p).is_some() {
+                    out.microsoft_guarded += 1;
+                    continue;
+                }
+                if guards::familiar_asn(ctx, baselines, p).is_some() {
+                    out.familiar_guarded += 1;
+                    continue;
+                }
+                out.splits.push(Split {
+                    pos: p,
+                    origin,
+                    origin_interactive: interactive.is_some(),
+                    hosting: ctx.is_hosting(e.asn),
+                });
+            }
+        }
+    }
+    out.splits.sort_by_key(|s| (s.pos, s.origin));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::baseline;
+    use crate::settings::Settings;
+    use crate::sim::builder::Builder;
+
+    fn splits(b: &Builder) -> Splits {
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let bl = baseline::build(&ctx);
+        run(&ctx, &bl)
+    }
+
+    #[test]
+    fn true_positive_session_refreshed_from_hosting() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.20", 7922).session_id = "s1".into();
+        b.ni("alice@x.test", "2026-03-01T12:00:00Z", "203.0.113.7", 14061).session_id = "s1".into();
+        let out = splits(&b);
+        assert_eq!(out.splits.len(), 1);
+        assert!(out.splits[0].hosting && out.splits[0].origin_interactive);
+    }
+
+    #[test]
+    fn benign_lookalike_rotation_microsoft_and_home_networks() {
+        let mut b = Builder::new();
+        for (d, ip) in [("01", "198.51.100.20"), ("02", "198.51.100.21")] {
+            b.i("alice@x.test", &format!("2026-03-{d}T08:00:00Z"), ip, 7922).session_id =
+                format!("home{d}");
+            // Alice's own VPN provider, used interactively on two days: familiar.
+            b.i("alice@x.test", &format!("2026-03-{d}T08:30:00Z"), "192.0.2.50", 9009).session_id =
+                format!("vpn{d}");
+        }
+        b.i("alice@x.test", "2026-03-03T09:00:00Z", "198.51.100.20", 7922).session_id = "s1".into();
+        // Same ASN, new IP: carrier or DHCP rotation.
+        b.ni("alice@x.test", "2026-03-03T09:30:00Z", "198.51.100.99", 7922).session_id =
+            "s1".into();
+        // Zero-delay Microsoft refresh.
+        b.ni("alice@x.test", "2026-03-03T09:30:01Z", "20.190.1.1", 8075).session_id = "s1".into();
+        // The VPN connects mid-session.
+        b.ni("alice@x.test", "2026-03-03T10:00:00Z", "192.0.2.51", 9009).session_id = "s1".into();
+        let out = splits(&b);
+        assert!(out.splits.is_empty(), "{:?}", out.splits);
+        assert_eq!((out.microsoft_guarded, out.familiar_guarded), (1, 1));
+    }
+}

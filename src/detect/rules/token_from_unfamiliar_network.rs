@@ -1,0 +1,111 @@
+//! `token-from-unfamiliar-network`: a token used from a network the user never signed in from.
+//!
+//! ## What it detects
+//! A successful non-interactive sign-in (token refresh) in the detection window from an IP whose
+//! address **and** prefix (IPv4 /24, IPv6 /48 by default) are both absent from the user's
+//! baseline of successful interactive sign-ins. This is reference hunt H1's core query (with both
+//! look-backs configurable): users with no interactive baseline produce no candidate (H1's inner
+//! join), and membership is exact set membership, not KQL's term matching of `has`.
+//!
+//! ## Why it matters
+//! A stolen session cookie or refresh token is replayed from the attacker's infrastructure. The
+//! replay shows up as non-interactive sign-ins from an IP the victim never typed a password on.
+//!
+//! ## False positives
+//! New home ISP, travel, mobile carrier NAT rotating addresses, VPN pools, Microsoft refreshing
+//! confidential-client tokens from its own network. The ladder weakens candidates from shared IPs,
+//! with a nearby interactive sign-in, or inside an ASN the user is at home in (familiar-network
+//! guard); zero-delay Microsoft refreshes are ignored.
+//!
+//! ## Example
+//! Alice signs in interactively only from 198.51.100.20 (Comcast). A token refresh for her
+//! mailbox arrives from 203.0.113.7 (DigitalOcean): neither 203.0.113.7 nor 203.0.113.0/24 is in
+//! her baseline, so it is a candidate.
+
+use crate::detect::baseline::Baselines;
+use crate::detect::context::{Ctx, Pos};
+use crate::model::EventKind;
+
+/// Rule id.
+pub(crate) const ID: &str = "token-from-unfamiliar-network";
+
+/// One H1 candidate row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    /// The non-interactive sign-in.
+    pub pos: Pos,
+    /// Size of the user's baseline IP set (H1 output column).
+    pub baseline_ips: u32,
+}
+
+/// H1 steps 1 and 2: the candidates, in canonical (time) order.
+pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for pos in ctx.positions() {
+        let e = ctx.ev(pos);
+        if e.kind != EventKind::NonInteractive || !e.is_success() || !ctx.in_detection(e.time) {
+            continue;
+        }
+        let Some(b) = baselines.get(e.user) else { continue };
+        let Some(ip) = e.ip else { continue };
+        if !b.knows_ip(ctx, ip) {
+            out.push(Candidate { pos, baseline_ips: b.ips.len() as u32 });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::baseline;
+    use crate::settings::Settings;
+    use crate::sim::builder::Builder;
+
+    fn candidates(b: &Builder, settings: &Settings) -> Vec<(String, String)> {
+        let ds = b.dataset();
+        let ctx = Ctx::new(&ds, settings);
+        let bl = baseline::build(&ctx);
+        run(&ctx, &bl)
+            .iter()
+            .map(|c| {
+                let e = ctx.ev(c.pos);
+                (ctx.s(e.user).to_owned(), e.ip.map(|i| i.to_string()).unwrap_or_default())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn true_positive_refresh_from_new_network() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.20", 7922);
+        b.ni("alice@x.test", "2026-03-01T09:03:00Z", "203.0.113.7", 14061);
+        assert_eq!(
+            candidates(&b, &Settings::default()),
+            vec![("alice@x.test".into(), "203.0.113.7".into())]
+        );
+    }
+
+    #[test]
+    fn benign_lookalike_same_prefix_and_no_baseline() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.20", 7922);
+        // Same /24 as the baseline: a DHCP renewal, not a new network.
+        b.ni("alice@x.test", "2026-03-01T12:00:00Z", "198.51.100.99", 7922);
+        // Bob has no interactive baseline: H1's inner join drops him.
+        b.ni("bob@x.test", "2026-03-01T12:00:00Z", "203.0.113.7", 14061);
+        // A failed refresh is not a candidate (ResultType == 0 only).
+        b.ni("alice@x.test", "2026-03-01T13:00:00Z", "203.0.113.8", 14061).error_code = 50140;
+        assert!(candidates(&b, &Settings::default()).is_empty());
+    }
+
+    #[test]
+    fn ipv6_uses_the_configured_prefix() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "2001:db8:1:1::5", 21928);
+        b.ni("alice@x.test", "2026-03-01T10:00:00Z", "2001:db8:1:ffff::9", 21928);
+        assert!(candidates(&b, &Settings::default()).is_empty(), "same /48");
+        let s = Settings { ipv6_prefix: 64, ..Settings::default() };
+        assert_eq!(candidates(&b, &s).len(), 1, "different /64");
+    }
+}

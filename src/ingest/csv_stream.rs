@@ -1,0 +1,172 @@
+//! Push-based CSV records on top of `csv-core`: quotes, doubled quotes, CRLF and multi-line fields
+//! may be split across chunks anywhere. Buffers are reused, so reading a row allocates nothing.
+
+use csv_core::{ReadRecordResult, Reader};
+
+/// The fields of one record, borrowed from the reader's buffers.
+#[derive(Debug)]
+pub(crate) struct Fields<'a> {
+    out: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// The raw bytes of field `i` (empty when out of range).
+    pub(crate) fn bytes(&self, i: usize) -> &'a [u8] {
+        let Some(&end) = self.ends.get(i) else { return &[] };
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
+        self.out.get(start..end).unwrap_or(&[])
+    }
+
+    /// Field `i` as text; invalid UTF-8 is replaced rather than rejected.
+    pub(crate) fn str(&self, i: usize) -> std::borrow::Cow<'a, str> {
+        String::from_utf8_lossy(self.bytes(i))
+    }
+}
+
+/// Receives each record with the line it starts on, or `Err(line)` for an oversized record.
+pub(crate) type OnRecord<'c> = dyn FnMut(Result<(&Fields<'_>, u64), u64>) + 'c;
+
+/// A streaming CSV reader.
+#[derive(Debug)]
+pub(crate) struct CsvStream {
+    rdr: Reader,
+    out: Vec<u8>,
+    nout: usize,
+    ends: Vec<usize>,
+    nend: usize,
+    /// Newlines consumed before the current position.
+    newlines: u64,
+    /// Line where the record being read started, once its first byte was seen.
+    start_line: Option<u64>,
+    /// The record being read outgrew the limit; its bytes are dropped.
+    oversized: bool,
+}
+
+impl Default for CsvStream {
+    fn default() -> Self {
+        CsvStream {
+            rdr: Reader::new(),
+            out: vec![0; 4096],
+            nout: 0,
+            ends: vec![0; 64],
+            nend: 0,
+            newlines: 0,
+            start_line: None,
+            oversized: false,
+        }
+    }
+}
+
+/// Largest record accepted, so a file without a closing quote cannot grow memory without bound.
+const MAX_RECORD: usize = 64 << 20;
+
+impl CsvStream {
+    /// Feeds `input` (empty at end of file) and calls `on_record` per record with the record and
+    /// the 1-based line of its start. A record longer than 64 MB is dropped and reported as
+    /// `Err(line)`.
+    pub(crate) fn push(&mut self, mut input: &[u8], on_record: &mut OnRecord<'_>) {
+        let eof = input.is_empty();
+        loop {
+            if self.start_line.is_none() {
+                // Blank lines before a record belong to no record.
+                let skip = input.iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
+                if skip < input.len() {
+                    let nl = memchr::memchr_iter(b'\n', &input[..skip]).count() as u64;
+                    self.start_line = Some(self.newlines + nl + 1);
+                }
+            }
+            let (res, nin, nout, nend) = self.rdr.read_record(
+                input,
+                &mut self.out[self.nout..],
+                &mut self.ends[self.nend..],
+            );
+            self.newlines += memchr::memchr_iter(b'\n', &input[..nin]).count() as u64;
+            input = &input[nin..];
+            // csv-core (DFA reader) reports field ends relative to the start of the record, not
+            // to the output slice of this call, so they need no adjustment.
+            self.nout += nout;
+            self.nend += nend;
+            match res {
+                ReadRecordResult::InputEmpty => {
+                    if !eof {
+                        return;
+                    }
+                }
+                ReadRecordResult::OutputFull => {
+                    if self.out.len() >= MAX_RECORD {
+                        // Keep parsing (quotes still matter) but stop keeping the bytes.
+                        self.oversized = true;
+                        self.nout = 0;
+                        self.nend = 0;
+                    } else {
+                        let n = self.out.len() * 2;
+                        self.out.resize(n, 0);
+                    }
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    if self.ends.len() >= MAX_RECORD / 8 {
+                        self.oversized = true;
+                        self.nout = 0;
+                        self.nend = 0;
+                    } else {
+                        let n = self.ends.len() * 2;
+                        self.ends.resize(n, 0);
+                    }
+                }
+                ReadRecordResult::Record => {
+                    let line = self.start_line.take().unwrap_or(self.newlines.max(1));
+                    if std::mem::take(&mut self.oversized) {
+                        on_record(Err(line));
+                    } else {
+                        let fields =
+                            Fields { out: &self.out[..self.nout], ends: &self.ends[..self.nend] };
+                        on_record(Ok((&fields, line)));
+                    }
+                    self.nout = 0;
+                    self.nend = 0;
+                }
+                ReadRecordResult::End => return,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(chunks: &[&[u8]]) -> Vec<(u64, Vec<String>)> {
+        let mut s = CsvStream::default();
+        let mut got = Vec::new();
+        let mut f = |r: Result<(&Fields<'_>, u64), u64>| {
+            if let Ok((f, line)) = r {
+                got.push((line, (0..f.len()).map(|i| f.str(i).into_owned()).collect()));
+            }
+        };
+        for c in chunks {
+            s.push(c, &mut f);
+        }
+        s.push(b"", &mut f);
+        got
+    }
+
+    #[test]
+    fn lines_of_records_with_crlf_multiline_and_blank_lines() {
+        let all = b"a,b\r\n1,\"x\r\ny\"\r\n\r\n2,z\r\n3,w";
+        let expect = vec![
+            (1, vec!["a".to_owned(), "b".to_owned()]),
+            (2, vec!["1".to_owned(), "x\r\ny".to_owned()]),
+            (5, vec!["2".to_owned(), "z".to_owned()]),
+            (6, vec!["3".to_owned(), "w".to_owned()]),
+        ];
+        assert_eq!(read(&[all]), expect);
+        for split in 0..all.len() {
+            assert_eq!(read(&[&all[..split], &all[split..]]), expect, "split at {split}");
+        }
+    }
+}
