@@ -32,4 +32,6 @@ step "trunk build --release"
 trunk build --release
 
 step "browser end-to-end tests (Chromium)"
+cargo build -p sessionhunt-cli --locked
+export SESSIONHUNT_CLI="$ROOT/target/debug/sessionhunt"
 node --test --test-concurrency=1 tests/e2e/

@@ -29,6 +29,17 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl Report {
+    /// The report as its JSON contract text: pretty-printed, ending with a newline. The CLI prints
+    /// exactly this and the page downloads exactly this, so the two can be compared byte for byte.
+    pub fn to_json(&self) -> String {
+        // A report holds only strings, numbers, booleans and lists: serializing cannot fail.
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
 /// What happened to one input file.
 ///
 /// Every row is counted exactly once: `rows == events + duplicates + skipped + ignored` where a row

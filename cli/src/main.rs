@@ -33,6 +33,12 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Writes the built-in demo tenant (the page's "Try with sample data") as export files.
+    Demo {
+        /// Folder to write the files into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -77,12 +83,20 @@ fn run(cli: Cli) -> Result<()> {
             let stdout = io::stdout();
             let mut out = stdout.lock();
             match format {
-                OutputFormat::Json => {
-                    serde_json::to_writer_pretty(&mut out, &report)?;
-                    writeln!(out)?;
-                }
+                OutputFormat::Json => out.write_all(report.to_json().as_bytes())?,
             }
             out.flush()?;
+            Ok(())
+        }
+        Command::Demo { out } => {
+            std::fs::create_dir_all(&out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            for file in sessionhunt::sim::demo_files() {
+                let path = out.join(&file.name);
+                std::fs::write(&path, &file.bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!("wrote {} ({} bytes)", path.display(), file.bytes.len());
+            }
             Ok(())
         }
     }

@@ -110,3 +110,33 @@ fn a_valid_toml_settings_file_is_accepted() {
     std::fs::write(&input, "").unwrap();
     sessionhunt().arg("analyze").arg("--settings").arg(&settings).arg(&input).assert().success();
 }
+
+#[test]
+fn demo_writes_the_simulated_tenant_and_analyze_finds_its_attacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo");
+    sessionhunt().arg("demo").arg("--out").arg(&out).assert().success();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 3, "several export files: {names:?}");
+
+    let output = sessionhunt().arg("analyze").arg(&out).output().unwrap();
+    assert!(output.status.success());
+    let report = report_of(&output.stdout);
+    for input in report["inputs"].as_array().unwrap() {
+        assert_ne!(input["format"], "unknown", "{input}");
+        assert_eq!(input["skipped"], 0, "{input}");
+        assert!(input["events"].as_u64().unwrap() > 0, "{input}");
+    }
+    let severities: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    assert_eq!(severities.first(), Some(&"critical"), "most severe first");
+    assert!(severities.iter().filter(|s| **s == "high").count() > 0);
+}

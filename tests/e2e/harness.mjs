@@ -78,15 +78,27 @@ export async function openPage(browser, { viewport = { width: 1280, height: 720 
   return { context, page, requests, failures, errors };
 }
 
-/** Saves a full-page screenshot under tests/e2e/artifacts/ and returns its path. */
-export async function screenshot(page, name) {
+/** Saves a screenshot of the viewport (or the whole page) under tests/e2e/artifacts/. */
+export async function screenshot(page, name, { fullPage = false } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 
 /** Requests that did not go to `origin` (data: and blob: URLs are local and allowed). */
 export function foreignRequests(requests, origin) {
   return requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:'));
+}
+
+/** The native CLI built by `cargo build -p sessionhunt-cli` (scripts/test.sh builds it first). */
+export const CLI = process.env.SESSIONHUNT_CLI ?? join(ROOT, 'target/debug/sessionhunt');
+
+/** Clicks `locator` and returns the text of the file the page downloads. */
+export async function downloadText(page, locator) {
+  const [download] = await Promise.all([page.waitForEvent('download'), locator.click()]);
+  const stream = await download.createReadStream();
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
 }

@@ -33,7 +33,8 @@ pub fn App() -> Html {
                     }
                     FromWorker::Done { report_json } => {
                         match serde_json::from_str::<Report>(&report_json) {
-                            Ok(report) => dispatcher.dispatch(Action::Loaded(Rc::new(report))),
+                            Ok(report) => dispatcher
+                                .dispatch(Action::Loaded(Rc::new(report), Rc::from(report_json))),
                             Err(err) => dispatcher
                                 .dispatch(Action::Fail(format!("unreadable report: {err}"))),
                         }
@@ -103,7 +104,7 @@ pub fn App() -> Html {
                 <DropZone {on_files} {on_demo} busy={busy || !state.worker_ready} />
                 <StatusLine phase={state.phase.clone()} />
                 if let Some(report) = &state.report {
-                    <Summary report={report.clone()} />
+                    <Summary report={report.clone()} json={state.report_json.clone()} />
                     <FindingsTable report={report.clone()} {rows} sort={state.sort}
                         descending={state.descending} filter={state.filter.clone()} {on_sort} {on_filter} />
                     <InputsTable report={report.clone()} />

@@ -50,6 +50,8 @@ pub struct AppState {
     pub phase: Phase,
     /// The last report, shared (never cloned) between renders.
     pub report: Option<Rc<Report>>,
+    /// The same report as its JSON contract text (what "Download report" saves).
+    pub report_json: Rc<str>,
     /// Sort column of the findings table.
     pub sort: SortKey,
     /// Sort direction: most severe / largest / latest first when true.
@@ -69,8 +71,8 @@ pub enum Action {
     Begin(String),
     /// Reading progress arrived.
     Progress(Progress),
-    /// A report arrived.
-    Loaded(Rc<Report>),
+    /// A report arrived, parsed and as its JSON text.
+    Loaded(Rc<Report>, Rc<str>),
     /// The request failed.
     Fail(String),
     /// Sort by a column; the same column again flips the direction.
@@ -91,8 +93,9 @@ impl Reducible for AppState {
                 Phase::Working { progress: slot, .. } => *slot = Some(progress),
                 _ => return self,
             },
-            Action::Loaded(report) => {
+            Action::Loaded(report, json) => {
                 next.report = Some(report);
+                next.report_json = json;
                 next.phase = Phase::Ready;
             }
             Action::Fail(message) => next.phase = Phase::Failed(message),
@@ -172,7 +175,7 @@ mod tests {
             ],
             ..Report::default()
         };
-        Rc::new(AppState::new()).reduce(Action::Loaded(Rc::new(report)))
+        Rc::new(AppState::new()).reduce(Action::Loaded(Rc::new(report), Rc::from("{}")))
     }
 
     #[test]

@@ -80,8 +80,7 @@ fn handle(
         ToWorker::Rescore { settings } => settings,
     };
     let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
-    let report = analyze(dataset, &settings);
-    serde_json::to_string(&report).map_err(|err| format!("cannot encode the report: {err}"))
+    Ok(analyze(dataset, &settings).to_json())
 }
 
 fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, String> {

@@ -27,6 +27,19 @@ pub struct FindingsTableProps {
     pub on_filter: Callback<String>,
 }
 
+/// A list cell: the first `n` items and "+k more"; the whole list in the tooltip.
+fn list_cell<T: ToString>(items: &[T], n: usize) -> Html {
+    let all: Vec<String> = items.iter().map(T::to_string).collect();
+    let shown = all.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    let rest = all.len().saturating_sub(n);
+    html! {
+        <td class="list" title={all.join("\n")}>
+            {shown}
+            if rest > 0 { <span class="more">{format!(" +{rest} more")}</span> }
+        </td>
+    }
+}
+
 /// The findings table.
 #[component]
 pub fn FindingsTable(props: &FindingsTableProps) -> Html {
@@ -79,14 +92,14 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                             let f = &findings[i];
                             html! {
                                 <tr key={f.id.clone()}>
-                                    <td><span class={classes!("badge", f.severity.as_str())}>{f.severity.as_str()}</span></td>
+                                    <td class="nowrap"><span class={classes!("badge", f.severity.as_str())}>{f.severity.as_str()}</span></td>
                                     <td class="num">{f.score}</td>
-                                    <td>{f.user.clone()}</td>
-                                    <td>{f.rules.join(", ")}</td>
-                                    <td><time>{f.first_seen.clone()}</time></td>
-                                    <td><time>{f.last_seen.clone()}</time></td>
-                                    <td>{f.ips.join(", ")}</td>
-                                    <td>{f.countries.join(", ")}</td>
+                                    <td class="user">{f.user.clone()}</td>
+                                    { list_cell(&f.rules, 3) }
+                                    <td class="nowrap"><time>{f.first_seen.clone()}</time></td>
+                                    <td class="nowrap"><time>{f.last_seen.clone()}</time></td>
+                                    { list_cell(&f.ips, 2) }
+                                    { list_cell(&f.countries, 4) }
                                 </tr>
                             }
                         }) }

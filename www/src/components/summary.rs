@@ -3,21 +3,55 @@
 use std::rc::Rc;
 
 use sessionhunt::{Report, Severity};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 use yew::prelude::*;
 
 use crate::format;
 
-/// Props of [`Summary`] and [`InputsTable`].
+/// Props of [`InputsTable`].
 #[derive(Properties, PartialEq)]
 pub struct ReportProps {
     /// The report shown.
     pub report: Rc<Report>,
 }
 
+/// Props of [`Summary`].
+#[derive(Properties, PartialEq)]
+pub struct SummaryProps {
+    /// The report shown.
+    pub report: Rc<Report>,
+    /// The report's JSON contract text, for the download.
+    pub json: Rc<str>,
+}
+
+/// Saves `text` as a file through a temporary blob URL (no network involved).
+fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let parts: js_sys::Array = std::iter::once(JsValue::from_str(text)).collect();
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let anchor: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    Url::revoke_object_url(&url)
+}
+
 /// Time span, users, events by kind, findings by severity, coverage warnings.
 #[component]
-pub fn Summary(props: &ReportProps) -> Html {
+pub fn Summary(props: &SummaryProps) -> Html {
     let report = &props.report;
+    let on_download = {
+        let json = props.json.clone();
+        Callback::from(move |_| {
+            if let Err(err) = download("sessionhunt-report.json", "application/json", &json) {
+                web_sys::console::error_2(&"sessionhunt: download failed".into(), &err);
+            }
+        })
+    };
     let coverage = &report.coverage;
     let severities =
         [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
@@ -53,6 +87,11 @@ pub fn Summary(props: &ReportProps) -> Html {
                         }
                     }) }
                 </ul>
+            </div>
+            <div class="card actions">
+                <h2>{"Export"}</h2>
+                <button class="button" onclick={on_download} data-testid="download-json">{"Download report (JSON)"}</button>
+                <p class="muted">{"The same JSON the command-line tool prints."}</p>
             </div>
             if !coverage.warnings.is_empty() {
                 <div class="card warnings">
