@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 scripts/setup.sh
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 echo "sessionhunt: building, then serving at http://127.0.0.1:8080 (Ctrl-C to stop)"
 # --no-autoreload: the live-reload snippet is an inline script, which the page's CSP forbids.
 exec trunk serve --release --no-autoreload --address 127.0.0.1 --port 8080

@@ -14,7 +14,7 @@ WANT_TESTS=0
 [ "${1:-}" = "--tests" ] && WANT_TESTS=1
 
 say() { printf '[setup] %s\n' "$*" >&2; }
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 # The wasm-bindgen CLI must match the wasm-bindgen crate exactly: read the version from Cargo.lock,
 # and check that Trunk.toml agrees, so the three pins can never drift apart silently.
