@@ -24,10 +24,13 @@ mod records;
 mod signin;
 mod values;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
-use crate::model::{Event, EventKind, Interner, Sym};
+use hashbrown::HashTable;
+
+use crate::model::{AuditDetail, Event, EventKind, Interner, Sym};
 use crate::report::{Diagnostic, InputSummary, ReasonCount};
 
 pub use values::{parse_ip, parse_time, uti_to_request_id};
@@ -54,10 +57,48 @@ pub struct Dataset {
 struct State {
     aliases: columns::Aliases,
     strs: signin::Strs,
-    /// (request id, content hash) → index into `events`.
-    dedupe: HashMap<(Sym, u64), u32>,
+    /// Duplicate index: events with a request id, keyed by (request id, content hash) as it was
+    /// when the event was added. The table is hashed by the content hash (which covers the
+    /// request id); the request id is read from the event itself.
+    dedupe: HashTable<DedupeSlot>,
     /// Request id → (result detail, file, line) from authentication-details CSVs.
     auth: HashMap<Sym, (Sym, u32, u64)>,
+    /// Every distinct audit detail, shared by the events that carry it.
+    audits: HashSet<Arc<AuditDetail>>,
+}
+
+/// One entry of the duplicate index: 12 bytes (the 64-bit content hash split in two halves so
+/// the slot needs only 4-byte alignment).
+#[derive(Copy, Clone, Debug)]
+struct DedupeSlot {
+    hash: [u32; 2],
+    event: u32,
+}
+
+impl DedupeSlot {
+    fn new(hash: u64, event: u32) -> DedupeSlot {
+        // Truncations are the point: the two halves of the hash.
+        DedupeSlot { hash: [hash as u32, (hash >> 32) as u32], event }
+    }
+
+    fn hash(&self) -> u64 {
+        u64::from(self.hash[0]) | (u64::from(self.hash[1]) << 32)
+    }
+}
+
+/// Approximate heap bytes of a hashbrown table (std `HashMap`/`HashSet` or [`HashTable`]) with
+/// room for `capacity` items of `slot` bytes: a power-of-two number of buckets (7/8 usable once
+/// there are 8 or more), one slot and one control byte each, plus a trailing control group.
+fn table_bytes(capacity: usize, slot: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity.saturating_mul(8) / 7).next_power_of_two()
+    };
+    buckets * (slot + 1) + 16
 }
 
 impl Dataset {
@@ -81,23 +122,51 @@ impl Dataset {
         &self.files[index]
     }
 
-    /// Approximate resident bytes of the loaded events (struct, audit details, duplicate index),
-    /// excluding the unique strings (see [`Interner::heap_bytes`]).
+    /// Approximate resident bytes that grow with the number of events: the event vector (spare
+    /// capacity included), the duplicate index and the authentication-details join, excluding
+    /// the unique strings (see [`Interner::heap_bytes`]) and the distinct audit details (see
+    /// [`Dataset::shared_detail_bytes`]).
     pub fn event_heap_bytes(&self) -> usize {
-        let audit: usize = self
-            .events
+        self.events.capacity() * std::mem::size_of::<Event>()
+            + table_bytes(self.state.dedupe.capacity(), std::mem::size_of::<DedupeSlot>())
+            + table_bytes(self.state.auth.capacity(), std::mem::size_of::<(Sym, (Sym, u32, u64))>())
+    }
+
+    /// Approximate heap bytes of the distinct audit details (each stored once and shared by the
+    /// events that carry it) and of their lookup set. Like the unique strings, this grows with
+    /// the variety of the data rather than with the number of events.
+    pub fn shared_detail_bytes(&self) -> usize {
+        let details: usize = self
+            .state
+            .audits
             .iter()
-            .filter_map(|e| e.audit.as_deref())
             .map(|a| {
-                std::mem::size_of_val(a)
+                // Two reference counts precede the value in an `Arc` allocation.
+                2 * std::mem::size_of::<usize>()
+                    + std::mem::size_of::<AuditDetail>()
                     + a.parameters.capacity() * std::mem::size_of::<(Sym, Sym)>()
                     + a.forward_to.capacity() * std::mem::size_of::<Sym>()
             })
             .sum();
-        self.events.capacity() * std::mem::size_of::<Event>()
-            + audit
-            + self.state.dedupe.capacity() * (std::mem::size_of::<((Sym, u64), u32)>() + 1)
-            + self.state.auth.capacity() * (std::mem::size_of::<(Sym, (Sym, u32, u64))>() + 1)
+        details + table_bytes(self.state.audits.capacity(), std::mem::size_of::<Arc<AuditDetail>>())
+    }
+
+    /// Replaces the event's audit detail by the dataset's shared copy of an identical detail,
+    /// adding it when new.
+    pub(crate) fn share_audit(&mut self, ev: &mut Event) {
+        let Some(detail) = ev.audit.take() else { return };
+        let shared = match self.state.audits.get(&*detail) {
+            Some(known) => Arc::clone(known),
+            None => {
+                let mut fresh = Arc::unwrap_or_clone(detail);
+                fresh.parameters.shrink_to_fit();
+                fresh.forward_to.shrink_to_fit();
+                let fresh = Arc::new(fresh);
+                self.state.audits.insert(Arc::clone(&fresh));
+                fresh
+            }
+        };
+        ev.audit = Some(shared);
     }
 
     fn add_summary(&mut self, name: &str) -> usize {
@@ -221,14 +290,20 @@ impl FileState {
     }
 
     /// Adds an event, or counts it as a duplicate.
-    pub(crate) fn emit(&mut self, ds: &mut Dataset, ev: Event) {
+    pub(crate) fn emit(&mut self, ds: &mut Dataset, mut ev: Event) {
         let k = EventKind::ALL.iter().position(|&k| k == ev.kind).unwrap_or(0);
         self.kinds[k] = true;
         let me = self.index as usize;
+        ds.share_audit(&mut ev);
         if !ev.request_id.is_empty() {
-            let key = (ev.request_id, content_hash(&ev));
-            if let Some(&i) = ds.state.dedupe.get(&key) {
-                let i = i as usize;
+            let hash = content_hash(&ev);
+            let events = &ds.events;
+            let found = ds.state.dedupe.find(hash, |s| {
+                s.hash() == hash
+                    && events.get(s.event as usize).map(|o| o.request_id) == Some(ev.request_id)
+            });
+            if let Some(slot) = found {
+                let i = slot.event as usize;
                 if let Some(old) = ds.events.get(i)
                     && content_eq(old, &ev)
                 {
@@ -251,7 +326,7 @@ impl FileState {
                     return;
                 }
             } else if let Ok(i) = u32::try_from(ds.events.len()) {
-                ds.state.dedupe.insert(key, i);
+                ds.state.dedupe.insert_unique(hash, DedupeSlot::new(hash, i), DedupeSlot::hash);
             }
         }
         ds.events.push(ev);
@@ -282,6 +357,8 @@ impl FileState {
 
     /// Settles the file's accounting.
     pub(crate) fn finish(mut self, ds: &mut Dataset, bytes: u64) {
+        // Return the vector's spare room: a multi-gigabyte export may end just past a doubling.
+        ds.events.shrink_to_fit();
         // Join authentication details into sign-ins that carry no MFA detail of their own: all
         // events when this file brought details, else only this file's events.
         if !ds.state.auth.is_empty() {

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
@@ -256,8 +257,9 @@ pub struct Event {
     pub mfa_detail: Sym,
     /// Incoming token type (e.g. `primaryRefreshToken`, `none`).
     pub incoming_token_type: Sym,
-    /// Audit details; `None` for sign-ins.
-    pub audit: Option<Box<AuditDetail>>,
+    /// Audit details; `None` for sign-ins. Identical details are stored once per dataset and
+    /// shared (many operations repeat the same operation, workload, client and parameters).
+    pub audit: Option<Arc<AuditDetail>>,
     /// Where the row is.
     pub source: SourceRef,
 }
@@ -306,7 +308,7 @@ impl Event {
 }
 
 /// What an audit operation did, as far as AiTM hunting cares.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct AuditDetail {
     /// Operation as logged (`New-InboxRule`, `MailItemsAccessed`, `Update user.`, …).
     pub operation: Sym,

@@ -6,11 +6,13 @@
 //! flattened CSV cells) get a second parse.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::signin::{Strs, json_str};
 use super::values::{parse_bool, parse_ip, parse_time};
+
 use crate::model::{AuditDetail, Event, EventKind, Interner, Outcome, SourceRef, Sym};
 
 /// A field by any of `names`, exact spelling first, then ignoring case.
@@ -356,6 +358,6 @@ pub(crate) fn build(
         .filter(|(n, _)| *n != Sym::EMPTY)
         .collect();
     detail.forward_to = forward.iter().map(|f| strs.raw(interner, f)).collect();
-    e.audit = Some(Box::new(detail));
+    e.audit = Some(Arc::new(detail));
     Ok(e)
 }

@@ -4,6 +4,7 @@
 //! the quickest way to build test inputs.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -177,7 +178,8 @@ pub fn push_events(dataset: &mut Dataset, file: u32, records: &[Record], lines: 
     for (i, r) in records.iter().enumerate() {
         let line = lines.and_then(|l| l.get(i).copied()).unwrap_or(i as u32 + 2);
         let source = SourceRef { file, line };
-        let ev = to_event(dataset, r, source);
+        let mut ev = to_event(dataset, r, source);
+        dataset.share_audit(&mut ev);
         dataset.events.push(ev);
         if let Some(f) = dataset.files.get_mut(file as usize) {
             f.rows += 1;
@@ -196,6 +198,7 @@ pub fn to_dataset(name: &str, records: &[Record]) -> Dataset {
         ..InputSummary::default()
     });
     push_events(&mut ds, 0, records, None);
+    ds.events.shrink_to_fit();
     ds
 }
 
@@ -254,7 +257,7 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> Event {
             let parameters =
                 a.parameters.iter().map(|(k, v)| (st.intern(k), st.intern(v))).collect();
             let forward_to = a.forward_to.iter().map(|f| st.intern(&f.to_lowercase())).collect();
-            e.audit = Some(Box::new(AuditDetail {
+            e.audit = Some(Arc::new(AuditDetail {
                 operation: st.intern(&a.operation),
                 workload: st.intern(&a.workload),
                 client_info: st.intern(&a.client_info),

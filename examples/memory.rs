@@ -1,0 +1,31 @@
+//! Resident memory per event (not a timed test): generates the three main input shapes (portal
+//! sign-in CSV, Graph beta `signIn` JSON, Purview UAL CSV) with the benchmark's generators, reads
+//! each into a dataset and prints `size_of::<Event>()` and the bytes per event that stay
+//! resident: beyond the unique data, for the unique strings, and for the distinct audit details.
+//!
+//! `cargo run --release --example memory [rows]` (default 100000).
+
+#[path = "../benches/shapes/mod.rs"]
+mod shapes;
+
+fn main() {
+    let rows = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000usize);
+    println!("size_of::<Event>() = {} B", std::mem::size_of::<sessionhunt::model::Event>());
+    let inputs = [
+        ("portal_csv", "InteractiveSignIns.csv", shapes::portal_csv(rows)),
+        ("graph_json", "signins.json", shapes::graph_json(rows)),
+        ("ual_csv", "purview.csv", shapes::ual_csv(rows)),
+    ];
+    for (id, name, data) in &inputs {
+        let ds = shapes::ingest(name, data);
+        let n = ds.events.len().max(1) as f64;
+        println!(
+            "{id}: {:.1} MB, {} events: {:.1} B/event resident beyond unique data, {:.1} B/event unique strings, {:.1} B/event distinct audit details",
+            data.len() as f64 / 1e6,
+            ds.events.len(),
+            ds.event_heap_bytes() as f64 / n,
+            ds.strings.heap_bytes() as f64 / n,
+            ds.shared_detail_bytes() as f64 / n,
+        );
+    }
+}

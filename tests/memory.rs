@@ -1,0 +1,49 @@
+//! Compactness bars: regressions in the event's size or in the resident bytes per event fail here.
+
+#[path = "../benches/shapes/mod.rs"]
+mod shapes;
+
+use sessionhunt::model::Event;
+
+/// The event struct itself (every field public and read by rules and tests).
+const MAX_EVENT_SIZE: usize = 152;
+
+/// Resident bytes per event beyond unique data (event vector, duplicate index, auth join).
+/// Issue 3 aims at 100; the event struct alone is 152 bytes today (see ARCHITECTURE.md).
+const MAX_SIGN_IN_BYTES: f64 = 175.0;
+const MAX_AUDIT_BYTES: f64 = 175.0;
+
+fn per_event(name: &str, data: &[u8], rows: usize) -> (f64, f64) {
+    let ds = shapes::ingest(name, data);
+    assert_eq!(ds.events.len(), rows, "{:?}", ds.files[0]);
+    let n = rows as f64;
+    (ds.event_heap_bytes() as f64 / n, ds.shared_detail_bytes() as f64 / n)
+}
+
+#[test]
+fn event_struct_stays_small() {
+    assert!(std::mem::size_of::<Event>() <= MAX_EVENT_SIZE, "{}", std::mem::size_of::<Event>());
+}
+
+#[test]
+fn portal_csv_sign_ins_stay_compact() {
+    let rows = 5000;
+    let (b, _) = per_event("InteractiveSignIns.csv", &shapes::portal_csv(rows), rows);
+    assert!(b <= MAX_SIGN_IN_BYTES, "{b:.1} B/event");
+}
+
+#[test]
+fn graph_json_sign_ins_stay_compact() {
+    let rows = 5000;
+    let (b, _) = per_event("signins.json", &shapes::graph_json(rows), rows);
+    assert!(b <= MAX_SIGN_IN_BYTES, "{b:.1} B/event");
+}
+
+#[test]
+fn audit_events_share_their_details() {
+    let rows = 5000;
+    let (b, shared) = per_event("purview.csv", &shapes::ual_csv(rows), rows);
+    assert!(b <= MAX_AUDIT_BYTES, "{b:.1} B/event");
+    // The generated records repeat a handful of distinct details.
+    assert!(shared <= 1.0, "{shared:.1} B/event of distinct audit details");
+}
