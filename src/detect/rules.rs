@@ -38,3 +38,17 @@ pub const RULE_IDS: [&str; 14] = [
     campaign::ID,
     remediated::ID,
 ];
+
+/// Test support shared by the rule modules: builds the context and the baselines of the records in
+/// `b` under `settings`, and runs `f` over them.
+#[cfg(test)]
+pub(crate) fn with_context<T>(
+    b: &crate::sim::builder::Builder,
+    settings: &crate::settings::Settings,
+    f: impl FnOnce(&super::context::Ctx<'_>, &super::baseline::Baselines) -> T,
+) -> T {
+    let ds = b.dataset();
+    let ctx = super::context::Ctx::new(&ds, settings);
+    let baselines = super::baseline::build(&ctx);
+    f(&ctx, &baselines)
+}

@@ -27,9 +27,38 @@ enum Ctx {
 #[derive(Copy, Clone, Debug)]
 enum Act {
     Between,
-    Record { start: usize, line: u64, col: u64, depth: u32, in_str: bool, esc: bool, nl: bool },
-    Skip { depth: u32, in_str: bool, esc: bool, until_sep: bool },
+    Record { start: usize, line: u64, col: u64, depth: u32, lex: Lex, nl: bool },
+    Skip { depth: u32, lex: Lex, until_sep: bool },
     Garbage,
+}
+
+/// Where the scanner stands relative to string literals. The one place that knows JSON's string
+/// and escape rules; everything else only sees structural bytes.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+enum Lex {
+    /// Outside any string.
+    #[default]
+    Code,
+    /// Inside a string.
+    Str,
+    /// Inside a string, just after a backslash.
+    Escape,
+}
+
+impl Lex {
+    /// Advances over byte `c`. Returns true when `c` is structural: outside any string and not the
+    /// quote that opens one.
+    fn step(&mut self, c: u8) -> bool {
+        match (*self, c) {
+            (Lex::Escape, _) => *self = Lex::Str,
+            (Lex::Str, b'\\') => *self = Lex::Escape,
+            (Lex::Str, b'"') => *self = Lex::Code,
+            (Lex::Str, _) => {}
+            (Lex::Code, b'"') => *self = Lex::Str,
+            (Lex::Code, _) => return true,
+        }
+        false
+    }
 }
 
 /// The streaming scanner.
@@ -82,17 +111,13 @@ fn peek_envelope(b: &[u8]) -> Peek {
     };
     let string_end = |b: &[u8], mut i: usize| -> Option<usize> {
         // `i` is just after the opening quote; returns the index after the closing quote.
-        let mut esc = false;
+        let mut lex = Lex::Str;
         while i < b.len() {
-            let c = b[i];
-            if esc {
-                esc = false;
-            } else if c == b'\\' {
-                esc = true;
-            } else if c == b'"' {
-                return Some(i + 1);
-            }
+            lex.step(b[i]);
             i += 1;
+            if lex == Lex::Code {
+                return Some(i);
+            }
         }
         None
     };
@@ -205,8 +230,7 @@ impl JsonStream {
                                 line: self.line,
                                 col: self.col(self.pos),
                                 depth: 0,
-                                in_str: false,
-                                esc: false,
+                                lex: Lex::Code,
                                 nl: false,
                             };
                         }
@@ -226,24 +250,14 @@ impl JsonStream {
                         b']' => {
                             self.pos += 1;
                             if self.stack.pop() == Some(Ctx::Envelope) {
-                                self.act = Act::Skip {
-                                    depth: 1,
-                                    in_str: false,
-                                    esc: false,
-                                    until_sep: false,
-                                };
+                                self.act = Act::Skip { depth: 1, lex: Lex::Code, until_sep: false };
                             }
                         }
                         _ => {
                             let (line, col) = (self.line, self.col(self.pos));
                             if top.is_some() {
                                 on_item(Item::Bad { line, col, reason: "not a JSON object" });
-                                self.act = Act::Skip {
-                                    depth: 0,
-                                    in_str: false,
-                                    esc: false,
-                                    until_sep: true,
-                                };
+                                self.act = Act::Skip { depth: 0, lex: Lex::Code, until_sep: true };
                             } else {
                                 on_item(Item::Bad { line, col, reason: "malformed JSON" });
                                 self.act = Act::Garbage;
@@ -279,23 +293,14 @@ impl JsonStream {
     }
 
     fn scan_skip(&mut self) {
-        let Act::Skip { mut depth, mut in_str, mut esc, until_sep } = self.act else { return };
+        let Act::Skip { mut depth, mut lex, until_sep } = self.act else { return };
         while self.pos < self.buf.len() {
             let c = self.buf[self.pos];
             if c == b'\n' {
                 self.newline_at(self.pos);
             }
-            if in_str {
-                if esc {
-                    esc = false;
-                } else if c == b'\\' {
-                    esc = true;
-                } else if c == b'"' {
-                    in_str = false;
-                }
-            } else {
+            if lex.step(c) {
                 match c {
-                    b'"' => in_str = true,
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' if depth == 0 => {
                         // Only reachable with `until_sep`: the end of the enclosing array.
@@ -319,12 +324,11 @@ impl JsonStream {
             }
             self.pos += 1;
         }
-        self.act = Act::Skip { depth, in_str, esc, until_sep };
+        self.act = Act::Skip { depth, lex, until_sep };
     }
 
     fn scan_record(&mut self, on_item: &mut dyn FnMut(Item<'_>)) {
-        let Act::Record { start, line, col, mut depth, mut in_str, mut esc, mut nl } = self.act
-        else {
+        let Act::Record { start, line, col, mut depth, mut lex, mut nl } = self.act else {
             return;
         };
         let top = self.stack.is_empty();
@@ -343,17 +347,8 @@ impl JsonStream {
                 }
                 nl = true;
             }
-            if in_str {
-                if esc {
-                    esc = false;
-                } else if c == b'\\' {
-                    esc = true;
-                } else if c == b'"' {
-                    in_str = false;
-                }
-            } else {
+            if lex.step(c) {
                 match c {
-                    b'"' => in_str = true,
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
                         depth = depth.saturating_sub(1);
@@ -372,7 +367,7 @@ impl JsonStream {
             }
             self.pos += 1;
         }
-        self.act = Act::Record { start, line, col, depth, in_str, esc, nl };
+        self.act = Act::Record { start, line, col, depth, lex, nl };
     }
 }
 

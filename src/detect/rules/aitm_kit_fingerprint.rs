@@ -107,16 +107,12 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::baseline;
+    use crate::detect::rules::with_context;
     use crate::settings::Settings;
     use crate::sim::builder::Builder;
 
     fn matches(b: &Builder) -> Vec<KitMatch> {
-        let ds = b.dataset();
-        let s = Settings::default();
-        let ctx = Ctx::new(&ds, &s);
-        let bl = baseline::build(&ctx);
-        run(&ctx, &bl)
+        with_context(b, &Settings::default(), run)
     }
 
     #[test]

@@ -99,15 +99,15 @@ pub(crate) fn users_per_ip(ctx: &Ctx<'_>, candidates: &[Candidate]) -> HashMap<I
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::{baseline, rules::token_from_unfamiliar_network};
+    use crate::detect::rules::token_from_unfamiliar_network;
+    use crate::detect::rules::with_context;
     use crate::sim::builder::Builder;
 
     fn prevalence(b: &Builder, settings: &Settings, ip: &str) -> Prevalence {
-        let ds = b.dataset();
-        let ctx = Ctx::new(&ds, settings);
-        let bl = baseline::build(&ctx);
-        let c = token_from_unfamiliar_network::run(&ctx, &bl);
-        let n = users_per_ip(&ctx, &c).get(&ip.parse().unwrap()).copied().unwrap_or(0);
+        let n = with_context(b, settings, |ctx, bl| {
+            let c = token_from_unfamiliar_network::run(ctx, bl);
+            users_per_ip(ctx, &c).get(&ip.parse().unwrap()).copied().unwrap_or(0)
+        });
         Prevalence::of(n, settings)
     }
 

@@ -44,16 +44,12 @@ pub(crate) fn check(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::baseline;
+    use crate::detect::rules::with_context;
     use crate::settings::Settings;
     use crate::sim::builder::Builder;
 
     fn last_is_new(b: &Builder) -> Option<String> {
-        let ds = b.dataset();
-        let s = Settings::default();
-        let ctx = Ctx::new(&ds, &s);
-        let bl = baseline::build(&ctx);
-        check(&ctx, &bl, ctx.len() as Pos - 1)
+        with_context(b, &Settings::default(), |ctx, bl| check(ctx, bl, ctx.len() as Pos - 1))
     }
 
     #[test]

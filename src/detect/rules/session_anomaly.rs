@@ -101,7 +101,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> HashMap<(Sym, Sym), A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::baseline;
+    use crate::detect::rules::with_context;
     use crate::settings::Settings;
     use crate::sim::builder::Builder;
 
@@ -119,13 +119,11 @@ mod tests {
     }
 
     fn anomalies(b: &Builder) -> Vec<String> {
-        let ds = b.dataset();
-        let s = Settings::default();
-        let ctx = Ctx::new(&ds, &s);
-        let bl = baseline::build(&ctx);
-        let mut v: Vec<String> = run(&ctx, &bl).keys().map(|k| ctx.s(k.1).to_owned()).collect();
-        v.sort();
-        v
+        with_context(b, &Settings::default(), |ctx, bl| {
+            let mut v: Vec<String> = run(ctx, bl).keys().map(|k| ctx.s(k.1).to_owned()).collect();
+            v.sort();
+            v
+        })
     }
 
     #[test]

@@ -58,21 +58,20 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<Candidate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::detect::baseline;
+    use crate::detect::rules::with_context;
     use crate::settings::Settings;
     use crate::sim::builder::Builder;
 
     fn candidates(b: &Builder, settings: &Settings) -> Vec<(String, String)> {
-        let ds = b.dataset();
-        let ctx = Ctx::new(&ds, settings);
-        let bl = baseline::build(&ctx);
-        run(&ctx, &bl)
-            .iter()
-            .map(|c| {
-                let e = ctx.ev(c.pos);
-                (ctx.s(e.user).to_owned(), e.ip.map(|i| i.to_string()).unwrap_or_default())
-            })
-            .collect()
+        with_context(b, settings, |ctx, bl| {
+            run(ctx, bl)
+                .iter()
+                .map(|c| {
+                    let e = ctx.ev(c.pos);
+                    (ctx.s(e.user).to_owned(), e.ip.map(|i| i.to_string()).unwrap_or_default())
+                })
+                .collect()
+        })
     }
 
     #[test]
