@@ -3,28 +3,12 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use base64::Engine;
+use chrono::{Datelike, NaiveDate};
 
 use crate::model::{Millis, RiskLevel};
 
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian), or `None` when invalid.
-fn days_from_civil(y: i64, m: u32, d: u32) -> Option<i64> {
-    if !(1..=12).contains(&m) || d == 0 {
-        return None;
-    }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let dim = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-    if d > dim[(m - 1) as usize] {
-        return None;
-    }
-    // Howard Hinnant's days_from_civil.
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
-}
+/// `NaiveDate::num_days_from_ce()` of 1970-01-01.
+const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 /// A tiny cursor over ASCII bytes for the hand-written time parsers (chrono's format parser is
 /// several times slower, and the portal CSV has one timestamp per row on the hot path).
@@ -88,7 +72,9 @@ fn to_millis(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Optio
     if h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    let days = days_from_civil(i64::from(y), mo, d)?;
+    // chrono validates the date and counts the days; only the text parsing above is our own.
+    let date = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, mo, d)?;
+    let days = i64::from(date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE);
     Some(((days * 86_400 + i64::from(h * 3600 + mi * 60 + s)) * 1000) + i64::from(ms))
 }
 
@@ -292,6 +278,15 @@ pub(crate) fn lower_into<'b>(s: &str, buf: &'b mut String) -> &'b str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_epoch_day_number_matches_chrono() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        assert_eq!(epoch.num_days_from_ce(), UNIX_EPOCH_DAYS_FROM_CE);
+        assert_eq!(to_millis(1970, 1, 1, 0, 0, 0, 0), Some(0));
+        assert_eq!(to_millis(2024, 2, 29, 23, 59, 59, 999), Some(1_709_251_199_999));
+        assert_eq!(to_millis(2023, 2, 29, 0, 0, 0, 0), None, "not a leap year");
+    }
 
     #[track_caller]
     fn check_time(s: &str, expect: Option<&str>) {
