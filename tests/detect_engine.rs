@@ -88,6 +88,54 @@ fn replay_from_hosting_without_audit_is_high_then_remediated() {
     assert_eq!(f.remediation.time, "2026-03-04T13:00:00Z");
 }
 
+/// The AiTM kit signs Alice in from its VPS, then the stolen session is replayed through a
+/// residential proxy in her own country: the replay's network is not hosting, but the session it
+/// belongs to was signed in from one, which is the "hosting ASN" of the high rung.
+fn residential_replay(b: &mut Builder, session_of_replay: &str) {
+    alice_history(b);
+    let r = b.i(ALICE, "2026-03-04T08:00:00Z", "203.0.113.7", 16276);
+    r.session_id = "s-kit".into();
+    r.app_id = "4765445b-32c6-49b0-83e6-1d93765276ca".into();
+    r.app_name = "OfficeHome".into();
+    for m in ["05", "40"] {
+        let r = b.ni(ALICE, &format!("2026-03-04T08:{m}:00Z"), "192.0.2.77", 20115);
+        r.session_id = session_of_replay.into();
+    }
+}
+
+#[test]
+fn residential_replay_of_a_session_signed_in_from_hosting_is_high() {
+    let mut b = Builder::new();
+    residential_replay(&mut b, "s-kit");
+    let rep = report(&b, &Settings::default());
+    assert_eq!(rep.findings.len(), 1, "{:#?}", rep.findings);
+    let f = &rep.findings[0];
+    assert_eq!(f.severity, Severity::High, "{}", f.severity_reason);
+    assert!(
+        f.severity_reason.contains("a hosting ASN in the same session")
+            && f.severity_reason.contains("AS16276"),
+        "{}",
+        f.severity_reason
+    );
+    assert!(f.ips.iter().any(|ip| ip == "192.0.2.77"), "{:?}", f.ips);
+    assert!(f.rules.iter().any(|r| r == "aitm-kit-fingerprint"), "{:?}", f.rules);
+}
+
+#[test]
+fn residential_replay_in_another_session_stays_medium() {
+    // The same replay, but its session is not the one signed in from the hosting network: only
+    // "unfamiliar + single-user IP + no nearby interactive" holds for it, which is medium.
+    let mut b = Builder::new();
+    residential_replay(&mut b, "s-elsewhere");
+    let rep = report(&b, &Settings::default());
+    let replay = rep
+        .findings
+        .iter()
+        .find(|f| f.ips.iter().any(|ip| ip == "192.0.2.77"))
+        .expect("a finding for the replay");
+    assert_eq!(replay.severity, Severity::Medium, "{}", replay.severity_reason);
+}
+
 #[test]
 fn new_home_isp_is_low_and_allowlisted_network_is_info() {
     let mut b = Builder::new();

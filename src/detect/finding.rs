@@ -17,8 +17,10 @@
 //! `low_volume_max_users` users) nor near an interactive sign-in, an H2 pair into an unfamiliar ASN,
 //! or a session split (which has its guards built in).
 //! - critical: post-compromise activity tied to a replay-signal sign-in;
-//! - high: a medium-grade anchor whose IP is risky, whose ASN is hosting, or with mail/file access
-//!   tied to the finding; or a session split onto a hosting ASN;
+//! - high: a medium-grade anchor whose IP is risky, whose ASN is hosting (its own, or that of
+//!   another anchor of the same session id in the finding: the AiTM proxy the stolen session was
+//!   signed in from), or with mail/file access tied to the finding; or a session split onto a
+//!   hosting ASN;
 //! - medium: a medium-grade anchor;
 //! - low: any other anchor (unfamiliar but shared or near an interactive sign-in, or rules the
 //!   ladder does not rank on their own: H2 pairs, splits onto other networks, impossible travel,
@@ -747,16 +749,37 @@ impl Engine<'_, '_> {
             linked.iter().find(|l| judged.get(&l.anchor).is_some_and(|j| j.replay));
         let access = linked.iter().any(|l| l.class == Class::Access);
         let medium: Vec<Pos> = active.iter().copied().filter(|p| judged[p].medium_grade).collect();
+        // A hosting ASN counts when it is the anchor's own network or, for a token replayed from
+        // elsewhere, the network the same session was signed in from: an AiTM kit's proxy signs
+        // the victim in from a VPS and the stolen session is then replayed from a residential
+        // proxy. Both sign-ins belong to this one finding (grouped by session id), so the rung
+        // "unfamiliar + single-user + no nearby interactive + hosting ASN" holds for the finding.
+        let session_hosting = |p: Pos| -> Option<Pos> {
+            let sid = ctx.ev(p).session_id;
+            if ctx.s(sid).is_empty() {
+                return None;
+            }
+            active
+                .iter()
+                .copied()
+                .find(|&q| q != p && ctx.ev(q).session_id == sid && judged[&q].hosting.is_some())
+        };
         let high_cand = medium.iter().copied().find_map(|p| {
             let j = &judged[&p];
             if j.risky.is_some() || anchors[&p].risky_self.is_some() {
-                Some("a risky IP")
+                Some("a risky IP".to_owned())
             } else if j.hosting.is_some() {
-                Some("a hosting ASN")
+                Some("a hosting ASN".to_owned())
             } else if access {
-                Some("mail or file access")
+                Some("mail or file access".to_owned())
             } else {
-                None
+                session_hosting(p).map(|q| {
+                    format!(
+                        "a hosting ASN in the same session (signed in from {} at {})",
+                        enrich::asn_label(ctx.ev(q).asn),
+                        rfc3339(ctx.ev(q).time)
+                    )
+                })
             }
         });
         let hosting_split = split_anchors.iter().copied().find(|p| ctx.is_hosting(ctx.ev(*p).asn));
