@@ -29,7 +29,7 @@ fn bench(c: &mut Criterion) {
             std::mem::size_of::<sessionhunt::model::Event>(),
             ds.event_heap_bytes() as f64 / events as f64,
             ds.strings.heap_bytes() as f64 / events as f64,
-            ds.shared_detail_bytes() as f64 / events as f64,
+            ds.shared_bytes() as f64 / events as f64,
         );
         let mut g = c.benchmark_group("ingest");
         g.sample_size(10);

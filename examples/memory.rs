@@ -25,7 +25,7 @@ fn main() {
             ds.events.len(),
             ds.event_heap_bytes() as f64 / n,
             ds.strings.heap_bytes() as f64 / n,
-            ds.shared_detail_bytes() as f64 / n,
+            ds.shared_bytes() as f64 / n,
         );
     }
 }

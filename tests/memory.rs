@@ -17,7 +17,7 @@ fn per_event(name: &str, data: &[u8], rows: usize) -> (f64, f64) {
     let ds = shapes::ingest(name, data);
     assert_eq!(ds.events.len(), rows, "{:?}", ds.files[0]);
     let n = rows as f64;
-    (ds.event_heap_bytes() as f64 / n, ds.shared_detail_bytes() as f64 / n)
+    (ds.event_heap_bytes() as f64 / n, ds.shared_bytes() as f64 / n)
 }
 
 #[test]

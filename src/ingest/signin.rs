@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::columns::{Aliases, F, NF};
 use super::values::{lower_into, parse_bool, parse_ip, parse_risk, parse_time};
 use crate::model::{
-    AuthRequirement, Event, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym,
+    AuthRequirement, EventFields, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym,
 };
 
 /// Canonical field values of one sign-in row.
@@ -245,7 +245,7 @@ pub(crate) fn build(
     source: SourceRef,
     interner: &mut Interner,
     strs: &mut Strs,
-) -> Result<Event, &'static str> {
+) -> Result<EventFields, &'static str> {
     let time_text =
         if row.get(F::Time).is_empty() { row.get(F::TimeGenerated) } else { row.get(F::Time) };
     if time_text.is_empty() {
@@ -253,7 +253,7 @@ pub(crate) fn build(
     }
     let time = parse_time(time_text).ok_or("unparseable time")?;
     let kind = row_kind(row).or(hint).unwrap_or(EventKind::Interactive);
-    let mut e = Event::empty(kind, time, source);
+    let mut e = EventFields::empty(kind, time, source);
 
     e.user_object_id = strs.lower(interner, row.get(F::UserObjectId));
     let upn = row.get(F::Upn);
