@@ -399,6 +399,44 @@ fn log_analytics_csv_and_json() {
 }
 
 #[test]
+fn log_analytics_export_without_time_columns_uses_the_first_step_time() {
+    // The training lab's `disable_accounts.csv` has neither `CreatedDateTime` nor
+    // `TimeGenerated`; each row's first `authenticationStepDateTime` is its time.
+    let name = "la_sentinel_lab_no_time.csv";
+    let ds = load(&[name]);
+    check_counts(&ds, name, "log-analytics-csv", 2, 2, 0, &[]);
+    let times: Vec<String> = ds.events.iter().map(|e| sessionhunt::time::rfc3339(e.time)).collect();
+    assert_eq!(times, ["2021-04-19T12:13:19.483Z", "2021-04-19T12:13:31.421Z"]);
+    let e = &ds.events[0];
+    assert_eq!(s(&ds, e.user), "john@example.com");
+    assert_eq!((e.outcome, ds.auth(e).error_code), (Outcome::Failure, 50057));
+    assert_eq!(
+        s(&ds, ds.auth(e).mfa_detail),
+        "User account is disabled. The account has been disabled by an administrator."
+    );
+
+    // A time column, even an unparseable one, wins: the step time is only a stand-in.
+    let csv = String::from_utf8(bytes(name)).unwrap();
+    let with_column = csv
+        .replacen("SourceSystem,", "TimeGenerated [UTC],SourceSystem,", 1)
+        .replacen("\r\nAzure AD,", "\r\n\"4/19/2021, 12:00:00.000 PM\",Azure AD,", 2);
+    let mut ds = Dataset::new();
+    ds.add_file(name, with_column.as_bytes());
+    let times: Vec<String> = ds.events.iter().map(|e| sessionhunt::time::rfc3339(e.time)).collect();
+    assert_eq!(times, ["2021-04-19T12:00:00Z", "2021-04-19T12:00:00Z"]);
+    let broken = csv.replacen("SourceSystem,", "TimeGenerated [UTC],SourceSystem,", 1).replacen(
+        "\r\nAzure AD,",
+        "\r\nnot a time,Azure AD,",
+        2,
+    );
+    let mut ds = Dataset::new();
+    ds.add_file(name, broken.as_bytes());
+    assert!(ds.events.is_empty());
+    assert_eq!(ds.files[0].skipped_reasons[0].reason, "unparseable time");
+    assert_eq!(ds.files[0].skipped_reasons[0].count, 2);
+}
+
+#[test]
 fn log_analytics_real_export_excerpt() {
     let name = "la_sentinel_lab_excerpt.csv";
     let ds = load(&[name]);
