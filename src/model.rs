@@ -7,7 +7,6 @@
 //!
 //! These types are internal: they are not serialized. The boundary type is [`crate::report::Report`].
 
-use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -39,17 +38,16 @@ impl Sym {
 /// always gives the same symbols.
 #[derive(Debug)]
 pub struct Interner {
-    // Keys are the same strings as in `strings`; a second copy keeps this simple and safe. The
-    // memory cost is measured by `heap_bytes` and reported by the ingestion benchmark.
-    map: HashMap<Box<str>, Sym>,
     strings: Vec<Box<str>>,
+    // Numbers into `strings`, hashed by the string they name: the text is stored once (a map
+    // keyed by the string would hold a second copy of every id of every row).
+    index: HashTable<u32>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut interner = Interner { map: HashMap::new(), strings: Vec::new() };
-        interner.strings.push("".into());
-        interner.map.insert("".into(), Sym::EMPTY);
+        let mut interner = Interner { strings: Vec::new(), index: HashTable::new() };
+        interner.intern("");
         interner
     }
 }
@@ -57,18 +55,22 @@ impl Default for Interner {
 impl Interner {
     /// Returns the symbol of `s`, adding it when new. Surrounding whitespace is kept: callers trim.
     pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&sym) = self.map.get(s) {
-            return sym;
+        let hash = hash_of(s);
+        let strings = &self.strings;
+        if let Some(&i) = self.index.find(hash, |&i| &*strings[i as usize] == s) {
+            return Sym(i);
         }
-        let sym = Sym(u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings"));
+        let i = u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings");
         self.strings.push(s.into());
-        self.map.insert(s.into(), sym);
-        sym
+        let strings = &self.strings;
+        self.index.insert_unique(hash, i, |&i| hash_of(&*strings[i as usize]));
+        Sym(i)
     }
 
     /// Returns the symbol of `s` if it was interned before.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        self.map.get(s).copied()
+        let strings = &self.strings;
+        self.index.find(hash_of(s), |&i| &*strings[i as usize] == s).map(|&i| Sym(i))
     }
 
     /// The string behind a symbol.
@@ -89,9 +91,8 @@ impl Interner {
     /// Approximate heap bytes used by the unique strings and the lookup table.
     pub fn heap_bytes(&self) -> usize {
         let text: usize = self.strings.iter().map(|s| s.len()).sum();
-        // Two copies of the text, a fat pointer per entry in the vector and the map, plus the
-        // map's per-entry overhead (key, value, control byte).
-        2 * text + self.strings.capacity() * 16 + self.map.capacity() * (16 + 4 + 1)
+        // The text once, a fat pointer per string, and a 4-byte number per table slot.
+        text + self.strings.capacity() * 16 + table_bytes(self.index.capacity(), 4)
     }
 }
 
@@ -459,7 +460,7 @@ pub(crate) struct Table<T> {
 
 // foldhash with fixed seeds: fast on the small keys here, and the same in every run (the core
 // draws no OS randomness). Numbers come from insertion order, so no hash order reaches output.
-pub(crate) fn hash_of<T: Hash>(v: &T) -> u64 {
+pub(crate) fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
     foldhash::fast::FixedState::with_seed(0x5e55_1015).hash_one(v)
 }
 
