@@ -2,8 +2,11 @@
 //!
 //! One [`Event`] per sign-in or audit operation, whatever export it came from. Repeated strings
 //! (users, user agents, app names, session ids, …) are interned once per dataset in an
-//! [`Interner`] and referred to by a 4-byte [`Sym`], which keeps an event compact: multi-gigabyte
-//! exports must fit in a browser tab's 4 GB of wasm memory.
+//! [`Interner`] and referred to by a 4-byte [`Sym`]; groups of fields that repeat together
+//! (client, app, place, authentication, audit detail) are interned once per dataset as profiles
+//! and referred to by a 4-byte number. That keeps an event at 72 bytes: multi-gigabyte exports
+//! must fit in a browser tab's 4 GB of wasm memory. Readers fill an [`EventFields`]; the dataset
+//! packs it.
 //!
 //! These types are internal: they are not serialized. The boundary type is [`crate::report::Report`].
 
