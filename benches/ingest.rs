@@ -24,12 +24,12 @@ fn bench(c: &mut Criterion) {
         assert_eq!(ds.files[0].events as usize, events, "{:?}", ds.files[0]);
         assert_eq!(events, ROWS, "{:?}", ds.files[0]);
         println!(
-            "{id}: {:.1} MB, {events} events, size_of::<Event>() = {} B, resident {:.1} B/event beyond unique data ({:.1} B/event for the unique strings, {:.1} B/event for the distinct audit details)",
+            "{id}: {:.1} MB, {events} events, size_of::<Event>() = {} B, resident {:.1} B/event beyond unique data ({:.1} B/event for the unique strings, {:.1} B/event for the distinct profiles, audit details and IPv6 addresses)",
             data.len() as f64 / 1e6,
             std::mem::size_of::<sessionhunt::model::Event>(),
             ds.event_heap_bytes() as f64 / events as f64,
             ds.strings.heap_bytes() as f64 / events as f64,
-            ds.shared_detail_bytes() as f64 / events as f64,
+            ds.shared_bytes() as f64 / events as f64,
         );
         let mut g = c.benchmark_group("ingest");
         g.sample_size(10);

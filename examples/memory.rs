@@ -1,7 +1,8 @@
 //! Resident memory per event (not a timed test): generates the three main input shapes (portal
 //! sign-in CSV, Graph beta `signIn` JSON, Purview UAL CSV) with the benchmark's generators, reads
 //! each into a dataset and prints `size_of::<Event>()` and the bytes per event that stay
-//! resident: beyond the unique data, for the unique strings, and for the distinct audit details.
+//! resident: beyond the unique data, for the unique strings, and for the distinct profiles, audit
+//! details and IPv6 addresses.
 //!
 //! `cargo run --release --example memory [rows]` (default 100000).
 
@@ -20,12 +21,13 @@ fn main() {
         let ds = shapes::ingest(name, data);
         let n = ds.events.len().max(1) as f64;
         println!(
-            "{id}: {:.1} MB, {} events: {:.1} B/event resident beyond unique data, {:.1} B/event unique strings, {:.1} B/event distinct audit details",
+            "{id}: {:.1} MB, {} events: {:.1} B/event resident beyond unique data, {:.1} B/event unique strings, {:.1} B/event distinct profiles and details {:?}",
             data.len() as f64 / 1e6,
             ds.events.len(),
             ds.event_heap_bytes() as f64 / n,
             ds.strings.heap_bytes() as f64 / n,
-            ds.shared_detail_bytes() as f64 / n,
+            ds.shared_bytes() as f64 / n,
+            ds.shared_counts(),
         );
     }
 }

@@ -24,13 +24,15 @@ mod records;
 mod signin;
 mod values;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 
 use hashbrown::HashTable;
 
-use crate::model::{AuditDetail, Event, EventKind, Interner, Sym};
+use crate::model::{
+    AppProfile, AuditDetail, AuthProfile, ClientProfile, Event, EventFields, EventKind, Interner,
+    PlaceProfile, Profiles, Sym, hash_of, table_bytes,
+};
 use crate::report::{Diagnostic, InputSummary, ReasonCount};
 
 pub use values::{parse_ip, parse_time, uti_to_request_id};
@@ -43,12 +45,14 @@ pub const MAX_DIAGNOSTICS_PER_FILE: u32 = 100;
 pub struct Dataset {
     /// Interned strings of every event.
     pub strings: Interner,
-    /// Events of every file, in load order (rules sort what they need).
+    /// Events of every file, in load order (rules sort what they need). Their profiles, IPs and
+    /// audit details are read through the dataset ([`Dataset::client`], [`Dataset::ip`], …).
     pub events: Vec<Event>,
     /// One summary per file, in load order; `SourceRef::file` indexes this.
     pub files: Vec<InputSummary>,
     /// Row-level problems of every file (capped per file).
     pub diagnostics: Vec<Diagnostic>,
+    profiles: Profiles,
     state: State,
 }
 
@@ -58,47 +62,38 @@ struct State {
     aliases: columns::Aliases,
     strs: signin::Strs,
     /// Duplicate index: events with a request id, keyed by (request id, content hash) as it was
-    /// when the event was added. The table is hashed by the content hash (which covers the
-    /// request id); the request id is read from the event itself.
+    /// when the event was added. The table is hashed by the 32-bit content hash (which covers
+    /// the request id); the request id is read from the event itself.
     dedupe: HashTable<DedupeSlot>,
     /// Request id → (result detail, file, line) from authentication-details CSVs.
     auth: HashMap<Sym, (Sym, u32, u64)>,
-    /// Every distinct audit detail, shared by the events that carry it.
-    audits: HashSet<Arc<AuditDetail>>,
 }
 
-/// One entry of the duplicate index: 12 bytes (the 64-bit content hash split in two halves so
-/// the slot needs only 4-byte alignment).
+/// One entry of the duplicate index: 8 bytes.
 #[derive(Copy, Clone, Debug)]
 struct DedupeSlot {
-    hash: [u32; 2],
+    /// Hash of the event's content (everything but its source) when it was added.
+    hash: u32,
+    /// Index in `Dataset::events`.
     event: u32,
 }
 
 impl DedupeSlot {
-    fn new(hash: u64, event: u32) -> DedupeSlot {
-        // Truncations are the point: the two halves of the hash.
-        DedupeSlot { hash: [hash as u32, (hash >> 32) as u32], event }
+    /// The 32-bit content hash of an event.
+    fn key(e: &Event) -> u32 {
+        // The high half of a 64-bit hash; the truncation is the point.
+        (hash_of(&e.content()) >> 32) as u32
+    }
+
+    /// The table hash of a key: hashbrown picks the bucket from the low bits and the control
+    /// byte from the top 7, so the 32 bits go to both ends.
+    fn spread(key: u32) -> u64 {
+        u64::from(key) | (u64::from(key) << 32)
     }
 
     fn hash(&self) -> u64 {
-        u64::from(self.hash[0]) | (u64::from(self.hash[1]) << 32)
+        DedupeSlot::spread(self.hash)
     }
-}
-
-/// Approximate heap bytes of a hashbrown table (std `HashMap`/`HashSet` or [`HashTable`]) with
-/// room for `capacity` items of `slot` bytes: a power-of-two number of buckets (7/8 usable once
-/// there are 8 or more), one slot and one control byte each, plus a trailing control group.
-fn table_bytes(capacity: usize, slot: usize) -> usize {
-    if capacity == 0 {
-        return 0;
-    }
-    let buckets = if capacity < 8 {
-        (capacity + 1).next_power_of_two()
-    } else {
-        (capacity.saturating_mul(8) / 7).next_power_of_two()
-    };
-    buckets * (slot + 1) + 16
 }
 
 impl Dataset {
@@ -124,49 +119,67 @@ impl Dataset {
 
     /// Approximate resident bytes that grow with the number of events: the event vector (spare
     /// capacity included), the duplicate index and the authentication-details join, excluding
-    /// the unique strings (see [`Interner::heap_bytes`]) and the distinct audit details (see
-    /// [`Dataset::shared_detail_bytes`]).
+    /// the unique strings (see [`Interner::heap_bytes`]) and the distinct profiles, audit
+    /// details and IPv6 addresses (see [`Dataset::shared_bytes`]).
     pub fn event_heap_bytes(&self) -> usize {
         self.events.capacity() * std::mem::size_of::<Event>()
             + table_bytes(self.state.dedupe.capacity(), std::mem::size_of::<DedupeSlot>())
             + table_bytes(self.state.auth.capacity(), std::mem::size_of::<(Sym, (Sym, u32, u64))>())
     }
 
-    /// Approximate heap bytes of the distinct audit details (each stored once and shared by the
-    /// events that carry it) and of their lookup set. Like the unique strings, this grows with
-    /// the variety of the data rather than with the number of events.
-    pub fn shared_detail_bytes(&self) -> usize {
-        let details: usize = self
-            .state
-            .audits
-            .iter()
-            .map(|a| {
-                // Two reference counts precede the value in an `Arc` allocation.
-                2 * std::mem::size_of::<usize>()
-                    + std::mem::size_of::<AuditDetail>()
-                    + a.parameters.capacity() * std::mem::size_of::<(Sym, Sym)>()
-                    + a.forward_to.capacity() * std::mem::size_of::<Sym>()
-            })
-            .sum();
-        details + table_bytes(self.state.audits.capacity(), std::mem::size_of::<Arc<AuditDetail>>())
+    /// Approximate heap bytes of the distinct client, app, place and auth profiles, audit
+    /// details and IPv6 addresses (each stored once and shared by the events that refer to it)
+    /// and of their lookup tables. Like the unique strings, this grows with the variety of the
+    /// data rather than with the number of events.
+    pub fn shared_bytes(&self) -> usize {
+        self.profiles.heap_bytes()
     }
 
-    /// Replaces the event's audit detail by the dataset's shared copy of an identical detail,
-    /// adding it when new.
-    pub(crate) fn share_audit(&mut self, ev: &mut Event) {
-        let Some(detail) = ev.audit.take() else { return };
-        let shared = match self.state.audits.get(&*detail) {
-            Some(known) => Arc::clone(known),
-            None => {
-                let mut fresh = Arc::unwrap_or_clone(detail);
-                fresh.parameters.shrink_to_fit();
-                fresh.forward_to.shrink_to_fit();
-                let fresh = Arc::new(fresh);
-                self.state.audits.insert(Arc::clone(&fresh));
-                fresh
-            }
-        };
-        ev.audit = Some(shared);
+    /// Numbers of distinct client, app, place and auth profiles, audit details and IPv6
+    /// addresses (for the memory figures).
+    pub fn shared_counts(&self) -> [usize; 6] {
+        self.profiles.counts()
+    }
+
+    /// The device and client of an event.
+    pub fn client(&self, e: &Event) -> &ClientProfile {
+        self.profiles.client(e)
+    }
+
+    /// The application and resource of an event.
+    pub fn app(&self, e: &Event) -> &AppProfile {
+        self.profiles.app(e)
+    }
+
+    /// The network (ASN) and location of an event.
+    pub fn place(&self, e: &Event) -> &PlaceProfile {
+        self.profiles.place(e)
+    }
+
+    /// The error code, risk, authentication requirement and MFA detail of an event.
+    pub fn auth(&self, e: &Event) -> &AuthProfile {
+        self.profiles.auth(e)
+    }
+
+    /// The client IP of an event.
+    pub fn ip(&self, e: &Event) -> Option<IpAddr> {
+        self.profiles.ip(e)
+    }
+
+    /// The audit detail of an audit event; `None` for sign-ins.
+    pub fn audit(&self, e: &Event) -> Option<&AuditDetail> {
+        self.profiles.audit(e)
+    }
+
+    /// Every field of an event, flat (a copy).
+    pub fn fields(&self, e: &Event) -> EventFields {
+        self.profiles.fields(e)
+    }
+
+    /// Packs an event's fields into the compact form this dataset stores, interning its
+    /// profiles (the event is not added).
+    pub(crate) fn pack(&mut self, fields: EventFields) -> Event {
+        self.profiles.pack(fields)
     }
 
     fn add_summary(&mut self, name: &str) -> usize {
@@ -290,22 +303,23 @@ impl FileState {
     }
 
     /// Adds an event, or counts it as a duplicate.
-    pub(crate) fn emit(&mut self, ds: &mut Dataset, mut ev: Event) {
-        let k = EventKind::ALL.iter().position(|&k| k == ev.kind).unwrap_or(0);
+    pub(crate) fn emit(&mut self, ds: &mut Dataset, fields: EventFields) {
+        let k = EventKind::ALL.iter().position(|&k| k == fields.kind).unwrap_or(0);
         self.kinds[k] = true;
         let me = self.index as usize;
-        ds.share_audit(&mut ev);
+        let ev = ds.profiles.pack(fields);
         if !ev.request_id.is_empty() {
-            let hash = content_hash(&ev);
+            let key = DedupeSlot::key(&ev);
+            let hash = DedupeSlot::spread(key);
             let events = &ds.events;
             let found = ds.state.dedupe.find(hash, |s| {
-                s.hash() == hash
+                s.hash == key
                     && events.get(s.event as usize).map(|o| o.request_id) == Some(ev.request_id)
             });
             if let Some(slot) = found {
                 let i = slot.event as usize;
                 if let Some(old) = ds.events.get(i)
-                    && content_eq(old, &ev)
+                    && old.content() == ev.content()
                 {
                     let of = old.source.file as usize;
                     let old_key = (ds.files.get(of).map(|f| f.name.as_str()), old.source.line);
@@ -326,7 +340,11 @@ impl FileState {
                     return;
                 }
             } else if let Ok(i) = u32::try_from(ds.events.len()) {
-                ds.state.dedupe.insert_unique(hash, DedupeSlot::new(hash, i), DedupeSlot::hash);
+                ds.state.dedupe.insert_unique(
+                    hash,
+                    DedupeSlot { hash: key, event: i },
+                    DedupeSlot::hash,
+                );
             }
         }
         ds.events.push(ev);
@@ -364,12 +382,13 @@ impl FileState {
         if !ds.state.auth.is_empty() {
             let from = if self.auth_rows { 0 } else { self.first_event.min(ds.events.len()) };
             let auth = &ds.state.auth;
+            let profiles = &mut ds.profiles;
             for e in &mut ds.events[from..] {
                 if e.kind.is_user_sign_in()
-                    && e.mfa_detail.is_empty()
+                    && profiles.auth(e).mfa_detail.is_empty()
                     && let Some(&(d, _, _)) = auth.get(&e.request_id)
                 {
-                    e.mfa_detail = d;
+                    profiles.set_mfa_detail(e, d);
                 }
             }
         }
@@ -405,27 +424,4 @@ impl FileState {
             .map(|(r, c)| ReasonCount { reason: (*r).to_owned(), count: *c })
             .collect();
     }
-}
-
-/// Hash of an event's content (everything but where it came from).
-fn content_hash(e: &Event) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    (e.time, e.kind, e.user, e.user_object_id, e.ip, e.asn).hash(&mut h);
-    (e.location.country, e.location.state, e.location.city).hash(&mut h);
-    e.location.coordinates.map(|(a, b)| (a.to_bits(), b.to_bits())).hash(&mut h);
-    (e.user_agent, e.browser, e.os, e.device_id, e.compliant, e.managed).hash(&mut h);
-    (e.app_id, e.app_name, e.resource, e.client_app, e.session_id, e.unique_token_id).hash(&mut h);
-    (e.request_id, e.correlation_id, e.outcome, e.error_code, e.risk_level).hash(&mut h);
-    (e.risk_event_types, e.auth_requirement, e.mfa_detail, e.incoming_token_type).hash(&mut h);
-    if let Some(a) = &e.audit {
-        (a.operation, a.workload, a.client_info, &a.parameters, &a.forward_to, a.target_user)
-            .hash(&mut h);
-    }
-    h.finish()
-}
-
-fn content_eq(a: &Event, b: &Event) -> bool {
-    let mut b2 = b.clone();
-    b2.source = a.source;
-    *a == b2
 }

@@ -2,14 +2,18 @@
 //!
 //! One [`Event`] per sign-in or audit operation, whatever export it came from. Repeated strings
 //! (users, user agents, app names, session ids, …) are interned once per dataset in an
-//! [`Interner`] and referred to by a 4-byte [`Sym`], which keeps an event compact: multi-gigabyte
-//! exports must fit in a browser tab's 4 GB of wasm memory.
+//! [`Interner`] and referred to by a 4-byte [`Sym`]; groups of fields that repeat together
+//! (client, app, place, authentication, audit detail) are interned once per dataset as profiles
+//! and referred to by a 4-byte number. That keeps an event at 72 bytes: multi-gigabyte exports
+//! must fit in a browser tab's 4 GB of wasm memory. Readers fill an [`EventFields`]; the dataset
+//! packs it.
 //!
 //! These types are internal: they are not serialized. The boundary type is [`crate::report::Report`].
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Arc;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use hashbrown::HashTable;
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
@@ -37,17 +41,16 @@ impl Sym {
 /// always gives the same symbols.
 #[derive(Debug)]
 pub struct Interner {
-    // Keys are the same strings as in `strings`; a second copy keeps this simple and safe. The
-    // memory cost is measured by `heap_bytes` and reported by the ingestion benchmark.
-    map: HashMap<Box<str>, Sym>,
     strings: Vec<Box<str>>,
+    // Numbers into `strings`, hashed by the string they name: the text is stored once (a map
+    // keyed by the string would hold a second copy of every id of every row).
+    index: HashTable<u32>,
 }
 
 impl Default for Interner {
     fn default() -> Self {
-        let mut interner = Interner { map: HashMap::new(), strings: Vec::new() };
-        interner.strings.push("".into());
-        interner.map.insert("".into(), Sym::EMPTY);
+        let mut interner = Interner { strings: Vec::new(), index: HashTable::new() };
+        interner.intern("");
         interner
     }
 }
@@ -55,18 +58,22 @@ impl Default for Interner {
 impl Interner {
     /// Returns the symbol of `s`, adding it when new. Surrounding whitespace is kept: callers trim.
     pub fn intern(&mut self, s: &str) -> Sym {
-        if let Some(&sym) = self.map.get(s) {
-            return sym;
+        let hash = hash_of(s);
+        let strings = &self.strings;
+        if let Some(&i) = self.index.find(hash, |&i| &*strings[i as usize] == s) {
+            return Sym(i);
         }
-        let sym = Sym(u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings"));
+        let i = u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings");
         self.strings.push(s.into());
-        self.map.insert(s.into(), sym);
-        sym
+        let strings = &self.strings;
+        self.index.insert_unique(hash, i, |&i| hash_of(&*strings[i as usize]));
+        Sym(i)
     }
 
     /// Returns the symbol of `s` if it was interned before.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        self.map.get(s).copied()
+        let strings = &self.strings;
+        self.index.find(hash_of(s), |&i| &*strings[i as usize] == s).map(|&i| Sym(i))
     }
 
     /// The string behind a symbol.
@@ -87,9 +94,8 @@ impl Interner {
     /// Approximate heap bytes used by the unique strings and the lookup table.
     pub fn heap_bytes(&self) -> usize {
         let text: usize = self.strings.iter().map(|s| s.len()).sum();
-        // Two copies of the text, a fat pointer per entry in the vector and the map, plus the
-        // map's per-entry overhead (key, value, control byte).
-        2 * text + self.strings.capacity() * 16 + self.map.capacity() * (16 + 4 + 1)
+        // The text once, a fat pointer per string, and a 4-byte number per table slot.
+        text + self.strings.capacity() * 16 + table_bytes(self.index.capacity(), 4)
     }
 }
 
@@ -197,9 +203,12 @@ pub struct Location {
     pub coordinates: Option<(f32, f32)>,
 }
 
-/// One normalized sign-in or audit operation.
+/// Every field of one normalized sign-in or audit operation, flat: what the readers fill in, and
+/// what [`crate::ingest::Dataset::fields`] gives back for a stored [`Event`].
+///
+/// The dataset does not keep this form: it packs it into an [`Event`] (see there).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Event {
+pub struct EventFields {
     /// Event time (sign-in creation time, audit `CreationTime`), UTC milliseconds.
     pub time: Millis,
     /// What log it came from.
@@ -257,17 +266,16 @@ pub struct Event {
     pub mfa_detail: Sym,
     /// Incoming token type (e.g. `primaryRefreshToken`, `none`).
     pub incoming_token_type: Sym,
-    /// Audit details; `None` for sign-ins. Identical details are stored once per dataset and
-    /// shared (many operations repeat the same operation, workload, client and parameters).
-    pub audit: Option<Arc<AuditDetail>>,
+    /// Audit details; `None` for sign-ins.
+    pub audit: Option<AuditDetail>,
     /// Where the row is.
     pub source: SourceRef,
 }
 
-impl Event {
+impl EventFields {
     /// An event with every field absent, for readers to fill in.
-    pub fn empty(kind: EventKind, time: Millis, source: SourceRef) -> Event {
-        Event {
+    pub fn empty(kind: EventKind, time: Millis, source: SourceRef) -> EventFields {
+        EventFields {
             time,
             kind,
             user: Sym::EMPTY,
@@ -307,6 +315,403 @@ impl Event {
     }
 }
 
+/// The device and client side of a sign-in. Repeats across most of a user's events.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ClientProfile {
+    /// Raw user agent string.
+    pub user_agent: Sym,
+    /// Browser as logged (e.g. `Edge 120.0.0`).
+    pub browser: Sym,
+    /// Operating system as logged.
+    pub os: Sym,
+    /// Entra device id; empty for unregistered devices.
+    pub device_id: Sym,
+    /// Client app used (`Browser`, `Mobile Apps and Desktop clients`, …).
+    pub client_app: Sym,
+    /// Incoming token type (e.g. `primaryRefreshToken`, `none`).
+    pub incoming_token_type: Sym,
+    /// Device is marked compliant.
+    pub compliant: bool,
+    /// Device is marked managed.
+    pub managed: bool,
+}
+
+/// The application and resource a sign-in was for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AppProfile {
+    /// Application (client) id, lower case.
+    pub app_id: Sym,
+    /// Application display name.
+    pub app_name: Sym,
+    /// Resource display name (or id when no name is logged).
+    pub resource: Sym,
+}
+
+/// Where a request came from as the log places it: network and location.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct PlaceProfile {
+    /// Autonomous system number of the client IP; 0 when not logged.
+    pub asn: u32,
+    /// Location as logged.
+    pub location: Location,
+}
+
+impl PlaceProfile {
+    fn key(&self) -> (u32, Sym, Sym, Sym, Option<(u32, u32)>) {
+        let l = &self.location;
+        let coordinates = l.coordinates.map(|(a, b)| (a.to_bits(), b.to_bits()));
+        (self.asn, l.country, l.state, l.city, coordinates)
+    }
+}
+
+// Coordinates compare by their bits (as the duplicate index always hashed them), so equality is
+// an equivalence and interning is exact.
+impl PartialEq for PlaceProfile {
+    fn eq(&self, other: &PlaceProfile) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for PlaceProfile {}
+
+impl Hash for PlaceProfile {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+/// How a sign-in was authenticated and judged: requirement, MFA detail, risk, error code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AuthProfile {
+    /// Sign-in error code (0 on success).
+    pub error_code: u32,
+    /// Entra risk level.
+    pub risk_level: RiskLevel,
+    /// Entra risk event types, comma-joined in log order.
+    pub risk_event_types: Sym,
+    /// Authentication requirement.
+    pub auth_requirement: AuthRequirement,
+    /// MFA detail / authentication-step result detail.
+    pub mfa_detail: Sym,
+}
+
+/// One normalized sign-in or audit operation as the dataset stores it: 72 bytes.
+///
+/// What differs from event to event (time, user, ids, kind, outcome, source, IP) is stored here;
+/// the groups of fields that repeat across many events are interned once per dataset as
+/// profiles ([`ClientProfile`], [`AppProfile`], [`PlaceProfile`], [`AuthProfile`], and the
+/// [`AuditDetail`] of audit operations) and referred to by a 4-byte number. Read them through
+/// the dataset: `ds.client(e).user_agent`, `ds.place(e).asn`, `ds.ip(e)`, `ds.audit(e)`; or
+/// [`crate::ingest::Dataset::fields`] for every field at once.
+///
+/// Two events of one dataset are equal exactly when all their fields are, since interning is
+/// exact.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Event {
+    /// Event time (sign-in creation time, audit `CreationTime`), UTC milliseconds.
+    pub time: Millis,
+    /// The user: lower-cased UPN, else the object id.
+    pub user: Sym,
+    /// The user's object id (`oid`), when logged.
+    pub user_object_id: Sym,
+    /// Session id (`sid` claim), lower case.
+    pub session_id: Sym,
+    /// Unique token identifier (`uti` claim) as logged.
+    pub unique_token_id: Sym,
+    /// Sign-in request id (`id`), lower case. For audit rows: the record id.
+    pub request_id: Sym,
+    /// Correlation id, lower case.
+    pub correlation_id: Sym,
+    /// Where the row is.
+    pub source: SourceRef,
+    pub(crate) client: u32,
+    pub(crate) app: u32,
+    pub(crate) place: u32,
+    pub(crate) auth: u32,
+    /// The IPv4 address, or the IPv6 address's number in the dataset's table (see `ip_kind`).
+    pub(crate) ip_num: u32,
+    /// 0 for none, else 1 + the number of the shared audit detail.
+    pub(crate) audit_num: u32,
+    /// What log it came from.
+    pub kind: EventKind,
+    /// Success, failure, interrupted.
+    pub outcome: Outcome,
+    /// 0: no IP, 1: `ip_num` is an IPv4 address, 2: `ip_num` numbers an IPv6 address.
+    pub(crate) ip_kind: u8,
+}
+
+impl Event {
+    /// True for a successful sign-in (the hunts' `ResultType == 0`).
+    pub fn is_success(&self) -> bool {
+        self.outcome == Outcome::Success
+    }
+
+    /// The event without its source, for comparing copies of a row.
+    pub(crate) fn content(&self) -> Event {
+        Event { source: SourceRef::default(), ..*self }
+    }
+}
+
+/// Values of one type each stored once, numbered in first-seen order (so the same input always
+/// gives the same numbers). The lookup table holds only 4-byte numbers and hashes the stored
+/// value again when it grows.
+#[derive(Debug)]
+pub(crate) struct Table<T> {
+    items: Vec<T>,
+    index: HashTable<u32>,
+}
+
+// foldhash with fixed seeds: fast on the small keys here, and the same in every run (the core
+// draws no OS randomness). Numbers come from insertion order, so no hash order reaches output.
+pub(crate) fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x5e55_1015).hash_one(v)
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table { items: Vec::new(), index: HashTable::new() }
+    }
+}
+
+impl<T: Hash + Eq> Table<T> {
+    /// The number of `v`, adding it when new.
+    pub(crate) fn intern(&mut self, v: T) -> u32 {
+        let hash = hash_of(&v);
+        let items = &self.items;
+        if let Some(&i) = self.index.find(hash, |&i| items[i as usize] == v) {
+            return i;
+        }
+        let i = u32::try_from(self.items.len()).expect("fewer than 2^32 distinct values");
+        self.items.push(v);
+        let items = &self.items;
+        self.index.insert_unique(hash, i, |&i| hash_of(&items[i as usize]));
+        i
+    }
+
+    /// The value numbered `i`.
+    pub(crate) fn get(&self, i: u32) -> &T {
+        &self.items[i as usize]
+    }
+
+    /// Number of distinct values.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// Heap bytes of the values (`extra` gives each one's own heap bytes) and the lookup table.
+    pub(crate) fn heap_bytes(&self, extra: impl Fn(&T) -> usize) -> usize {
+        self.items.capacity() * std::mem::size_of::<T>()
+            + self.items.iter().map(extra).sum::<usize>()
+            + table_bytes(self.index.capacity(), std::mem::size_of::<u32>())
+    }
+}
+
+/// Approximate heap bytes of a hashbrown table (std `HashMap`/`HashSet` or [`HashTable`]) with
+/// room for `capacity` items of `slot` bytes: a power-of-two number of buckets (7/8 usable once
+/// there are 8 or more), one slot and one control byte each, plus a trailing control group.
+pub(crate) fn table_bytes(capacity: usize, slot: usize) -> usize {
+    if capacity == 0 {
+        return 0;
+    }
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity.saturating_mul(8) / 7).next_power_of_two()
+    };
+    buckets * (slot + 1) + 16
+}
+
+/// The profiles, audit details and IPv6 addresses that events refer to by number.
+#[derive(Debug)]
+pub(crate) struct Profiles {
+    clients: Table<ClientProfile>,
+    apps: Table<AppProfile>,
+    places: Table<PlaceProfile>,
+    auths: Table<AuthProfile>,
+    audits: Table<AuditDetail>,
+    ipv6: Table<Ipv6Addr>,
+}
+
+impl Default for Profiles {
+    fn default() -> Self {
+        let mut p = Profiles {
+            clients: Table::default(),
+            apps: Table::default(),
+            places: Table::default(),
+            auths: Table::default(),
+            audits: Table::default(),
+            ipv6: Table::default(),
+        };
+        // Number 0 of each profile is the empty one, so `Event`s of a fresh dataset are valid.
+        p.clients.intern(ClientProfile::default());
+        p.apps.intern(AppProfile::default());
+        p.places.intern(PlaceProfile::default());
+        p.auths.intern(AuthProfile::default());
+        p
+    }
+}
+
+impl Profiles {
+    /// Packs an event, interning its profiles.
+    pub(crate) fn pack(&mut self, f: EventFields) -> Event {
+        let client = self.clients.intern(ClientProfile {
+            user_agent: f.user_agent,
+            browser: f.browser,
+            os: f.os,
+            device_id: f.device_id,
+            client_app: f.client_app,
+            incoming_token_type: f.incoming_token_type,
+            compliant: f.compliant,
+            managed: f.managed,
+        });
+        let app = self.apps.intern(AppProfile {
+            app_id: f.app_id,
+            app_name: f.app_name,
+            resource: f.resource,
+        });
+        let place = self.places.intern(PlaceProfile { asn: f.asn, location: f.location });
+        let auth = self.auths.intern(AuthProfile {
+            error_code: f.error_code,
+            risk_level: f.risk_level,
+            risk_event_types: f.risk_event_types,
+            auth_requirement: f.auth_requirement,
+            mfa_detail: f.mfa_detail,
+        });
+        let (ip_kind, ip_num) = match f.ip {
+            None => (0, 0),
+            Some(IpAddr::V4(v4)) => (1, u32::from(v4)),
+            Some(IpAddr::V6(v6)) => (2, self.ipv6.intern(v6)),
+        };
+        let audit_num = match f.audit {
+            None => 0,
+            Some(mut detail) => {
+                detail.parameters.shrink_to_fit();
+                detail.forward_to.shrink_to_fit();
+                self.audits.intern(detail).saturating_add(1)
+            }
+        };
+        Event {
+            time: f.time,
+            user: f.user,
+            user_object_id: f.user_object_id,
+            session_id: f.session_id,
+            unique_token_id: f.unique_token_id,
+            request_id: f.request_id,
+            correlation_id: f.correlation_id,
+            source: f.source,
+            client,
+            app,
+            place,
+            auth,
+            ip_num,
+            audit_num,
+            kind: f.kind,
+            outcome: f.outcome,
+            ip_kind,
+        }
+    }
+
+    /// Every field of `e`.
+    pub(crate) fn fields(&self, e: &Event) -> EventFields {
+        let c = self.client(e);
+        let a = self.app(e);
+        let p = self.place(e);
+        let h = self.auth(e);
+        EventFields {
+            time: e.time,
+            kind: e.kind,
+            user: e.user,
+            user_object_id: e.user_object_id,
+            ip: self.ip(e),
+            asn: p.asn,
+            location: p.location,
+            user_agent: c.user_agent,
+            browser: c.browser,
+            os: c.os,
+            device_id: c.device_id,
+            compliant: c.compliant,
+            managed: c.managed,
+            app_id: a.app_id,
+            app_name: a.app_name,
+            resource: a.resource,
+            client_app: c.client_app,
+            session_id: e.session_id,
+            unique_token_id: e.unique_token_id,
+            request_id: e.request_id,
+            correlation_id: e.correlation_id,
+            outcome: e.outcome,
+            error_code: h.error_code,
+            risk_level: h.risk_level,
+            risk_event_types: h.risk_event_types,
+            auth_requirement: h.auth_requirement,
+            mfa_detail: h.mfa_detail,
+            incoming_token_type: c.incoming_token_type,
+            audit: self.audit(e).cloned(),
+            source: e.source,
+        }
+    }
+
+    pub(crate) fn client(&self, e: &Event) -> &ClientProfile {
+        self.clients.get(e.client)
+    }
+
+    pub(crate) fn app(&self, e: &Event) -> &AppProfile {
+        self.apps.get(e.app)
+    }
+
+    pub(crate) fn place(&self, e: &Event) -> &PlaceProfile {
+        self.places.get(e.place)
+    }
+
+    pub(crate) fn auth(&self, e: &Event) -> &AuthProfile {
+        self.auths.get(e.auth)
+    }
+
+    pub(crate) fn ip(&self, e: &Event) -> Option<IpAddr> {
+        match e.ip_kind {
+            1 => Some(IpAddr::V4(Ipv4Addr::from(e.ip_num))),
+            2 => Some(IpAddr::V6(*self.ipv6.get(e.ip_num))),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn audit(&self, e: &Event) -> Option<&AuditDetail> {
+        e.audit_num.checked_sub(1).map(|i| self.audits.get(i))
+    }
+
+    /// Replaces the MFA detail of `e` (the authentication-details join).
+    pub(crate) fn set_mfa_detail(&mut self, e: &mut Event, detail: Sym) {
+        let auth = AuthProfile { mfa_detail: detail, ..self.auth(e).clone() };
+        e.auth = self.auths.intern(auth);
+    }
+
+    /// Heap bytes of every profile, audit detail and IPv6 address and of their lookup tables.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let detail = |a: &AuditDetail| {
+            a.parameters.capacity() * std::mem::size_of::<(Sym, Sym)>()
+                + a.forward_to.capacity() * std::mem::size_of::<Sym>()
+        };
+        self.clients.heap_bytes(|_| 0)
+            + self.apps.heap_bytes(|_| 0)
+            + self.places.heap_bytes(|_| 0)
+            + self.auths.heap_bytes(|_| 0)
+            + self.audits.heap_bytes(detail)
+            + self.ipv6.heap_bytes(|_| 0)
+    }
+
+    /// Numbers of distinct client, app, place and auth profiles, audit details, IPv6 addresses.
+    pub(crate) fn counts(&self) -> [usize; 6] {
+        [
+            self.clients.len(),
+            self.apps.len(),
+            self.places.len(),
+            self.auths.len(),
+            self.audits.len(),
+            self.ipv6.len(),
+        ]
+    }
+}
+
 /// What an audit operation did, as far as AiTM hunting cares.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct AuditDetail {
@@ -323,4 +728,130 @@ pub struct AuditDetail {
     pub forward_to: Vec<Sym>,
     /// The target of the operation when it is a user (e.g. the user whose sessions were revoked).
     pub target_user: Sym,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sign_in(st: &mut Interner, ip: &str, ua: &str, line: u32) -> EventFields {
+        let mut e = EventFields::empty(
+            EventKind::NonInteractive,
+            1_772_442_000_123,
+            SourceRef { file: 1, line },
+        );
+        e.user = st.intern("alice@example.com");
+        e.user_object_id = st.intern("6f0c1b2a-1111-4222-8333-444455556666");
+        e.ip = ip.parse().ok();
+        e.asn = 64496;
+        e.location = Location {
+            country: st.intern("NL"),
+            state: st.intern("Noord-Holland"),
+            city: st.intern("Amsterdam"),
+            coordinates: Some((52.37, -4.89)),
+        };
+        e.user_agent = st.intern(ua);
+        e.browser = st.intern("Edge 122.0.0");
+        e.os = st.intern("Windows10");
+        e.device_id = st.intern("d3v1ce");
+        e.compliant = true;
+        e.managed = false;
+        e.app_id = st.intern("4765445b-32c6-49b0-83e6-1d93765276ca");
+        e.app_name = st.intern("OfficeHome");
+        e.resource = st.intern("Office 365 Exchange Online");
+        e.client_app = st.intern("Browser");
+        e.session_id = st.intern("5d1c2b3a-0000-4000-8000-00000000abcd");
+        e.unique_token_id = st.intern(&format!("uti{line}"));
+        e.request_id = st.intern(&format!("req{line}"));
+        e.correlation_id = st.intern("c0ffee");
+        e.outcome = Outcome::Failure;
+        e.error_code = 50126;
+        e.risk_level = RiskLevel::Medium;
+        e.risk_event_types = st.intern("anomalousToken");
+        e.auth_requirement = AuthRequirement::MultiFactor;
+        e.mfa_detail = st.intern("MFA requirement satisfied by claim in the token");
+        e.incoming_token_type = st.intern("primaryRefreshToken");
+        e
+    }
+
+    #[test]
+    fn the_event_is_72_bytes() {
+        assert_eq!(std::mem::size_of::<Event>(), 72);
+    }
+
+    #[test]
+    fn packing_keeps_every_field() {
+        let mut st = Interner::default();
+        let mut p = Profiles::default();
+        for (i, ip) in ["203.0.113.50", "2001:db8::77", "", "::ffff:192.0.2.1"].iter().enumerate() {
+            let f = sign_in(&mut st, ip, "Mozilla/5.0", i as u32 + 2);
+            let e = p.pack(f.clone());
+            assert_eq!(p.fields(&e), f, "{ip:?}");
+            assert_eq!(p.ip(&e), f.ip);
+        }
+        let mut audit = EventFields::empty(EventKind::Audit, 7, SourceRef { file: 0, line: 9 });
+        audit.user = st.intern("bob@example.com");
+        audit.audit = Some(AuditDetail {
+            operation: st.intern("New-InboxRule"),
+            workload: st.intern("Exchange"),
+            parameters: vec![(st.intern("ForwardTo"), st.intern("drop@example.net"))],
+            forward_to: vec![st.intern("drop@example.net")],
+            ..AuditDetail::default()
+        });
+        let e = p.pack(audit.clone());
+        assert_eq!(p.fields(&e), audit);
+        // An audit detail with every field empty is still a detail, not "no detail".
+        let mut bare = EventFields::empty(EventKind::Audit, 8, SourceRef::default());
+        bare.audit = Some(AuditDetail::default());
+        let e = p.pack(bare.clone());
+        assert_eq!(p.audit(&e), Some(&AuditDetail::default()));
+        assert_eq!(p.fields(&e), bare);
+    }
+
+    #[test]
+    fn repeated_groups_are_stored_once() {
+        let mut st = Interner::default();
+        let mut p = Profiles::default();
+        let a = p.pack(sign_in(&mut st, "203.0.113.50", "Mozilla/5.0", 2));
+        let b = p.pack(sign_in(&mut st, "203.0.113.51", "Mozilla/5.0", 3));
+        let c = p.pack(sign_in(&mut st, "203.0.113.51", "curl/8.5", 4));
+        assert_eq!((a.client, a.app, a.place, a.auth), (b.client, b.app, b.place, b.auth));
+        assert_ne!(b.client, c.client);
+        assert_eq!((b.app, b.place, b.auth), (c.app, c.place, c.auth));
+        // The empty profile of each kind, plus one app, place and auth and two clients.
+        assert_eq!(p.counts(), [3, 2, 2, 2, 0, 0]);
+        // Same content, other row: equal but for the source.
+        let d = p.pack(sign_in(&mut st, "203.0.113.50", "Mozilla/5.0", 2));
+        let moved = p.pack(EventFields { source: SourceRef { file: 9, line: 9 }, ..p.fields(&d) });
+        assert_eq!(d, a);
+        assert_ne!(moved, a);
+        assert_eq!(moved.content(), a.content());
+    }
+
+    #[test]
+    fn coordinates_compare_by_bits() {
+        let at = |lat: f32| PlaceProfile {
+            asn: 1,
+            location: Location { coordinates: Some((lat, 0.0)), ..Location::default() },
+        };
+        assert_eq!(at(1.5), at(1.5));
+        assert_ne!(at(0.0), at(-0.0));
+        let mut t = Table::default();
+        assert_ne!(t.intern(at(0.0)), t.intern(at(-0.0)));
+        assert_eq!(t.intern(at(0.0)), 0);
+    }
+
+    #[test]
+    fn joined_mfa_detail_changes_only_the_auth_profile() {
+        let mut st = Interner::default();
+        let mut p = Profiles::default();
+        let mut f = sign_in(&mut st, "203.0.113.50", "Mozilla/5.0", 2);
+        f.mfa_detail = Sym::EMPTY;
+        let mut e = p.pack(f.clone());
+        let before = e;
+        let detail = st.intern("MFA completed in Azure AD");
+        p.set_mfa_detail(&mut e, detail);
+        assert_eq!(p.fields(&e), EventFields { mfa_detail: detail, ..f });
+        assert_eq!(Event { auth: before.auth, ..e }, before);
+    }
 }

@@ -5,19 +5,23 @@ mod shapes;
 
 use sessionhunt::model::Event;
 
-/// The event struct itself (every field public and read by rules and tests).
-const MAX_EVENT_SIZE: usize = 152;
+/// The event struct itself: what varies per event; repeated groups are interned profiles.
+const MAX_EVENT_SIZE: usize = 72;
 
 /// Resident bytes per event beyond unique data (event vector, duplicate index, auth join).
-/// Issue 3 aims at 100; the event struct alone is 152 bytes today (see ARCHITECTURE.md).
-const MAX_SIGN_IN_BYTES: f64 = 175.0;
-const MAX_AUDIT_BYTES: f64 = 175.0;
+/// Issue 3 aims at 100. Measured at 5000 rows: 86.7 (72 for the event, the rest the duplicate
+/// index, whose share moves between about 10 and 21 bytes with its load factor).
+const MAX_SIGN_IN_BYTES: f64 = 88.0;
+const MAX_AUDIT_BYTES: f64 = 88.0;
+
+/// Distinct profiles, audit details and IPv6 addresses: the generated shapes repeat a handful.
+const MAX_SHARED_BYTES: f64 = 1.0;
 
 fn per_event(name: &str, data: &[u8], rows: usize) -> (f64, f64) {
     let ds = shapes::ingest(name, data);
     assert_eq!(ds.events.len(), rows, "{:?}", ds.files[0]);
     let n = rows as f64;
-    (ds.event_heap_bytes() as f64 / n, ds.shared_detail_bytes() as f64 / n)
+    (ds.event_heap_bytes() as f64 / n, ds.shared_bytes() as f64 / n)
 }
 
 #[test]
@@ -28,15 +32,17 @@ fn event_struct_stays_small() {
 #[test]
 fn portal_csv_sign_ins_stay_compact() {
     let rows = 5000;
-    let (b, _) = per_event("InteractiveSignIns.csv", &shapes::portal_csv(rows), rows);
+    let (b, shared) = per_event("InteractiveSignIns.csv", &shapes::portal_csv(rows), rows);
     assert!(b <= MAX_SIGN_IN_BYTES, "{b:.1} B/event");
+    assert!(shared <= MAX_SHARED_BYTES, "{shared:.1} B/event of distinct profiles");
 }
 
 #[test]
 fn graph_json_sign_ins_stay_compact() {
     let rows = 5000;
-    let (b, _) = per_event("signins.json", &shapes::graph_json(rows), rows);
+    let (b, shared) = per_event("signins.json", &shapes::graph_json(rows), rows);
     assert!(b <= MAX_SIGN_IN_BYTES, "{b:.1} B/event");
+    assert!(shared <= MAX_SHARED_BYTES, "{shared:.1} B/event of distinct profiles");
 }
 
 #[test]
@@ -45,5 +51,5 @@ fn audit_events_share_their_details() {
     let (b, shared) = per_event("purview.csv", &shapes::ual_csv(rows), rows);
     assert!(b <= MAX_AUDIT_BYTES, "{b:.1} B/event");
     // The generated records repeat a handful of distinct details.
-    assert!(shared <= 1.0, "{shared:.1} B/event of distinct audit details");
+    assert!(shared <= MAX_SHARED_BYTES, "{shared:.1} B/event of distinct audit details");
 }

@@ -19,6 +19,8 @@ pub fn check(name: &str, data: &[u8], split_seed: u8) {
         assert_eq!(f.rows, f.events + f.duplicates + f.skipped, "{f:?}");
     }
     assert_eq!(whole.files, chunked.files);
-    assert_eq!(whole.events, chunked.events);
+    // Every field (profiles included), not just the events' profile numbers.
+    let flat = |ds: &Dataset| ds.events.iter().map(|e| ds.fields(e)).collect::<Vec<_>>();
+    assert_eq!(flat(&whole), flat(&chunked));
     assert_eq!(whole.diagnostics, chunked.diagnostics);
 }

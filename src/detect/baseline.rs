@@ -148,7 +148,7 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
                 continue;
             }
             b.interactive += 1;
-            if let Some(ip) = e.ip.map(|ip| ip.to_canonical()) {
+            if let Some(ip) = ctx.ds.ip(e).map(|ip| ip.to_canonical()) {
                 *b.ip_counts.entry(ip).or_default() += 1;
                 *b.prefix_counts.entry(ctx.prefix(ip)).or_default() += 1;
                 if b.ips.len() < max_ips {
@@ -159,21 +159,21 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
                     b.prefix_list.push(p);
                 }
             }
-            if e.asn != 0 {
-                b.asns.insert(e.asn);
-                asn_days.entry(e.asn).or_default().insert(day_of(e.time));
+            if ctx.ds.place(e).asn != 0 {
+                b.asns.insert(ctx.ds.place(e).asn);
+                asn_days.entry(ctx.ds.place(e).asn).or_default().insert(day_of(e.time));
             }
-            let country = ctx.s(e.location.country);
+            let country = ctx.s(ctx.ds.place(e).location.country);
             if !country.is_empty() {
                 b.countries.insert(country.to_ascii_uppercase());
             }
             for (set, sym) in [
-                (&mut b.cities, e.location.city),
-                (&mut b.devices, e.device_id),
-                (&mut b.browsers, e.browser),
-                (&mut b.oses, e.os),
-                (&mut b.user_agents, e.user_agent),
-                (&mut b.apps, e.app_id),
+                (&mut b.cities, ctx.ds.place(e).location.city),
+                (&mut b.devices, ctx.ds.client(e).device_id),
+                (&mut b.browsers, ctx.ds.client(e).browser),
+                (&mut b.oses, ctx.ds.client(e).os),
+                (&mut b.user_agents, ctx.ds.client(e).user_agent),
+                (&mut b.apps, ctx.ds.app(e).app_id),
             ] {
                 if !sym.is_empty() {
                     set.insert(sym);
@@ -188,12 +188,12 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
             let e = ctx.ev(pos);
             if e.kind == EventKind::NonInteractive
                 && e.is_success()
-                && e.asn != 0
+                && ctx.ds.place(e).asn != 0
                 && ctx.in_baseline(e.time)
-                && !e.device_id.is_empty()
-                && b.devices.contains(&e.device_id)
+                && !ctx.ds.client(e).device_id.is_empty()
+                && b.devices.contains(&ctx.ds.client(e).device_id)
             {
-                asn_days.entry(e.asn).or_default().insert(day_of(e.time));
+                asn_days.entry(ctx.ds.place(e).asn).or_default().insert(day_of(e.time));
             }
         }
         b.familiar_asns = asn_days.into_iter().map(|(a, d)| (a, d.len() as u32)).collect();
@@ -224,19 +224,19 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
             let mut apps = HashSet::new();
             for &pos in &s.events {
                 let e = ctx.ev(pos);
-                if let Some(ip) = e.ip {
+                if let Some(ip) = ctx.ds.ip(e) {
                     ips.insert(ip);
                 }
-                if e.asn != 0 {
-                    asns.insert(e.asn);
+                if ctx.ds.place(e).asn != 0 {
+                    asns.insert(ctx.ds.place(e).asn);
                 }
                 for (set, sym) in [
-                    (&mut countries, e.location.country),
-                    (&mut browsers, e.browser),
-                    (&mut oses, e.os),
-                    (&mut uas, e.user_agent),
-                    (&mut devices, e.device_id),
-                    (&mut apps, e.app_id),
+                    (&mut countries, ctx.ds.place(e).location.country),
+                    (&mut browsers, ctx.ds.client(e).browser),
+                    (&mut oses, ctx.ds.client(e).os),
+                    (&mut uas, ctx.ds.client(e).user_agent),
+                    (&mut devices, ctx.ds.client(e).device_id),
+                    (&mut apps, ctx.ds.app(e).app_id),
                 ] {
                     if !sym.is_empty() {
                         set.insert(sym);

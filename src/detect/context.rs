@@ -88,7 +88,7 @@ impl Allow {
         if !oid.is_empty() && self.users.contains(&oid) {
             return Some(format!("user:{oid}"));
         }
-        if let Some(ip) = e.ip.map(|ip| ip.to_canonical()) {
+        if let Some(ip) = ctx.ds.ip(e).map(|ip| ip.to_canonical()) {
             if self.ips.contains(&ip) {
                 return Some(format!("ip:{ip}"));
             }
@@ -96,10 +96,10 @@ impl Allow {
                 return Some(format!("cidr:{text}"));
             }
         }
-        if e.asn != 0 && self.asns.contains(&e.asn) {
-            return Some(format!("asn:{}", e.asn));
+        if ctx.ds.place(e).asn != 0 && self.asns.contains(&ctx.ds.place(e).asn) {
+            return Some(format!("asn:{}", ctx.ds.place(e).asn));
         }
-        for app in [e.app_id, e.app_name] {
+        for app in [ctx.ds.app(e).app_id, ctx.ds.app(e).app_name] {
             let a = ctx.s(app).to_lowercase();
             if !a.is_empty() && self.apps.contains(&a) {
                 return Some(format!("app:{a}"));
@@ -221,22 +221,23 @@ impl<'a> Ctx<'a> {
 
     /// `203.0.113.7 (AS14061 DigitalOcean, NL)`.
     pub(crate) fn origin_label(&self, e: &Event) -> String {
-        let ip = e.ip.map(|ip| ip.to_string()).unwrap_or_else(|| "an unlogged IP".to_owned());
-        let country = self.s(e.location.country);
+        let ip =
+            self.ds.ip(e).map(|ip| ip.to_string()).unwrap_or_else(|| "an unlogged IP".to_owned());
+        let country = self.s(self.ds.place(e).location.country);
         if country.is_empty() {
-            format!("{ip} ({})", enrich::asn_label(e.asn))
+            format!("{ip} ({})", enrich::asn_label(self.ds.place(e).asn))
         } else {
-            format!("{ip} ({}, {country})", enrich::asn_label(e.asn))
+            format!("{ip} ({}, {country})", enrich::asn_label(self.ds.place(e).asn))
         }
     }
 
     /// The application of an event, by name when known.
     pub(crate) fn app_label(&self, e: &Event) -> String {
-        let name = self.s(e.app_name);
+        let name = self.s(self.ds.app(e).app_name);
         if !name.is_empty() {
             return name.to_owned();
         }
-        let id = self.s(e.app_id);
+        let id = self.s(self.ds.app(e).app_id);
         match enrich::app_name(id) {
             Some(n) => n.to_owned(),
             None if id.is_empty() => "an unnamed application".to_owned(),
@@ -266,20 +267,20 @@ fn kind_rank(k: EventKind) -> u8 {
 
 fn canonical_cmp(ds: &Dataset, a: &Event, b: &Event) -> Ordering {
     let s = |x: Sym| ds.strings.resolve(x);
-    let op = |e: &Event| e.audit.as_ref().map(|d| s(d.operation)).unwrap_or("");
+    let op = |e: &Event| ds.audit(e).map(|d| s(d.operation)).unwrap_or("");
     let file =
         |e: &Event| ds.files.get(e.source.file as usize).map(|f| f.name.as_str()).unwrap_or("");
     a.time
         .cmp(&b.time)
         .then_with(|| kind_rank(a.kind).cmp(&kind_rank(b.kind)))
         .then_with(|| s(a.user).cmp(s(b.user)))
-        .then_with(|| a.ip.cmp(&b.ip))
-        .then_with(|| a.asn.cmp(&b.asn))
+        .then_with(|| ds.ip(a).cmp(&ds.ip(b)))
+        .then_with(|| ds.place(a).asn.cmp(&ds.place(b).asn))
         .then_with(|| s(a.session_id).cmp(s(b.session_id)))
         .then_with(|| s(a.request_id).cmp(s(b.request_id)))
         .then_with(|| s(a.unique_token_id).cmp(s(b.unique_token_id)))
-        .then_with(|| s(a.app_id).cmp(s(b.app_id)))
-        .then_with(|| s(a.user_agent).cmp(s(b.user_agent)))
+        .then_with(|| s(ds.app(a).app_id).cmp(s(ds.app(b).app_id)))
+        .then_with(|| s(ds.client(a).user_agent).cmp(s(ds.client(b).user_agent)))
         .then_with(|| op(a).cmp(op(b)))
         .then_with(|| file(a).cmp(file(b)))
         .then_with(|| a.source.line.cmp(&b.source.line))

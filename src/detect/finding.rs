@@ -218,7 +218,7 @@ fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
         if e.kind.is_user_sign_in() {
             sign_ins += 1;
             with_session += u64::from(!e.session_id.is_empty());
-            with_asn += u64::from(e.asn != 0);
+            with_asn += u64::from(ctx.ds.place(e).asn != 0);
         }
     }
     if kinds[0] == 0 {
@@ -264,9 +264,9 @@ fn origin_keys(ctx: &Ctx<'_>, e: &Event) -> Vec<String> {
     if !e.session_id.is_empty() {
         keys.push(format!("session:{}", ctx.s(e.session_id)));
     }
-    if e.asn != 0 {
-        keys.push(format!("asn:{}", e.asn));
-    } else if let Some(ip) = e.ip {
+    if ctx.ds.place(e).asn != 0 {
+        keys.push(format!("asn:{}", ctx.ds.place(e).asn));
+    } else if let Some(ip) = ctx.ds.ip(e) {
         keys.push(format!("net:{}", ctx.prefix(ip)));
     } else {
         keys.push("net:unknown".to_owned());
@@ -315,7 +315,7 @@ fn ua_user_counts(ctx: &Ctx<'_>, drafts: &[Draft]) -> HashMap<String, u32> {
     let mut users: HashMap<&str, HashSet<Sym>> = HashMap::new();
     for pos in ctx.positions() {
         let e = ctx.ev(pos);
-        let ua = ctx.s(e.user_agent);
+        let ua = ctx.s(ctx.ds.client(e).user_agent);
         if wanted.contains(ua) {
             users.entry(ua).or_default().insert(e.user);
         }
@@ -333,11 +333,11 @@ impl Engine<'_, '_> {
         let e = ctx.ev(pos);
         let mut j = Judged {
             familiar: guards::familiar_asn(ctx, self.baselines, pos),
-            hosting: hosting_network::check(ctx, e.asn),
+            hosting: hosting_network::check(ctx, ctx.ds.place(e).asn),
             new_country: new_country::check(ctx, self.baselines, pos),
             ..Judged::default()
         };
-        if let Some(ip) = e.ip.map(|ip| ip.to_canonical()) {
+        if let Some(ip) = ctx.ds.ip(e).map(|ip| ip.to_canonical()) {
             j.users = self.prevalence.get(&ip).copied().unwrap_or(
                 match ctx.settings.ip_prevalence_scope {
                     // An anchor that is no candidate still has its own user.
@@ -399,16 +399,21 @@ impl Engine<'_, '_> {
 
         // Attacker-side attributes.
         let evs = || shown.iter().map(|&p| ctx.ev(p));
-        let ips: Vec<String> =
-            sorted_unique(evs().filter_map(|e| e.ip)).iter().map(|ip| ip.to_string()).collect();
-        let asns: Vec<u32> = sorted_unique(evs().map(|e| e.asn).filter(|&a| a != 0));
+        let ips: Vec<String> = sorted_unique(evs().filter_map(|e| ctx.ds.ip(e)))
+            .iter()
+            .map(|ip| ip.to_string())
+            .collect();
+        let asns: Vec<u32> = sorted_unique(evs().map(|e| ctx.ds.place(e).asn).filter(|&a| a != 0));
         let countries: Vec<String> = sorted_unique(
-            evs().map(|e| ctx.s(e.location.country).to_owned()).filter(|c| !c.is_empty()),
+            evs()
+                .map(|e| ctx.s(ctx.ds.place(e).location.country).to_owned())
+                .filter(|c| !c.is_empty()),
         );
         let session_ids: Vec<String> =
             sorted_unique(evs().map(|e| ctx.s(e.session_id).to_owned()).filter(|s| !s.is_empty()));
-        let user_agents: Vec<String> =
-            sorted_unique(evs().map(|e| ctx.s(e.user_agent).to_owned()).filter(|s| !s.is_empty()));
+        let user_agents: Vec<String> = sorted_unique(
+            evs().map(|e| ctx.s(ctx.ds.client(e).user_agent).to_owned()).filter(|s| !s.is_empty()),
+        );
 
         let linked: Vec<Linked> = post_compromise_activity::link(ctx, user_sym, &active);
         let mut facts: Vec<Fact> = Vec::new();
@@ -463,7 +468,7 @@ impl Engine<'_, '_> {
             unfamiliar.iter().find(|p| judged[p].unfamiliar_live).or(unfamiliar.first())
         {
             let e = ctx.ev(p);
-            let ip = e.ip.map(|i| ctx.prefix(i).to_string()).unwrap_or_default();
+            let ip = ctx.ds.ip(e).map(|i| ctx.prefix(i).to_string()).unwrap_or_default();
             let n = anchors[&p].unfamiliar.unwrap_or(0);
             let thin = self
                 .baselines
@@ -491,11 +496,11 @@ impl Engine<'_, '_> {
                     "Familiar-network guard: the user signed in from {} on {days} day(s), so new \
                      addresses inside it are likely IP rotation (carrier NAT, VPN pool), not a new \
                      network.",
-                    enrich::asn_label(e.asn)
+                    enrich::asn_label(ctx.ds.place(e).asn)
                 );
                 suppressions.insert(format!(
                     "guard: familiar network {} ({days} days) weakened token-from-unfamiliar-network",
-                    enrich::asn_label(e.asn)
+                    enrich::asn_label(ctx.ds.place(e).asn)
                 ));
                 fact(&mut facts, token_from_unfamiliar_network::ID, w.familiar_network, d.clone());
                 sentences.push(d);
@@ -510,7 +515,7 @@ impl Engine<'_, '_> {
             .min_by_key(|p| (judged[p].users, **p))
         {
             let j = &judged[&p];
-            if let (Some(class), Some(ip)) = (j.prevalence, ctx.ev(p).ip) {
+            if let (Some(class), Some(ip)) = (j.prevalence, ctx.ds.ip(ctx.ev(p))) {
                 let scope = match ctx.settings.ip_prevalence_scope {
                     PrevalenceScope::AllData => "in all loaded data",
                     PrevalenceScope::Candidates => "among the unfamiliar-network candidates",
@@ -530,7 +535,7 @@ impl Engine<'_, '_> {
         if !ni_unfamiliar.is_empty() {
             let hours = ctx.settings.nearby_interactive_hours;
             if let Some(&p) = ni_unfamiliar.iter().find(|p| judged[p].nearby.is_none()) {
-                let ip = ctx.ev(p).ip.map(|i| i.to_string()).unwrap_or_default();
+                let ip = ctx.ds.ip(ctx.ev(p)).map(|i| i.to_string()).unwrap_or_default();
                 let d = format!(
                     "No successful interactive sign-in by the user from {ip} within ±{hours} h of \
                      the token use."
@@ -543,7 +548,7 @@ impl Engine<'_, '_> {
                 let d = format!(
                     "The user also signed in interactively from {} at {} (within ±{hours} h): \
                      likely a new location of the user.",
-                    n.ip.map(|i| i.to_string()).unwrap_or_default(),
+                    ctx.ds.ip(n).map(|i| i.to_string()).unwrap_or_default(),
                     rfc3339(n.time)
                 );
                 fact(&mut facts, no_nearby_interactive::ID, w.nearby_interactive, d.clone());
@@ -570,7 +575,7 @@ impl Engine<'_, '_> {
             if guarded {
                 suppressions.insert(format!(
                     "guard: familiar network {} weakened short-window-origin-switch",
-                    enrich::asn_label(ne.asn)
+                    enrich::asn_label(ctx.ds.place(ne).asn)
                 ));
             }
             fact(&mut facts, short_window_origin_switch::ID, w.short_window_switch, d.clone());
@@ -580,8 +585,10 @@ impl Engine<'_, '_> {
         // session-origin-split.
         let split_anchors: Vec<Pos> =
             active.iter().copied().filter(|p| anchors[p].split_from.is_some()).collect();
-        if let Some(&p) =
-            split_anchors.iter().find(|p| ctx.is_hosting(ctx.ev(**p).asn)).or(split_anchors.first())
+        if let Some(&p) = split_anchors
+            .iter()
+            .find(|p| ctx.is_hosting(ctx.ds.place(ctx.ev(**p)).asn))
+            .or(split_anchors.first())
         {
             let (o, interactive) = anchors[&p].split_from.unwrap_or((p, false));
             referenced.insert(o);
@@ -599,7 +606,7 @@ impl Engine<'_, '_> {
                 rfc3339(oe.time),
                 duration_label(e.time - oe.time),
                 ctx.origin_label(e),
-                if ctx.is_hosting(e.asn) { " (a hosting network)" } else { "" },
+                if ctx.is_hosting(ctx.ds.place(e).asn) { " (a hosting network)" } else { "" },
             );
             fact(&mut facts, session_origin_split::ID, w.session_split, d.clone());
             sentences.push(d);
@@ -640,7 +647,7 @@ impl Engine<'_, '_> {
         {
             kit.push(format!(
                 "{} at {} carries Client=OWA;Action=ViaProxy",
-                ctx.ev(l.pos).audit.as_ref().map(|a| ctx.s(a.operation)).unwrap_or(""),
+                ctx.ds.audit(ctx.ev(l.pos)).as_ref().map(|a| ctx.s(a.operation)).unwrap_or(""),
                 rfc3339(ctx.ev(l.pos).time)
             ));
         }
@@ -659,7 +666,7 @@ impl Engine<'_, '_> {
             referenced.insert(rp);
             let d = format!(
                 "Entra ID Protection flagged a sign-in from {} at {}: {why}.",
-                e.ip.map(|i| i.to_string()).unwrap_or_default(),
+                ctx.ds.ip(e).map(|i| i.to_string()).unwrap_or_default(),
                 rfc3339(e.time)
             );
             fact(&mut facts, risky_ip::ID, w.risky_ip, d.clone());
@@ -702,9 +709,9 @@ impl Engine<'_, '_> {
             referenced.insert(l.pos);
             let e = ctx.ev(l.pos);
             related_audit.push(AuditRef {
-                operation: e
-                    .audit
-                    .as_ref()
+                operation: ctx
+                    .ds
+                    .audit(e)
                     .map(|a| ctx.s(a.operation).to_owned())
                     .unwrap_or_default(),
                 time: rfc3339(e.time),
@@ -782,7 +789,8 @@ impl Engine<'_, '_> {
                 })
             }
         });
-        let hosting_split = split_anchors.iter().copied().find(|p| ctx.is_hosting(ctx.ev(*p).asn));
+        let hosting_split =
+            split_anchors.iter().copied().find(|p| ctx.is_hosting(ctx.ds.place(ctx.ev(*p)).asn));
         let (severity, reason) = if active.is_empty() {
             (
                 Severity::Info,
@@ -800,7 +808,7 @@ impl Engine<'_, '_> {
             } else {
                 short_window_origin_switch::ID
             };
-            let op = ctx.ev(l.pos).audit.as_ref().map(|x| ctx.s(x.operation)).unwrap_or("");
+            let op = ctx.ds.audit(ctx.ev(l.pos)).as_ref().map(|x| ctx.s(x.operation)).unwrap_or("");
             (
                 Severity::Critical,
                 format!(
@@ -822,7 +830,7 @@ impl Engine<'_, '_> {
                 Severity::High,
                 format!(
                     "High: the session was split onto hosting network {}.",
-                    enrich::asn_label(ctx.ev(p).asn)
+                    enrich::asn_label(ctx.ds.place(ctx.ev(p)).asn)
                 ),
             )
         } else if !medium.is_empty() {
@@ -846,7 +854,12 @@ impl Engine<'_, '_> {
             Some(act) => {
                 referenced.insert(act.pos);
                 let t = ctx.ev(act.pos).time;
-                let op = ctx.ev(act.pos).audit.as_ref().map(|x| ctx.s(x.operation)).unwrap_or("");
+                let op = ctx
+                    .ds
+                    .audit(ctx.ev(act.pos))
+                    .as_ref()
+                    .map(|x| ctx.s(x.operation))
+                    .unwrap_or("");
                 let mut d = format!(
                     "Contained: {} at {} ({op}).",
                     if act.status == "sessions-revoked" {
@@ -915,9 +928,8 @@ impl Engine<'_, '_> {
         );
 
         let forwards: Vec<String> = sorted_unique(linked.iter().flat_map(|l| {
-            ctx.ev(l.pos)
-                .audit
-                .as_ref()
+            ctx.ds
+                .audit(ctx.ev(l.pos))
                 .map(|a| a.forward_to.iter().map(|f| ctx.s(*f).to_owned()).collect::<Vec<_>>())
                 .unwrap_or_default()
         }));

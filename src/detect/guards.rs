@@ -12,7 +12,7 @@ use super::context::{Ctx, Pos};
 /// Returns that other sign-in.
 pub(crate) fn microsoft_refresh(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
     let e = ctx.ev(pos);
-    if !e.kind.is_user_sign_in() || !ctx.is_microsoft(e.asn) {
+    if !e.kind.is_user_sign_in() || !ctx.is_microsoft(ctx.ds.place(e).asn) {
         return None;
     }
     let delay = i64::from(ctx.settings.microsoft_refresh_max_delay_secs) * 1000;
@@ -24,7 +24,10 @@ pub(crate) fn microsoft_refresh(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
         .copied()
         .filter(|&p| {
             let o = ctx.ev(p);
-            p != pos && o.kind.is_user_sign_in() && o.asn != 0 && !ctx.is_microsoft(o.asn)
+            p != pos
+                && o.kind.is_user_sign_in()
+                && ctx.ds.place(o).asn != 0
+                && !ctx.is_microsoft(ctx.ds.place(o).asn)
         })
         .min_by_key(|&p| (ctx.ev(p).session_id != e.session_id, p))
 }
@@ -33,7 +36,7 @@ pub(crate) fn microsoft_refresh(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
 /// reaches `familiar_asn_min_days`.
 pub(crate) fn familiar_asn(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<u32> {
     let e = ctx.ev(pos);
-    baselines.users.get(&e.user)?.familiar_days(ctx, e.asn)
+    baselines.users.get(&e.user)?.familiar_days(ctx, ctx.ds.place(e).asn)
 }
 
 #[cfg(test)]
@@ -69,7 +72,8 @@ mod tests {
         let s = Settings::default();
         let ctx = Ctx::new(&ds, &s);
         let bl = baseline::build(&ctx);
-        let by_asn = |asn| ctx.positions().find(|&p| ctx.ev(p).asn == asn && p >= 3).unwrap();
+        let by_asn =
+            |asn| ctx.positions().find(|&p| ctx.ds.place(ctx.ev(p)).asn == asn && p >= 3).unwrap();
         assert_eq!(familiar_asn(&ctx, &bl, by_asn(21928)), Some(2));
         assert_eq!(familiar_asn(&ctx, &bl, by_asn(14061)), None, "one day only");
     }

@@ -6,14 +6,13 @@
 //! flattened CSV cells) get a second parse.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use super::signin::{Strs, json_str};
 use super::values::{parse_bool, parse_ip, parse_time};
 
-use crate::model::{AuditDetail, Event, EventKind, Interner, Outcome, SourceRef, Sym};
+use crate::model::{AuditDetail, EventFields, EventKind, Interner, Outcome, SourceRef, Sym};
 
 /// A field by any of `names`, exact spelling first, then ignoring case.
 pub(crate) fn field<'v>(obj: &'v Map<String, Value>, names: &[&str]) -> Option<&'v Value> {
@@ -164,14 +163,14 @@ pub(crate) fn build(
     source: SourceRef,
     interner: &mut Interner,
     strs: &mut Strs,
-) -> Result<Event, &'static str> {
+) -> Result<EventFields, &'static str> {
     // `CreationTime` (UTC) is authoritative; the CSV `CreationDate` is locale text.
     let time_text = text(ad, &["CreationTime"])
         .or_else(|| outer.time.clone())
         .or_else(|| text(ad, &["CreationDate", "TimeGenerated", "Timestamp", "Start_Time"]));
     let Some(time_text) = time_text else { return Err("no time") };
     let time = parse_time(&time_text).ok_or("unparseable time")?;
-    let mut e = Event::empty(EventKind::Audit, time, source);
+    let mut e = EventFields::empty(EventKind::Audit, time, source);
 
     let operation = text(ad, &["Operation", "ActionType", "Operations"])
         .or_else(|| outer.operation.clone())
@@ -358,6 +357,6 @@ pub(crate) fn build(
         .filter(|(n, _)| *n != Sym::EMPTY)
         .collect();
     detail.forward_to = forward.iter().map(|f| strs.raw(interner, f)).collect();
-    e.audit = Some(Arc::new(detail));
+    e.audit = Some(detail);
     Ok(e)
 }

@@ -70,6 +70,8 @@ pub(crate) enum F {
     Succeeded,
     ResultDetail,
     Requirement,
+    /// The first step's `authenticationStepDateTime` (from `authenticationDetails`; no column).
+    StepTime,
     // Event Hub / diagnostic-settings envelope.
     Properties,
 }

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::columns::{Aliases, F, NF};
 use super::values::{lower_into, parse_bool, parse_ip, parse_risk, parse_time};
 use crate::model::{
-    AuthRequirement, Event, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym,
+    AuthRequirement, EventFields, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym,
 };
 
 /// Canonical field values of one sign-in row.
@@ -79,6 +79,14 @@ impl<'a> Row<'a> {
                 });
                 if let Some(d) = detail {
                     self.set(F::ResultDetail, Cow::Owned(d.into_owned()));
+                }
+                // The first step's time: the fallback sign-in time of exports without a time
+                // column (see `build`).
+                let first = steps.iter().find_map(|s| {
+                    json_str(s.get("authenticationStepDateTime")?).filter(|t| !t.trim().is_empty())
+                });
+                if let Some(t) = first {
+                    self.set(F::StepTime, Cow::Owned(t.into_owned()));
                 }
             }
             (_, Value::Array(items)) => {
@@ -245,15 +253,24 @@ pub(crate) fn build(
     source: SourceRef,
     interner: &mut Interner,
     strs: &mut Strs,
-) -> Result<Event, &'static str> {
-    let time_text =
-        if row.get(F::Time).is_empty() { row.get(F::TimeGenerated) } else { row.get(F::Time) };
+) -> Result<EventFields, &'static str> {
+    // Without a creation time or `TimeGenerated` (columns dropped from a Log Analytics export,
+    // as in the Sentinel training lab's `disable_accounts.csv`), the first authentication step's
+    // time stands in: in every real export seen that has both, it is the sign-in's time to the
+    // millisecond (the lab's 56 "Previously satisfied" rows; msticpy's demo `SigninLogs` against
+    // `TimeGenerated`) and less than a second after `CreatedDateTime`. A time column that is
+    // present but unparseable still skips the row: the stand-in never hides bad data.
+    let time_text = [F::Time, F::TimeGenerated, F::StepTime]
+        .into_iter()
+        .map(|f| row.get(f))
+        .find(|t| !t.is_empty())
+        .unwrap_or("");
     if time_text.is_empty() {
         return Err("no time");
     }
     let time = parse_time(time_text).ok_or("unparseable time")?;
     let kind = row_kind(row).or(hint).unwrap_or(EventKind::Interactive);
-    let mut e = Event::empty(kind, time, source);
+    let mut e = EventFields::empty(kind, time, source);
 
     e.user_object_id = strs.lower(interner, row.get(F::UserObjectId));
     let upn = row.get(F::Upn);

@@ -99,7 +99,7 @@ mod tests {
         let ds = b.dataset();
         assert_eq!(ds.events.len(), 2);
         assert_eq!(ds.strings.resolve(ds.events[0].user), "alice@example.com");
-        assert_eq!(ds.events[1].ip, "198.51.100.7".parse().ok());
+        assert_eq!(ds.ip(&ds.events[1]), "198.51.100.7".parse().ok());
         assert_eq!(ds.events[0].time, 1_773_136_800_000);
     }
 }

@@ -4,13 +4,13 @@
 //! the quickest way to build test inputs.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::ingest::Dataset;
 use crate::model::{
-    AuditDetail, AuthRequirement, Event, EventKind, Location, Millis, Outcome, RiskLevel, SourceRef,
+    AuditDetail, AuthRequirement, EventFields, EventKind, Location, Millis, Outcome, RiskLevel,
+    SourceRef,
 };
 use crate::report::InputSummary;
 
@@ -178,8 +178,8 @@ pub fn push_events(dataset: &mut Dataset, file: u32, records: &[Record], lines: 
     for (i, r) in records.iter().enumerate() {
         let line = lines.and_then(|l| l.get(i).copied()).unwrap_or(i as u32 + 2);
         let source = SourceRef { file, line };
-        let mut ev = to_event(dataset, r, source);
-        dataset.share_audit(&mut ev);
+        let fields = to_event(dataset, r, source);
+        let ev = dataset.pack(fields);
         dataset.events.push(ev);
         if let Some(f) = dataset.files.get_mut(file as usize) {
             f.rows += 1;
@@ -202,13 +202,13 @@ pub fn to_dataset(name: &str, records: &[Record]) -> Dataset {
     ds
 }
 
-fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> Event {
+fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
     let st = &mut ds.strings;
     match r {
         Record::SignIn(s) => {
             let kind =
                 if s.interactive { EventKind::Interactive } else { EventKind::NonInteractive };
-            let mut e = Event::empty(kind, s.time, source);
+            let mut e = EventFields::empty(kind, s.time, source);
             e.user = st.intern(&s.user.trim().to_lowercase());
             e.user_object_id = st.intern(&s.user_id.to_lowercase());
             e.ip = parse_ip(&s.ip);
@@ -247,7 +247,7 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> Event {
             e
         }
         Record::Audit(a) => {
-            let mut e = Event::empty(EventKind::Audit, a.time, source);
+            let mut e = EventFields::empty(EventKind::Audit, a.time, source);
             e.user = st.intern(&a.user.trim().to_lowercase());
             e.ip = parse_ip(&a.ip);
             e.session_id = st.intern(&a.session_id.to_lowercase());
@@ -257,14 +257,14 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> Event {
             let parameters =
                 a.parameters.iter().map(|(k, v)| (st.intern(k), st.intern(v))).collect();
             let forward_to = a.forward_to.iter().map(|f| st.intern(&f.to_lowercase())).collect();
-            e.audit = Some(Arc::new(AuditDetail {
+            e.audit = Some(AuditDetail {
                 operation: st.intern(&a.operation),
                 workload: st.intern(&a.workload),
                 client_info: st.intern(&a.client_info),
                 parameters,
                 forward_to,
                 target_user: st.intern(&a.target_user.to_lowercase()),
-            }));
+            });
             e
         }
     }

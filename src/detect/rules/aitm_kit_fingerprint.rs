@@ -55,7 +55,7 @@ pub(crate) fn tool_agent(ua: &str) -> Option<&'static str> {
 
 /// True when an audit operation's client info shows OWA's proxy action.
 pub(crate) fn via_proxy(ctx: &Ctx<'_>, e: &Event) -> bool {
-    e.audit.as_ref().is_some_and(|a| {
+    ctx.ds.audit(e).is_some_and(|a| {
         ctx.s(a.client_info).to_ascii_lowercase().replace(' ', "").contains("action=viaproxy")
     })
 }
@@ -69,27 +69,27 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
             continue;
         }
         let mut reasons = Vec::new();
-        let client = ctx.s(e.client_app);
+        let client = ctx.s(ctx.ds.client(e).client_app);
         if e.kind == EventKind::Interactive
-            && ctx.s(e.app_id).eq_ignore_ascii_case(enrich::OFFICE_HOME_APP_ID)
+            && ctx.s(ctx.ds.app(e).app_id).eq_ignore_ascii_case(enrich::OFFICE_HOME_APP_ID)
             && (client.is_empty() || client.eq_ignore_ascii_case("browser"))
-            && e.device_id.is_empty()
-            && ctx.is_hosting(e.asn)
+            && ctx.ds.client(e).device_id.is_empty()
+            && ctx.is_hosting(ctx.ds.place(e).asn)
         {
             reasons.push(format!(
                 "interactive OfficeHome browser sign-in with no device id from hosting network {}",
-                enrich::asn_label(e.asn)
+                enrich::asn_label(ctx.ds.place(e).asn)
             ));
         }
-        if let Some(tool) = tool_agent(ctx.s(e.user_agent)) {
+        if let Some(tool) = tool_agent(ctx.s(ctx.ds.client(e).user_agent)) {
             reasons.push(format!(
                 "user agent \"{}\" is the {tool} scripting library, typical of kits replaying tokens",
-                ctx.s(e.user_agent)
+                ctx.s(ctx.ds.client(e).user_agent)
             ));
         }
         if e.kind == EventKind::Interactive
-            && ctx.s(e.mfa_detail).to_ascii_lowercase().contains(CLAIM_IN_TOKEN)
-            && let (Some(ip), Some(b)) = (e.ip, baselines.get(e.user))
+            && ctx.s(ctx.ds.auth(e).mfa_detail).to_ascii_lowercase().contains(CLAIM_IN_TOKEN)
+            && let (Some(ip), Some(b)) = (ctx.ds.ip(e), baselines.get(e.user))
             && !b.knows_ip_from_others(ctx, ip, ctx.in_baseline(e.time))
         {
             reasons.push(format!(

@@ -34,7 +34,11 @@ pub(crate) struct Hop {
 }
 
 fn place(ctx: &Ctx<'_>, e: &Event) -> Option<(f32, f32)> {
-    e.location.coordinates.or_else(|| enrich::country_centroid(ctx.s(e.location.country)))
+    ctx.ds
+        .place(e)
+        .location
+        .coordinates
+        .or_else(|| enrich::country_centroid(ctx.s(ctx.ds.place(e).location.country)))
 }
 
 /// Every impossible hop.

@@ -79,7 +79,7 @@ pub(crate) fn users_per_ip(ctx: &Ctx<'_>, candidates: &[Candidate]) -> HashMap<I
         PrevalenceScope::AllData => {
             for pos in ctx.positions() {
                 let e = ctx.ev(pos);
-                if let (Some(ip), false) = (e.ip, e.user.is_empty()) {
+                if let (Some(ip), false) = (ctx.ds.ip(e), e.user.is_empty()) {
                     sets.entry(ip.to_canonical()).or_default().insert(e.user);
                 }
             }
@@ -87,7 +87,7 @@ pub(crate) fn users_per_ip(ctx: &Ctx<'_>, candidates: &[Candidate]) -> HashMap<I
         PrevalenceScope::Candidates => {
             for c in candidates {
                 let e = ctx.ev(c.pos);
-                if let Some(ip) = e.ip {
+                if let Some(ip) = ctx.ds.ip(e) {
                     sets.entry(ip.to_canonical()).or_default().insert(e.user);
                 }
             }

@@ -26,7 +26,7 @@ pub(crate) const ID: &str = "new-country";
 /// The explanation when the event's country is new for its user.
 pub(crate) fn check(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<String> {
     let e = ctx.ev(pos);
-    let country = ctx.s(e.location.country).to_ascii_uppercase();
+    let country = ctx.s(ctx.ds.place(e).location.country).to_ascii_uppercase();
     if country.is_empty() {
         return None;
     }

@@ -29,7 +29,7 @@ pub(crate) const ID: &str = "no-nearby-interactive";
 /// window, if any.
 pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
     let e = ctx.ev(pos);
-    let ip = e.ip?;
+    let ip = ctx.ds.ip(e)?;
     let window = i64::from(ctx.settings.nearby_interactive_hours) * HOUR;
     let positions = ctx.user_positions(e.user);
     let lo = positions.partition_point(|&p| ctx.ev(p).time < e.time - window);
@@ -38,7 +38,7 @@ pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
         .take_while(|&&p| ctx.ev(p).time <= e.time + window)
         .filter(|&&p| {
             let o = ctx.ev(p);
-            o.kind == EventKind::Interactive && o.is_success() && o.ip == Some(ip)
+            o.kind == EventKind::Interactive && o.is_success() && ctx.ds.ip(o) == Some(ip)
         })
         .min_by_key(|&&p| ((ctx.ev(p).time - e.time).abs(), p))
         .copied()

@@ -65,7 +65,7 @@ fn param<'a>(ctx: &Ctx<'a>, params: &[(Sym, Sym)], name: &str) -> Option<&'a str
 
 /// Classifies an audit operation, with its telling parameters.
 pub(crate) fn classify(ctx: &Ctx<'_>, e: &Event) -> Option<(Class, String)> {
-    let a = e.audit.as_ref()?;
+    let a = ctx.ds.audit(e)?;
     let op_raw = ctx.s(a.operation);
     let op = norm_op(op_raw);
     let params = &a.parameters;
@@ -168,7 +168,7 @@ fn tie(ctx: &Ctx<'_>, audit: &Event, sign_in: &Event) -> Option<&'static str> {
     if !audit.session_id.is_empty() && audit.session_id == sign_in.session_id {
         return Some("session");
     }
-    match (audit.ip, sign_in.ip) {
+    match (ctx.ds.ip(audit), ctx.ds.ip(sign_in)) {
         (Some(a), Some(b)) if a.to_canonical() == b.to_canonical() => Some("ip"),
         _ => None,
     }

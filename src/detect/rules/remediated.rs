@@ -40,7 +40,7 @@ pub(crate) fn actions(ctx: &Ctx<'_>) -> Vec<Action> {
     let mut out = Vec::new();
     for pos in ctx.positions() {
         let e = ctx.ev(pos);
-        let Some(a) = e.audit.as_ref().filter(|_| e.kind == EventKind::Audit) else { continue };
+        let Some(a) = ctx.ds.audit(e).filter(|_| e.kind == EventKind::Audit) else { continue };
         let op = ctx.s(a.operation).trim().trim_end_matches('.').to_ascii_lowercase();
         let status = match op.as_str() {
             "update stsrefreshtokenvalidfrom timestamp" => "sessions-revoked",

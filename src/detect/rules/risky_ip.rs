@@ -36,7 +36,7 @@ pub(crate) fn reason(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
         return None;
     }
     let types: Vec<&str> = ctx
-        .s(e.risk_event_types)
+        .s(ctx.ds.auth(e).risk_event_types)
         .split(',')
         .map(str::trim)
         .filter(|t| {
@@ -50,11 +50,11 @@ pub(crate) fn reason(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
         RiskThreshold::High => Some(RiskLevel::High),
         RiskThreshold::Never => None,
     };
-    let level_hit = min.is_some_and(|m| e.risk_level >= m);
+    let level_hit = min.is_some_and(|m| ctx.ds.auth(e).risk_level >= m);
     if types.is_empty() && !level_hit {
         return None;
     }
-    let level = match e.risk_level {
+    let level = match ctx.ds.auth(e).risk_level {
         RiskLevel::None => "none",
         RiskLevel::Low => "low",
         RiskLevel::Medium => "medium",
@@ -69,7 +69,7 @@ pub(crate) fn risky_ips(ctx: &Ctx<'_>) -> HashMap<IpAddr, (Pos, String)> {
     let mut out = HashMap::new();
     for pos in ctx.positions() {
         let e = ctx.ev(pos);
-        if let (Some(ip), Some(why)) = (e.ip, reason(ctx, e)) {
+        if let (Some(ip), Some(why)) = (ctx.ds.ip(e), reason(ctx, e)) {
             out.entry(ip.to_canonical()).or_insert((pos, why));
         }
     }

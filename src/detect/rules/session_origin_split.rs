@@ -68,10 +68,13 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Splits {
                 if !ctx.in_detection(e.time) {
                     continue;
                 }
-                let other_network = if e.asn != 0 && o.asn != 0 {
-                    e.asn != o.asn
+                let other_network = if ctx.ds.place(e).asn != 0 && ctx.ds.place(o).asn != 0 {
+                    ctx.ds.place(e).asn != ctx.ds.place(o).asn
                 } else {
-                    let (a, b) = (ctx.s(e.location.country), ctx.s(o.location.country));
+                    let (a, b) = (
+                        ctx.s(ctx.ds.place(e).location.country),
+                        ctx.s(ctx.ds.place(o).location.country),
+                    );
                     !a.is_empty() && !b.is_empty() && !a.eq_ignore_ascii_case(b)
                 };
                 if !other_network {
@@ -89,7 +92,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Splits {
                     pos: p,
                     origin,
                     origin_interactive: interactive.is_some(),
-                    hosting: ctx.is_hosting(e.asn),
+                    hosting: ctx.is_hosting(ctx.ds.place(e).asn),
                 });
             }
         }

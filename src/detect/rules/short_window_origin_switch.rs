@@ -50,13 +50,16 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Pair> {
             positions.iter().copied().filter(|&p| ok(p, EventKind::NonInteractive)).collect();
         for &i in positions.iter().filter(|&&p| ok(p, EventKind::Interactive)) {
             let ie = ctx.ev(i);
-            if ie.asn == 0 {
+            if ctx.ds.place(ie).asn == 0 {
                 continue;
             }
             let lo = nis.partition_point(|&p| ctx.ev(p).time < ie.time);
             for &n in nis[lo..].iter().take_while(|&&p| ctx.ev(p).time <= ie.time + window) {
                 let ne = ctx.ev(n);
-                if ne.asn != 0 && ne.asn != ie.asn && ne.ip != ie.ip {
+                if ctx.ds.place(ne).asn != 0
+                    && ctx.ds.place(ne).asn != ctx.ds.place(ie).asn
+                    && ctx.ds.ip(ne) != ctx.ds.ip(ie)
+                {
                     out.push(Pair { interactive: i, non_interactive: n });
                 }
             }

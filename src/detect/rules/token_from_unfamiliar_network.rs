@@ -47,7 +47,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<Candidate> {
             continue;
         }
         let Some(b) = baselines.get(e.user) else { continue };
-        let Some(ip) = e.ip else { continue };
+        let Some(ip) = ctx.ds.ip(e) else { continue };
         if !b.knows_ip(ctx, ip) {
             out.push(Candidate { pos, baseline_ips: b.ips.len() as u32 });
         }
@@ -68,7 +68,10 @@ mod tests {
                 .iter()
                 .map(|c| {
                     let e = ctx.ev(c.pos);
-                    (ctx.s(e.user).to_owned(), e.ip.map(|i| i.to_string()).unwrap_or_default())
+                    (
+                        ctx.s(e.user).to_owned(),
+                        ctx.ds.ip(e).map(|i| i.to_string()).unwrap_or_default(),
+                    )
                 })
                 .collect()
         })
