@@ -783,7 +783,7 @@ impl Engine<'_, '_> {
                 session_hosting(p).map(|q| {
                     format!(
                         "a hosting ASN in the same session (signed in from {} at {})",
-                        enrich::asn_label(ctx.ev(q).asn),
+                        enrich::asn_label(ctx.ds.place(ctx.ev(q)).asn),
                         rfc3339(ctx.ev(q).time)
                     )
                 })
