@@ -54,23 +54,38 @@ fn spawn(
     dispatcher: UseReducerDispatcher<AppState>,
     loaded: Rc<RefCell<Loaded>>,
 ) -> Option<Analyzer> {
+    // The report's JSON text arrives just before the view it goes with.
+    let text = Rc::new(RefCell::new(None::<Rc<str>>));
     let on_event = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |message: FromWorker| match message {
             FromWorker::Ready => dispatcher.dispatch(Action::WorkerReady),
             FromWorker::Progress(progress) => dispatcher.dispatch(Action::Progress(progress)),
-            FromWorker::Done { report_json } => {
-                match serde_json::from_str::<Report>(&report_json) {
-                    Ok(report) => dispatcher
-                        .dispatch(Action::Loaded(Shared::new(report), Rc::from(report_json))),
+            FromWorker::ReportJson { report_json } => {
+                *text.borrow_mut() = Some(Rc::from(report_json));
+            }
+            FromWorker::Done { view_json } => {
+                let report_json = text.borrow_mut().take().unwrap_or_else(|| Rc::from(""));
+                match serde_json::from_str::<Report>(&view_json) {
+                    Ok(report) => {
+                        // Render in a task of its own: parsing a large report and laying out its
+                        // views in one task would block the page longer (long-task budget).
+                        let dispatcher = dispatcher.clone();
+                        let loaded = Action::Loaded(Shared::new(report), report_json);
+                        gloo::timers::callback::Timeout::new(0, move || {
+                            dispatcher.dispatch(loaded)
+                        })
+                        .forget();
+                    }
                     Err(err) => {
                         dispatcher.dispatch(Action::Fail(format!("unreadable report: {err}")))
                     }
                 }
             }
-            FromWorker::Events { user, events } => {
+            FromWorker::Events { user, events, finding_events } => {
                 loaded.borrow_mut().pending.remove(&user);
-                dispatcher.dispatch(Action::Events(Shared::new(UserEvents { user, events })));
+                let refs = finding_events.into_iter().collect();
+                dispatcher.dispatch(Action::Events(Shared::new(UserEvents { user, events, refs })));
             }
             FromWorker::Failed { message } => dispatcher.dispatch(Action::Fail(message)),
         })
@@ -357,7 +372,7 @@ pub fn App() -> Html {
                         {range_label} {on_sort} {on_filter} {on_column_filter} {on_toggle_column} {on_select} {on_clear_range} />
                     if let Some(user) = &state.timeline_user {
                         <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
-                            focus={selected.as_ref().filter(|f| &f.user == user).map(|f| f.id.clone())}
+                            focus={state.timeline_focus.clone()}
                             range={state.range} {on_range} on_close={on_close_timeline} />
                     }
                     <InputsTable report={report.clone()} on_remove={(!loaded_names.is_empty()).then_some(on_remove)} loaded={loaded_names} />

@@ -42,10 +42,19 @@ pub enum FromWorker {
     Ready,
     /// Reading progress.
     Progress(Progress),
-    /// The analysis finished; `report_json` is the report in its JSON contract form.
-    Done {
+    /// The report in its JSON contract form (what "Download report" saves), sent just before
+    /// [`FromWorker::Done`] in a message of its own, so the page takes the text in one task and
+    /// parses the view in the next (each stays short).
+    ReportJson {
         /// `serde_json` text of the [`sessionhunt::Report`].
         report_json: String,
+    },
+    /// The analysis finished.
+    Done {
+        /// The report, compact and without the findings' `events` lists (about half the
+        /// text), for the page to parse and render: it asks for a user's event references with
+        /// [`ToWorker::UserEvents`] when a view needs them.
+        view_json: String,
     },
     /// The events of one user, answering [`ToWorker::UserEvents`].
     Events {
@@ -53,6 +62,8 @@ pub enum FromWorker {
         user: String,
         /// Every loaded event of the user, in time order (then file, then line).
         events: Vec<EventView>,
+        /// The `events` of each of the user's findings in the last report, by finding id.
+        finding_events: Vec<(String, Vec<sessionhunt::report::EventRef>)>,
     },
     /// The request could not be carried out.
     Failed {

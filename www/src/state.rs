@@ -6,7 +6,7 @@ use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use sessionhunt::report::Finding;
+use sessionhunt::report::{EventRef, Finding};
 use sessionhunt::{Report, Settings};
 use yew::Reducible;
 
@@ -218,6 +218,9 @@ pub struct UserEvents {
     pub user: String,
     /// Their events, in time order.
     pub events: Vec<EventView>,
+    /// The events behind each of the user's findings, by finding id (the page's parsed report
+    /// leaves these lists out; see `FromWorker::Done`).
+    pub refs: BTreeMap<String, Vec<EventRef>>,
 }
 
 /// The page state.
@@ -245,6 +248,8 @@ pub struct AppState {
     pub selected: Option<String>,
     /// User whose timeline is shown.
     pub timeline_user: Option<String>,
+    /// The finding the timeline was opened from (it zooms to it and marks its events).
+    pub timeline_focus: Option<String>,
     /// The events of the users asked for since the data was loaded, by user.
     pub events: BTreeMap<String, Shared<UserEvents>>,
     /// Settings of the analysis.
@@ -267,6 +272,7 @@ impl Default for AppState {
             range: None,
             selected: None,
             timeline_user: None,
+            timeline_focus: None,
             events: BTreeMap::new(),
             settings: Shared::new(Settings::default()),
             worker_ready: false,
@@ -352,8 +358,21 @@ impl Reducible for AppState {
                 {
                     next.timeline_user = None;
                 }
+                if next
+                    .timeline_focus
+                    .as_ref()
+                    .is_some_and(|id| !report.findings.iter().any(|f| &f.id == id))
+                {
+                    next.timeline_focus = next
+                        .timeline_user
+                        .as_ref()
+                        .and_then(|u| report.findings.iter().find(|f| &f.user == u))
+                        .map(|f| f.id.clone());
+                }
                 next.report = Some(report);
                 next.report_json = json;
+                // Event references belong to a report: ask again for the new one's.
+                next.events.clear();
                 next.phase = Phase::Ready;
             }
             Action::Fail(message) => next.phase = Phase::Failed(message),
@@ -392,7 +411,20 @@ impl Reducible for AppState {
             }
             Action::Range(range) => next.range = range,
             Action::Select(id) => next.selected = id,
-            Action::Timeline(user) => next.timeline_user = user,
+            Action::Timeline(user) => {
+                // Opened from a finding's details: that finding is the timeline's focus; else
+                // the user's most severe finding (the report lists them most severe first).
+                let report = next.report.clone();
+                next.timeline_focus = user.as_ref().and_then(|user| {
+                    let findings = &report.as_ref()?.findings;
+                    findings
+                        .iter()
+                        .find(|f| Some(&f.id) == next.selected.as_ref() && &f.user == user)
+                        .or_else(|| findings.iter().find(|f| &f.user == user))
+                        .map(|f| f.id.clone())
+                });
+                next.timeline_user = user;
+            }
             Action::Events(events) => {
                 next.events.insert(events.user.clone(), events);
             }
@@ -603,6 +635,13 @@ mod tests {
             .reduce(Action::Select(Some("F-a@example.com".into())))
             .reduce(Action::Timeline(Some("a@example.com".into())));
         assert_eq!(state.selected_finding().map(|f| f.score), Some(90));
+        assert_eq!(state.timeline_focus.as_deref(), Some("F-a@example.com"));
+        let other = state.clone().reduce(Action::Timeline(Some("c@example.com".into())));
+        assert_eq!(
+            other.timeline_focus.as_deref(),
+            Some("F-c@example.com"),
+            "the user's top finding"
+        );
         let mut rescored = report();
         rescored.findings.remove(1);
         let state = state.reduce(Action::Loaded(Shared::new(rescored), Rc::from("{}")));
@@ -616,11 +655,18 @@ mod tests {
         assert_eq!(state.wanted_events(), vec!["a@example.com".to_owned()]);
         let state = state.reduce(Action::Timeline(Some("b@example.com".into())));
         assert_eq!(state.wanted_events().len(), 2);
-        let events = UserEvents { user: "a@example.com".into(), events: Vec::new() };
+        let events = UserEvents { user: "a@example.com".into(), ..UserEvents::default() };
         let state = state.reduce(Action::Events(Shared::new(events)));
         assert_eq!(state.wanted_events(), vec!["b@example.com".to_owned()]);
         let state = state.reduce(Action::Begin("Reading".into(), true));
         assert_eq!(state.wanted_events().len(), 2, "new data drops the events of the old");
+        let state = state
+            .reduce(Action::Events(Shared::new(UserEvents {
+                user: "a@example.com".into(),
+                ..UserEvents::default()
+            })))
+            .reduce(Action::Loaded(Shared::new(report()), Rc::from("{}")));
+        assert_eq!(state.wanted_events().len(), 2, "a new report drops the references of the old");
     }
 
     #[test]

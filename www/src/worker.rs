@@ -8,9 +8,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Reflect, Uint8Array};
-use sessionhunt::analyze;
 use sessionhunt::ingest::Dataset;
 use sessionhunt::model::{AuthRequirement, Event, Outcome, RiskLevel, Sym};
+use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
@@ -22,6 +22,8 @@ const SLICE: u64 = 8 << 20;
 #[derive(Default)]
 struct WorkerState {
     dataset: Option<Dataset>,
+    /// The last report, for the event references of findings the page asks about.
+    report: Option<Report>,
 }
 
 /// Installs the message handler and tells the page the worker is ready.
@@ -85,11 +87,27 @@ fn handle(
         ToWorker::UserEvents { user } => {
             let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
             let events = user_events(dataset, &user);
-            return Ok(FromWorker::Events { user, events });
+            let finding_events = state
+                .report
+                .iter()
+                .flat_map(|r| r.findings.iter())
+                .filter(|f| f.user == user)
+                .map(|f| (f.id.clone(), f.events.clone()))
+                .collect();
+            return Ok(FromWorker::Events { user, events, finding_events });
         }
     };
     let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
-    Ok(FromWorker::Done { report_json: analyze(dataset, &settings).to_json() })
+    let report = analyze(dataset, &settings);
+    let report_json = report.to_json();
+    let mut view = report.clone();
+    for finding in &mut view.findings {
+        finding.events = Vec::new();
+    }
+    let view_json = serde_json::to_string(&view).map_err(|e| e.to_string())?;
+    state.report = Some(report);
+    reply(FromWorker::ReportJson { report_json });
+    Ok(FromWorker::Done { view_json })
 }
 
 /// Every event of `user` (as the report names users), in time order, as display text.

@@ -65,6 +65,7 @@ pub fn Details(props: &DetailsProps) -> Html {
     }
     let loaded: Option<&UserEvents> =
         props.events.as_deref().filter(|events| events.user == f.user);
+    let refs = loaded.map(|u| u.refs.get(&f.id).map(Vec::as_slice).unwrap_or_default());
     let by_source: HashMap<(&str, u64), &EventView> = loaded
         .map(|u| u.events.iter().map(|e| ((e.file.as_str(), e.line), e)).collect())
         .unwrap_or_default();
@@ -128,12 +129,12 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <dt>{"User agents"}</dt><dd data-testid="details-user-agents">{ for f.user_agents.iter().map(|ua| html! { <div class="mono">{ua.clone()}</div> }) }</dd>
             </dl>
 
-            <h3>{format!("Events behind it ({})", f.events.len())}</h3>
+            <h3>{match refs { Some(r) => format!("Events behind it ({})", r.len()), None => "Events behind it".to_owned() }}</h3>
             if loaded.is_none() {
                 <p class="muted" data-testid="events-loading">{"Loading the events from the worker…"}</p>
             }
             <ul class="events" data-testid="finding-events">
-                { for f.events.iter().map(|r| {
+                { for refs.unwrap_or_default().iter().map(|r| {
                     let view = by_source.get(&(r.file.as_str(), r.line));
                     let summary = match view {
                         Some(e) => format!("{} · {} · {} · {} · {}", r.time, r.kind, e.ip, e.network, if e.operation.is_empty() { &e.app } else { &e.operation }),

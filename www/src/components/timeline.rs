@@ -13,7 +13,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use sessionhunt::Report;
-use sessionhunt::report::Finding;
+use sessionhunt::report::{EventRef, Finding};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, WheelEvent};
 use yew::prelude::*;
@@ -135,14 +135,21 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let redraw = use_force_update();
     let hovered = use_state(|| None::<usize>);
 
-    let events: &[EventView] = match props.events.as_deref() {
-        Some(u) if u.user == props.user => &u.events,
-        _ => &[],
+    let user_events = props.events.as_deref().filter(|u| u.user == props.user);
+    let events: &[EventView] = user_events.map_or(&[], |u| &u.events);
+    let refs_of = |f: &Finding| -> &[EventRef] {
+        user_events.and_then(|u| u.refs.get(&f.id)).map_or(&[], Vec::as_slice)
     };
     let findings: Vec<&Finding> =
         props.report.findings.iter().filter(|f| f.user == props.user).collect();
+    // The focused finding's events are marked and its gap drawn; the attacker's networks of all
+    // the user's findings get warm colours.
+    let focused: Vec<&Finding> = match props.focus.as_ref() {
+        Some(id) => findings.iter().copied().filter(|f| &f.id == id).collect(),
+        None => findings.iter().copied().take(1).collect(),
+    };
     let suspicious: HashSet<(&str, u64)> =
-        findings.iter().flat_map(|f| f.events.iter().map(|r| (r.file.as_str(), r.line))).collect();
+        focused.iter().flat_map(|f| refs_of(f).iter().map(|r| (r.file.as_str(), r.line))).collect();
     let attacker_asns: HashSet<u32> =
         findings.iter().flat_map(|f| f.asns.iter().copied()).collect();
 
@@ -361,11 +368,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let hovered_session = (*hovered).and_then(|i| events.get(i)).map(|e| e.session_id.as_str());
 
     // The gap: the user's own interactive sign-in just before each finding's first sign-in.
-    let gaps: Vec<(f64, f64, String)> = findings
+    let gaps: Vec<(f64, f64, String)> = focused
         .iter()
         .filter_map(|f| {
             let refs: HashSet<(&str, u64)> =
-                f.events.iter().map(|r| (r.file.as_str(), r.line)).collect();
+                refs_of(f).iter().map(|r| (r.file.as_str(), r.line)).collect();
             let replay = events
                 .iter()
                 .find(|e| e.kind != "audit" && refs.contains(&(e.file.as_str(), e.line)))?;
@@ -488,9 +495,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                             let bad = suspicious.contains(&(e.file.as_str(), e.line));
                             let hovered = hovered.clone();
                             let onmouseenter = Callback::from(move |_: MouseEvent| hovered.set(Some(i)));
-                            let tip = format!("{} · {} · {} · {} · {}{}", e.time, e.kind, e.ip, e.network,
+                            let tip = format!("{} · {} · {} · {} · {}{}{}", e.time, e.kind, e.ip, e.network,
                                 if e.operation.is_empty() { &e.app } else { &e.operation },
-                                if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) });
+                                if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) },
+                                if e.user_agent.is_empty() { String::new() } else { format!(" · UA {}", e.user_agent) });
                             let class = classes!("event", e.kind.clone(), bad.then_some("suspicious"));
                             html! {
                                 <g {class} {onmouseenter} data-asn={e.asn.to_string()}>
@@ -524,7 +532,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                 if attacker_asns.contains(asn) { <strong class="attacker">{" attacker"}</strong> }
                             </li>
                         }) }
-                        <li><svg width="20" height="20" aria-hidden="true"><circle class="ring" cx="10" cy="10" r="8" /></svg>{"behind a finding"}</li>
+                        <li><svg width="20" height="20" aria-hidden="true"><circle class="ring" cx="10" cy="10" r="8" /></svg>
+                            {format!("behind finding {}", focused.first().map_or("", |f| f.id.as_str()))}</li>
                         <li><svg width="24" height="12" aria-hidden="true"><line class="session-link" x1="0" y1="6" x2="24" y2="6" /></svg>{"same session id"}</li>
                     </ul>
                     <p class="hover-info" data-testid="timeline-hover" aria-live="polite">
