@@ -373,13 +373,19 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         .filter_map(|f| {
             let refs: HashSet<(&str, u64)> =
                 refs_of(f).iter().map(|r| (r.file.as_str(), r.line)).collect();
-            let replay = events
-                .iter()
-                .find(|e| e.kind != "audit" && refs.contains(&(e.file.as_str(), e.line)))?;
+            // The replay: the first sign-in behind the finding from one of its attacker
+            // networks; the user's own sign-in: the last interactive one before it from a network
+            // that is not the attacker's.
+            let attacker: HashSet<u32> = f.asns.iter().copied().collect();
+            let replay = events.iter().find(|e| {
+                e.kind != "audit"
+                    && refs.contains(&(e.file.as_str(), e.line))
+                    && (attacker.is_empty() || attacker.contains(&e.asn))
+            })?;
             let own = events.iter().rev().find(|e| {
                 e.kind == "interactive"
                     && e.millis <= replay.millis
-                    && !refs.contains(&(e.file.as_str(), e.line))
+                    && !attacker.contains(&e.asn)
                     && e.asn != replay.asn
             })?;
             Some((
@@ -477,13 +483,20 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         { for gaps.iter().map(|(a, b, label)| {
                             let (xa, xb) = (x_of(*a), x_of(*b));
                             let y = AXIS + 8.0;
-                            let mid = ((xa + xb) / 2.0).clamp(LEFT + 160.0, WIDTH - RIGHT - 160.0);
+                            // Left-aligned after the user's sign-in, or right-aligned before the
+                            // replay when it would run off the right edge (≈ 7 units a character).
+                            let width = label.chars().count() as f64 * 7.0;
+                            let (tx, anchor) = if xa.max(LEFT) + 6.0 + width <= WIDTH - RIGHT {
+                                (xa.max(LEFT) + 6.0, "start")
+                            } else {
+                                ((xb.min(WIDTH - RIGHT) - 6.0).max(LEFT + width), "end")
+                            };
                             html! {
                                 <g class="gap" data-testid="timeline-gap">
                                     <line x1={xa.to_string()} x2={xa.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xb.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xa.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={y.to_string()} class="gap-span" />
-                                    <text x={mid.to_string()} y={(y + 12.0).to_string()} text-anchor="middle" class="gap-label">{label.clone()}</text>
+                                    <text x={tx.to_string()} y={(y + 12.0).to_string()} text-anchor={anchor} class="gap-label">{label.clone()}</text>
                                 </g>
                             }
                         }) }
