@@ -260,6 +260,8 @@ test('changing a setting re-scores without re-reading; settings persist, export 
     return cells.length > 0 && cells.every((c) => c.textContent === 'info');
   }, victim, { timeout: 60_000 });
   assert.ok(progressSeen.every((t) => t.startsWith('Re-scoring')), `no file was read again: ${progressSeen}`);
+  await page.getByTestId('settings').scrollIntoViewIfNeeded();
+  await screenshot(page, 'settings', { fullPage: true });
   // Persisted: a reload keeps the setting.
   await page.reload();
   await page.locator('.app[data-worker="ready"]').waitFor();
