@@ -153,6 +153,11 @@ test('a finding opens its details: facts and points, the events behind it, audit
   assert.ok(fields.includes('Source') && fields.includes('IP'), fields.join());
   const source = await events.first().locator('dl.row-fields dd').nth(fields.indexOf('Source')).textContent();
   assert.equal(source, `${f.events[0].file}:${f.events[0].line}`);
+  // The raw row, read again from the chosen file at that line, shown as text.
+  const raw = events.first().getByTestId('raw-row');
+  await raw.waitFor({ timeout: 30_000 });
+  const ipValue = await events.first().locator('dl.row-fields dd').nth(fields.indexOf('IP')).textContent();
+  assert.ok((await raw.textContent()).includes(ipValue), `the raw row has the IP ${ipValue}`);
   if (f.related_audit.length > 0) {
     const audit = page.getByTestId('related-audit').locator('tbody tr');
     assert.equal(await audit.count(), f.related_audit.length);

@@ -87,6 +87,10 @@ fn spawn(
                 let refs = finding_events.into_iter().collect();
                 dispatcher.dispatch(Action::Events(Shared::new(UserEvents { user, events, refs })));
             }
+            FromWorker::RawRows { finding, rows } => {
+                loaded.borrow_mut().pending.remove(&format!("raw:{finding}"));
+                dispatcher.dispatch(Action::RawRows(finding, Shared::new(rows)));
+            }
             FromWorker::Failed { message } => dispatcher.dispatch(Action::Fail(message)),
         })
     };
@@ -159,6 +163,7 @@ pub fn App() -> Html {
     // The views ask for the events of their users; the worker answers from what it holds.
     {
         let wanted = state.wanted_events();
+        let wanted_raw = state.wanted_raw_rows();
         let send = send.clone();
         let loaded = loaded.clone();
         let ready = state.report.is_some() && state.worker_ready;
@@ -169,6 +174,11 @@ pub fn App() -> Html {
                     if loaded.borrow_mut().pending.insert(user.clone()) {
                         send(None, ToWorker::UserEvents { user }, Vec::new());
                     }
+                }
+                if let Some(finding) =
+                    wanted_raw.filter(|f| loaded.borrow_mut().pending.insert(format!("raw:{f}")))
+                {
+                    send(None, ToWorker::RawRows { finding }, Vec::new());
                 }
             }
         });
@@ -380,7 +390,7 @@ pub fn App() -> Html {
                 }
             </main>
             if let Some(finding) = selected {
-                <Details events={state.events.get(&finding.user).cloned()} {finding} on_close={on_close_details} {on_timeline} />
+                <Details events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} {finding} on_close={on_close_details} {on_timeline} />
             }
             <footer>
                 {"Your files are read by this page only: the analysis runs in a web worker in this tab, and the page's Content-Security-Policy forbids connections to any other site."}

@@ -27,6 +27,11 @@ pub enum ToWorker {
         /// Analysis settings.
         settings: Settings,
     },
+    /// Send the raw rows (the text in the file) of the events behind a finding of the last report.
+    RawRows {
+        /// The finding's id.
+        finding: String,
+    },
     /// Send every loaded event of one user (for the details panel and the timeline).
     UserEvents {
         /// The user as the report names it (lower-cased UPN or object id).
@@ -65,12 +70,23 @@ pub enum FromWorker {
         /// The `events` of each of the user's findings in the last report, by finding id.
         finding_events: Vec<(String, Vec<sessionhunt::report::EventRef>)>,
     },
+    /// The raw rows behind a finding, answering [`ToWorker::RawRows`].
+    RawRows {
+        /// The finding's id.
+        finding: String,
+        /// (file, line, text) of each event behind it; the text is empty when the file cannot be
+        /// read again (inside an archive or compressed).
+        rows: Vec<(String, u64, String)>,
+    },
     /// The request could not be carried out.
     Failed {
         /// What went wrong, for the analyst.
         message: String,
     },
 }
+
+/// Raw rows behind a finding: (file, line, text).
+pub type RawRows = Vec<(String, u64, String)>;
 
 /// How far reading has come.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

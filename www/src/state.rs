@@ -10,7 +10,7 @@ use sessionhunt::report::{EventRef, Finding};
 use sessionhunt::{Report, Settings};
 use yew::Reducible;
 
-use crate::protocol::{EventView, Progress};
+use crate::protocol::{EventView, Progress, RawRows};
 
 /// Shared, immutable data compared by identity: props holding a 100 000-finding report must not
 /// be compared field by field on every render.
@@ -252,6 +252,8 @@ pub struct AppState {
     pub timeline_focus: Option<String>,
     /// The events of the users asked for since the data was loaded, by user.
     pub events: BTreeMap<String, Shared<UserEvents>>,
+    /// Raw rows (file, line, text) behind findings, by finding id, as the worker sent them.
+    pub raw_rows: BTreeMap<String, Shared<RawRows>>,
     /// Settings of the analysis.
     pub settings: Shared<Settings>,
     /// The analysis worker has loaded and listens.
@@ -274,6 +276,7 @@ impl Default for AppState {
             timeline_user: None,
             timeline_focus: None,
             events: BTreeMap::new(),
+            raw_rows: BTreeMap::new(),
             settings: Shared::new(Settings::default()),
             worker_ready: false,
         }
@@ -316,6 +319,8 @@ pub enum Action {
     Timeline(Option<String>),
     /// A user's events arrived.
     Events(Shared<UserEvents>),
+    /// A finding's raw rows arrived.
+    RawRows(String, Shared<RawRows>),
     /// New analysis settings.
     Settings(Shared<Settings>),
 }
@@ -330,11 +335,13 @@ impl Reducible for AppState {
             Action::WorkerRestarting => {
                 next.worker_ready = false;
                 next.events.clear();
+                next.raw_rows.clear();
             }
             Action::Begin(label, reading) => {
                 // Reading replaces the data: events asked for before belong to the old data.
                 if reading {
                     next.events.clear();
+                    next.raw_rows.clear();
                 }
                 next.phase = Phase::Working { label, progress: None, cancellable: reading }
             }
@@ -373,6 +380,7 @@ impl Reducible for AppState {
                 next.report_json = json;
                 // Event references belong to a report: ask again for the new one's.
                 next.events.clear();
+                next.raw_rows.clear();
                 next.phase = Phase::Ready;
             }
             Action::Fail(message) => next.phase = Phase::Failed(message),
@@ -383,6 +391,7 @@ impl Reducible for AppState {
                 next.selected = None;
                 next.timeline_user = None;
                 next.events.clear();
+                next.raw_rows.clear();
                 next.range = None;
                 next.phase = Phase::Idle;
             }
@@ -428,6 +437,9 @@ impl Reducible for AppState {
             Action::Events(events) => {
                 next.events.insert(events.user.clone(), events);
             }
+            Action::RawRows(finding, rows) => {
+                next.raw_rows.insert(finding, rows);
+            }
             Action::Settings(settings) => next.settings = settings,
         }
         Rc::new(next)
@@ -457,6 +469,13 @@ impl AppState {
         users.retain(|u| !self.events.contains_key(u));
         users.dedup();
         users
+    }
+
+    /// The open finding whose raw rows have not arrived.
+    pub fn wanted_raw_rows(&self) -> Option<String> {
+        self.selected
+            .clone()
+            .filter(|id| !self.raw_rows.contains_key(id) && self.selected_finding().is_some())
     }
 
     /// The finding whose details are open.

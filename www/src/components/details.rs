@@ -17,6 +17,9 @@ pub struct DetailsProps {
     pub finding: Finding,
     /// The user's events, once the worker sent them (`None` while loading).
     pub events: Option<Shared<UserEvents>>,
+    /// The raw rows behind the finding (file, line, text), once the worker sent them.
+    #[prop_or_default]
+    pub raw_rows: Option<Shared<crate::protocol::RawRows>>,
     /// Close the panel.
     pub on_close: Callback<()>,
     /// Show the user's timeline.
@@ -65,6 +68,11 @@ pub fn Details(props: &DetailsProps) -> Html {
     }
     let loaded: Option<&UserEvents> =
         props.events.as_deref().filter(|events| events.user == f.user);
+    let raw: HashMap<(&str, u64), &str> = props
+        .raw_rows
+        .as_deref()
+        .map(|rows| rows.iter().map(|(f, l, t)| ((f.as_str(), *l), t.as_str())).collect())
+        .unwrap_or_default();
     let refs = loaded.map(|u| u.refs.get(&f.id).map(Vec::as_slice).unwrap_or_default());
     let by_source: HashMap<(&str, u64), &EventView> = loaded
         .map(|u| u.events.iter().map(|e| ((e.file.as_str(), e.line), e)).collect())
@@ -144,6 +152,13 @@ pub fn Details(props: &DetailsProps) -> Html {
                         <li>
                             <details>
                                 <summary>{summary}<span class="muted">{format!("  {}:{}", r.file, r.line)}</span></summary>
+                                if let Some(text) = raw.get(&(r.file.as_str(), r.line)) {
+                                    if text.is_empty() {
+                                        <p class="muted">{"The raw row is inside an archive or a compressed file: its fields are shown below."}</p>
+                                    } else {
+                                        <pre class="raw" data-testid="raw-row">{(*text).to_owned()}</pre>
+                                    }
+                                }
                                 if let Some(e) = view {
                                     <dl class="row-fields">
                                         { for event_fields(e).into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
