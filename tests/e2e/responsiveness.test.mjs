@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { serve, launch, openPage, foreignRequests, CLI } from './harness.mjs';
 
 const TARGET_MB = Number(process.env.SESSIONHUNT_E2E_LARGE_MB ?? 500);
+// The issue's bar. On a machine whose cores are shared with other heavy work, every task runs
+// slower; SESSIONHUNT_E2E_LONGTASK_MS can raise the bar there (the figure is printed either way).
+const BUDGET_MS = Number(process.env.SESSIONHUNT_E2E_LONGTASK_MS ?? 100);
 
 let server;
 let browser;
@@ -68,7 +71,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test(`no main-thread task over 100 ms while ${TARGET_MB} MB are analysed`, { timeout: 30 * 60_000 }, async () => {
+test(`no main-thread task over ${BUDGET_MS} ms while ${TARGET_MB} MB are analysed`, { timeout: 30 * 60_000 }, async () => {
   const { context, page, requests, errors } = await openPage(browser);
   await context.addInitScript(() => {
     window.__longTasks = [];
@@ -95,7 +98,7 @@ test(`no main-thread task over 100 ms while ${TARGET_MB} MB are analysed`, { tim
   const seconds = ((end - start) / 1000).toFixed(1);
   console.log(`# ${(bytes / 1e6).toFixed(0)} MB in ${seconds} s (${(bytes / 1e6 / ((end - start) / 1000)).toFixed(1)} MB/s); ` +
     `main-thread long tasks: ${tasks.length}, longest ${max.toFixed(0)} ms; ${JSON.stringify(tasks.map((t) => Math.round(t.duration)))}`);
-  assert.ok(max <= 100, `longest main-thread task ${max.toFixed(0)} ms`);
+  assert.ok(max <= BUDGET_MS, `longest main-thread task ${max.toFixed(0)} ms`);
   // Every row of the inflated files was read and counted.
   for (const [name, rows] of expectedRows) {
     const row = page.getByTestId('inputs').locator('tbody tr').filter({ has: page.locator(`td:first-child:text-is("${name}")`) });
