@@ -343,3 +343,47 @@ test('files can be removed (the analysis follows), and reading can be cancelled'
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the theme button switches between the system\'s choice, light and dark, and remembers it', async () => {
+  const { context, page, errors } = await openPage(browser, { colorScheme: 'light' });
+  await page.goto(server.url);
+  await page.locator('.app[data-worker="ready"]').waitFor();
+  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+  const light = await bg();
+  assert.equal(await page.getByTestId('theme-toggle').textContent(), 'Theme: auto');
+  await page.getByTestId('theme-toggle').click();
+  assert.equal(await page.getByTestId('theme-toggle').textContent(), 'Theme: light');
+  assert.equal(await bg(), light);
+  await page.getByTestId('theme-toggle').click();
+  assert.equal(await page.getByTestId('theme-toggle').textContent(), 'Theme: dark');
+  assert.equal(await bg(), 'rgb(17, 22, 28)');
+  await page.reload();
+  await page.getByTestId('theme-toggle').waitFor();
+  assert.equal(await page.getByTestId('theme-toggle').textContent(), 'Theme: dark');
+  assert.equal(await bg(), 'rgb(17, 22, 28)', 'remembered');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a timeline opened before its events arrive still zooms with the wheel', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await page.goto(server.url);
+  await page.locator('.app[data-worker="ready"]').waitFor();
+  await page.getByTestId('demo-button').click();
+  await page.getByTestId('findings').waitFor({ timeout: 120_000 });
+  await rowsOf(page).first().click();
+  // Straight to the timeline: the button is there before the events are.
+  await page.getByTestId('open-timeline').click();
+  await page.getByTestId('details-close').click();
+  const svg = page.getByTestId('timeline-svg');
+  await svg.waitFor({ timeout: 30_000 });
+  const span = async () => Number(await svg.getAttribute('data-view-end')) - Number(await svg.getAttribute('data-view-start'));
+  const before = await span();
+  const box = await svg.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+  await page.mouse.wheel(0, 300);
+  await page.waitForTimeout(100);
+  assert.ok(await span() > before, 'wheel down zooms out');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -198,7 +198,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let svg_ref = svg_ref.clone();
         let state = state.clone();
         let redraw = redraw.clone();
-        use_effect_with(props.user.clone(), move |_| {
+        // Attached again once the SVG exists (it is not drawn while the events load).
+        use_effect_with((props.user.clone(), !events.is_empty()), move |_| {
             let listener = svg_ref.cast::<Element>().map(|svg| {
                 let target = svg.clone();
                 EventListener::new_with_options(
