@@ -216,6 +216,11 @@ impl FileIngest<'_> {
         (self.consumed, self.size)
     }
 
+    /// Data rows of this file read so far (for progress displays).
+    pub fn rows(&self) -> u64 {
+        self.dataset.files.get(self.index).map_or(0, |s| s.rows)
+    }
+
     /// The format detected so far (`unknown` until the first bytes decide it).
     pub fn format(&self) -> &str {
         self.pipe.format()

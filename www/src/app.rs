@@ -1,60 +1,133 @@
-//! The root component: owns the state, the worker, and the page layout.
+//! The root component: owns the state, the worker, the loaded files, and the page layout.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::rc::Rc;
 
+use gloo::storage::{LocalStorage, Storage};
 use sessionhunt::{Report, Settings};
 use web_sys::File;
 use yew::prelude::*;
 
 use crate::bridge::Analyzer;
+use crate::components::details::Details;
 use crate::components::drop_zone::DropZone;
 use crate::components::findings::FindingsTable;
+use crate::components::settings::SettingsPanel;
 use crate::components::status::StatusLine;
 use crate::components::summary::{InputsTable, Summary};
+use crate::components::theme::ThemeToggle;
+use crate::components::timeline::Timeline;
 use crate::protocol::{FromWorker, ToWorker};
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, Phase, Shared, UserEvents};
+
+/// Local-storage key of the analysis settings.
+const SETTINGS_KEY: &str = "sessionhunt.settings";
+
+/// The settings stored in this browser, or the defaults (a stored value the core no longer
+/// accepts is reported on the console and ignored).
+fn stored_settings() -> Settings {
+    match LocalStorage::get::<serde_json::Value>(SETTINGS_KEY) {
+        Ok(value) => serde_json::from_value(value).unwrap_or_else(|err| {
+            web_sys::console::warn_1(
+                &format!("sessionhunt: stored settings ignored: {err}").into(),
+            );
+            Settings::default()
+        }),
+        Err(_) => Settings::default(),
+    }
+}
+
+/// What the worker holds, so the page can tell what a re-analysis has to send.
+#[derive(Default)]
+struct Loaded {
+    /// The files chosen so far (the analysis covers all of them).
+    files: Vec<File>,
+    /// The demo tenant is loaded.
+    demo: bool,
+    /// Users whose events were asked for and have not arrived.
+    pending: HashSet<String>,
+}
+
+/// Starts a worker whose messages feed the reducer.
+fn spawn(
+    dispatcher: UseReducerDispatcher<AppState>,
+    loaded: Rc<RefCell<Loaded>>,
+) -> Option<Analyzer> {
+    // The report's JSON text arrives just before the view it goes with.
+    let text = Rc::new(RefCell::new(None::<Rc<str>>));
+    let on_event = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |message: FromWorker| match message {
+            FromWorker::Ready => dispatcher.dispatch(Action::WorkerReady),
+            FromWorker::Progress(progress) => dispatcher.dispatch(Action::Progress(progress)),
+            FromWorker::ReportJson { report_json } => {
+                *text.borrow_mut() = Some(Rc::from(report_json));
+            }
+            FromWorker::Done { view_json } => {
+                let report_json = text.borrow_mut().take().unwrap_or_else(|| Rc::from(""));
+                match serde_json::from_str::<Report>(&view_json) {
+                    Ok(report) => {
+                        // Render in a task of its own: parsing a large report and laying out its
+                        // views in one task would block the page longer (long-task budget).
+                        let dispatcher = dispatcher.clone();
+                        let loaded = Action::Loaded(Shared::new(report), report_json);
+                        gloo::timers::callback::Timeout::new(0, move || {
+                            dispatcher.dispatch(loaded)
+                        })
+                        .forget();
+                    }
+                    Err(err) => {
+                        dispatcher.dispatch(Action::Fail(format!("unreadable report: {err}")))
+                    }
+                }
+            }
+            FromWorker::Events { user, events, finding_events } => {
+                loaded.borrow_mut().pending.remove(&user);
+                let refs = finding_events.into_iter().collect();
+                dispatcher.dispatch(Action::Events(Shared::new(UserEvents { user, events, refs })));
+            }
+            FromWorker::RawRows { finding, rows } => {
+                loaded.borrow_mut().pending.remove(&format!("raw:{finding}"));
+                dispatcher.dispatch(Action::RawRows(finding, Shared::new(rows)));
+            }
+            FromWorker::Failed { message } => dispatcher.dispatch(Action::Fail(message)),
+        })
+    };
+    match Analyzer::spawn(on_event) {
+        Ok(worker) => Some(worker),
+        Err(err) => {
+            dispatcher.dispatch(Action::Fail(format!("cannot start the analysis worker: {err}")));
+            None
+        }
+    }
+}
 
 /// The whole page.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(AppState::new);
+    let state =
+        use_reducer(|| AppState { settings: Shared::new(stored_settings()), ..AppState::new() });
     let analyzer = use_mut_ref(|| None::<Analyzer>);
+    let loaded = use_mut_ref(Loaded::default);
 
     {
         let dispatcher = state.dispatcher();
         let analyzer = analyzer.clone();
+        let loaded = loaded.clone();
         use_effect_with((), move |_| {
-            let on_event = {
-                let dispatcher = dispatcher.clone();
-                Callback::from(move |message: FromWorker| match message {
-                    FromWorker::Ready => dispatcher.dispatch(Action::WorkerReady),
-                    FromWorker::Progress(progress) => {
-                        dispatcher.dispatch(Action::Progress(progress))
-                    }
-                    FromWorker::Done { report_json } => {
-                        match serde_json::from_str::<Report>(&report_json) {
-                            Ok(report) => dispatcher
-                                .dispatch(Action::Loaded(Rc::new(report), Rc::from(report_json))),
-                            Err(err) => dispatcher
-                                .dispatch(Action::Fail(format!("unreadable report: {err}"))),
-                        }
-                    }
-                    FromWorker::Failed { message } => dispatcher.dispatch(Action::Fail(message)),
-                })
-            };
-            match Analyzer::spawn(on_event) {
-                Ok(worker) => *analyzer.borrow_mut() = Some(worker),
-                Err(err) => dispatcher
-                    .dispatch(Action::Fail(format!("cannot start the analysis worker: {err}"))),
-            }
+            *analyzer.borrow_mut() = spawn(dispatcher, loaded);
         });
     }
 
+    // Sends a request; `begin` is the status label and whether it reads data anew.
     let send = {
         let dispatcher = state.dispatcher();
         let analyzer = analyzer.clone();
-        move |label: String, request: ToWorker, files: Vec<File>| {
-            dispatcher.dispatch(Action::Begin(label));
+        Rc::new(move |begin: Option<(String, bool)>, request: ToWorker, files: Vec<File>| {
+            if let Some((label, reading)) = begin {
+                dispatcher.dispatch(Action::Begin(label, reading));
+            }
             let result = match analyzer.borrow().as_ref() {
                 Some(worker) => worker.send(&request, &files),
                 None => Err("the analysis worker is not running".to_owned()),
@@ -62,54 +135,263 @@ pub fn App() -> Html {
             if let Err(err) = result {
                 dispatcher.dispatch(Action::Fail(err));
             }
-        }
+        })
     };
-    let on_files = {
+    // Reads every chosen file again (after an addition or a removal).
+    let analyze_all = {
         let send = send.clone();
+        let loaded = loaded.clone();
+        let dispatcher = state.dispatcher();
+        let settings = state.settings.clone();
+        Rc::new(move || {
+            let files = {
+                let mut loaded = loaded.borrow_mut();
+                loaded.demo = false;
+                loaded.pending.clear();
+                loaded.files.clone()
+            };
+            if files.is_empty() {
+                dispatcher.dispatch(Action::Cleared);
+                return;
+            }
+            let n = files.len();
+            let label = format!("Reading {n} file{}", if n == 1 { "" } else { "s" });
+            send(Some((label, true)), ToWorker::Analyze { settings: (*settings).clone() }, files);
+        })
+    };
+
+    // The views ask for the events of their users; the worker answers from what it holds.
+    {
+        let wanted = state.wanted_events();
+        let wanted_raw = state.wanted_raw_rows();
+        let send = send.clone();
+        let loaded = loaded.clone();
+        let ready = state.report.is_some() && state.worker_ready;
+        let working = matches!(state.phase, Phase::Working { .. });
+        use_effect(move || {
+            if ready && !working {
+                for user in wanted {
+                    if loaded.borrow_mut().pending.insert(user.clone()) {
+                        send(None, ToWorker::UserEvents { user }, Vec::new());
+                    }
+                }
+                if let Some(finding) =
+                    wanted_raw.filter(|f| loaded.borrow_mut().pending.insert(format!("raw:{f}")))
+                {
+                    send(None, ToWorker::RawRows { finding }, Vec::new());
+                }
+            }
+        });
+    }
+
+    let on_files = {
+        let loaded = loaded.clone();
+        let analyze_all = analyze_all.clone();
         Callback::from(move |files: Vec<File>| {
             if files.is_empty() {
                 return;
             }
-            let label =
-                format!("Reading {} file{}", files.len(), if files.len() == 1 { "" } else { "s" });
-            send(label, ToWorker::Analyze { settings: Settings::default() }, files);
+            {
+                let mut loaded = loaded.borrow_mut();
+                if loaded.demo {
+                    loaded.files.clear();
+                }
+                // A file with the name of one already loaded replaces it.
+                for file in files {
+                    let name = file.name();
+                    loaded.files.retain(|f| f.name() != name);
+                    loaded.files.push(file);
+                }
+            }
+            analyze_all();
         })
     };
-    let on_demo = Callback::from(move |()| {
-        send(
-            "Generating the demo tenant".to_owned(),
-            ToWorker::Demo { settings: Settings::default() },
-            Vec::new(),
-        )
-    });
+    let on_remove = {
+        let loaded = loaded.clone();
+        let analyze_all = analyze_all.clone();
+        Callback::from(move |name: String| {
+            loaded.borrow_mut().files.retain(|f| f.name() != name);
+            analyze_all();
+        })
+    };
+    let on_demo = {
+        let send = send.clone();
+        let loaded = loaded.clone();
+        let settings = state.settings.clone();
+        Callback::from(move |()| {
+            {
+                let mut loaded = loaded.borrow_mut();
+                loaded.files.clear();
+                loaded.demo = true;
+                loaded.pending.clear();
+            }
+            send(
+                Some(("Generating the demo tenant".to_owned(), true)),
+                ToWorker::Demo { settings: (*settings).clone() },
+                Vec::new(),
+            )
+        })
+    };
+    let on_cancel = {
+        let dispatcher = state.dispatcher();
+        let analyzer = analyzer.clone();
+        let loaded = loaded.clone();
+        Callback::from(move |()| {
+            // The worker reads synchronously: stopping it is the only way to stop at once. Its
+            // memory goes with it; a fresh worker starts empty.
+            analyzer.borrow_mut().take();
+            {
+                let mut l = loaded.borrow_mut();
+                *l = Loaded::default();
+            }
+            dispatcher.dispatch(Action::WorkerRestarting);
+            dispatcher.dispatch(Action::Cleared);
+            dispatcher.dispatch(Action::Cancelled);
+            *analyzer.borrow_mut() = spawn(dispatcher.clone(), loaded.clone());
+        })
+    };
+    let on_settings = {
+        let dispatcher = state.dispatcher();
+        let send = send.clone();
+        let has_report = state.report.is_some();
+        Callback::from(move |settings: Settings| {
+            if let Err(err) = LocalStorage::set(SETTINGS_KEY, &settings) {
+                web_sys::console::warn_1(
+                    &format!("sessionhunt: settings not stored: {err}").into(),
+                );
+            }
+            dispatcher.dispatch(Action::Settings(Shared::new(settings.clone())));
+            if has_report {
+                send(
+                    Some(("Re-scoring with the new settings".to_owned(), false)),
+                    ToWorker::Rescore { settings },
+                    Vec::new(),
+                );
+            }
+        })
+    };
+    let dispatch = |make: fn(String) -> Action| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |value: String| dispatcher.dispatch(make(value)))
+    };
     let on_sort = {
         let dispatcher = state.dispatcher();
         Callback::from(move |key| dispatcher.dispatch(Action::SortBy(key)))
     };
-    let on_filter = {
+    let on_filter = dispatch(Action::Filter);
+    let on_column_filter = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |text| dispatcher.dispatch(Action::Filter(text)))
+        Callback::from(move |(column, text)| {
+            dispatcher.dispatch(Action::ColumnFilter(column, text))
+        })
+    };
+    let on_toggle_column = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |column| dispatcher.dispatch(Action::ToggleColumn(column)))
+    };
+    let on_select = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |id: String| dispatcher.dispatch(Action::Select(Some(id))))
+    };
+    let on_close_details = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Select(None)))
+    };
+    let on_timeline = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |user: String| {
+            dispatcher.dispatch(Action::Timeline(Some(user)));
+            // Bring the timeline into view once it is rendered.
+            gloo::timers::callback::Timeout::new(0, || {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("[data-testid=timeline]").ok().flatten())
+                {
+                    el.scroll_into_view();
+                }
+            })
+            .forget();
+        })
+    };
+    let on_close_timeline = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Timeline(None)))
+    };
+    let on_range = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |range| dispatcher.dispatch(Action::Range(range)))
+    };
+    let on_clear_range = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::Range(None)))
+    };
+    let on_clear = {
+        let loaded = loaded.clone();
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| {
+            *loaded.borrow_mut() = Loaded::default();
+            dispatcher.dispatch(Action::Cleared);
+        })
     };
 
-    let busy = matches!(state.phase, crate::state::Phase::Working { .. });
-    let rows = state.visible_findings();
+    // Sorting and filtering 100 000 findings is done once per change, not per render.
+    let rows = {
+        let s = &*state;
+        let key = (
+            s.report.clone(),
+            s.sort,
+            s.descending,
+            s.filter.clone(),
+            s.column_filters.clone(),
+            s.range.map(|(a, b)| (a.to_bits(), b.to_bits())),
+        );
+        let state = state.clone();
+        use_memo(key, move |_| Shared::new(state.visible_findings()))
+    };
+
+    let busy = matches!(state.phase, Phase::Working { .. });
+    let range_label = state.range.map(|(a, b)| {
+        format!(
+            "{} → {}",
+            sessionhunt::time::rfc3339(a as i64),
+            sessionhunt::time::rfc3339(b as i64)
+        )
+    });
+    let loaded_names: Vec<String> = loaded.borrow().files.iter().map(File::name).collect();
+    let selected = state.selected_finding().cloned();
     html! {
         <div class="app" data-worker={if state.worker_ready { "ready" } else { "starting" }}>
             <header class="topbar">
                 <h1><span class="logo" aria-hidden="true">{"◎"}</span>{"sessionhunt"}</h1>
                 <p class="tagline">{"Hunt AiTM session-token theft and replay in Entra ID and Microsoft 365 exports."}</p>
                 <p class="privacy-badge" title="The analysis runs in this tab. Nothing is uploaded.">{"Offline · nothing leaves this browser"}</p>
+                <ThemeToggle />
             </header>
             <main>
-                <DropZone {on_files} {on_demo} busy={busy || !state.worker_ready} />
-                <StatusLine phase={state.phase.clone()} />
+                <DropZone {on_files} {on_demo} busy={busy || !state.worker_ready} loaded={state.report.is_some()} />
+                <StatusLine phase={state.phase.clone()} {on_cancel} />
+                <details class="card settings" data-testid="settings">
+                    <summary>{"Analysis settings"}<span class="muted">{" · windows, thresholds, weights, allowlists"}</span></summary>
+                    <SettingsPanel settings={state.settings.clone()} on_change={on_settings} />
+                </details>
                 if let Some(report) = &state.report {
                     <Summary report={report.clone()} json={state.report_json.clone()} />
-                    <FindingsTable report={report.clone()} {rows} sort={state.sort}
-                        descending={state.descending} filter={state.filter.clone()} {on_sort} {on_filter} />
-                    <InputsTable report={report.clone()} />
+                    <FindingsTable report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
+                        sort={state.sort} descending={state.descending} filter={state.filter.clone()}
+                        column_filters={state.column_filters.clone()} selected={state.selected.clone()}
+                        {range_label} {on_sort} {on_filter} {on_column_filter} {on_toggle_column} {on_select} {on_clear_range} />
+                    if let Some(user) = &state.timeline_user {
+                        <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
+                            focus={state.timeline_focus.clone()}
+                            range={state.range} {on_range} on_close={on_close_timeline} />
+                    }
+                    <InputsTable report={report.clone()} on_remove={(!loaded_names.is_empty()).then_some(on_remove)} loaded={loaded_names} />
+                    <p><button class="button" onclick={on_clear} data-testid="clear">{"Clear everything loaded"}</button></p>
                 }
             </main>
+            if let Some(finding) = selected {
+                <Details events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} {finding} on_close={on_close_details} {on_timeline} />
+            }
             <footer>
                 {"Your files are read by this page only: the analysis runs in a web worker in this tab, and the page's Content-Security-Policy forbids connections to any other site."}
             </footer>

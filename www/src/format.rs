@@ -1,5 +1,29 @@
 //! Small display helpers for the page.
 
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+/// Saves `text` as a file through a temporary blob URL (no network involved).
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let parts: js_sys::Array = std::iter::once(JsValue::from_str(text)).collect();
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let anchor: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    Url::revoke_object_url(&url)
+}
+
+/// Formats milliseconds left as `about 3 min` / `about 40 s`.
+pub fn time_left(ms: u64) -> String {
+    let s = ms.div_ceil(1000);
+    if s < 90 { format!("about {s} s left") } else { format!("about {} min left", s.div_ceil(60)) }
+}
+
 /// Formats a byte count for people: `512 B`, `1.5 KiB`, `42.0 MiB`.
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];

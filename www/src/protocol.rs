@@ -27,6 +27,16 @@ pub enum ToWorker {
         /// Analysis settings.
         settings: Settings,
     },
+    /// Send the raw rows (the text in the file) of the events behind a finding of the last report.
+    RawRows {
+        /// The finding's id.
+        finding: String,
+    },
+    /// Send every loaded event of one user (for the details panel and the timeline).
+    UserEvents {
+        /// The user as the report names it (lower-cased UPN or object id).
+        user: String,
+    },
 }
 
 /// Worker → page.
@@ -37,10 +47,36 @@ pub enum FromWorker {
     Ready,
     /// Reading progress.
     Progress(Progress),
-    /// The analysis finished; `report_json` is the report in its JSON contract form.
-    Done {
+    /// The report in its JSON contract form (what "Download report" saves), sent just before
+    /// [`FromWorker::Done`] in a message of its own, so the page takes the text in one task and
+    /// parses the view in the next (each stays short).
+    ReportJson {
         /// `serde_json` text of the [`sessionhunt::Report`].
         report_json: String,
+    },
+    /// The analysis finished.
+    Done {
+        /// The report, compact and without the findings' `events` lists (about half the
+        /// text), for the page to parse and render: it asks for a user's event references with
+        /// [`ToWorker::UserEvents`] when a view needs them.
+        view_json: String,
+    },
+    /// The events of one user, answering [`ToWorker::UserEvents`].
+    Events {
+        /// The user asked for.
+        user: String,
+        /// Every loaded event of the user, in time order (then file, then line).
+        events: Vec<EventView>,
+        /// The `events` of each of the user's findings in the last report, by finding id.
+        finding_events: Vec<(String, Vec<sessionhunt::report::EventRef>)>,
+    },
+    /// The raw rows behind a finding, answering [`ToWorker::RawRows`].
+    RawRows {
+        /// The finding's id.
+        finding: String,
+        /// (file, line, text) of each event behind it; the text is empty when the file cannot be
+        /// read again (inside an archive or compressed).
+        rows: Vec<(String, u64, String)>,
     },
     /// The request could not be carried out.
     Failed {
@@ -48,6 +84,9 @@ pub enum FromWorker {
         message: String,
     },
 }
+
+/// Raw rows behind a finding: (file, line, text).
+pub type RawRows = Vec<(String, u64, String)>;
 
 /// How far reading has come.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -62,4 +101,68 @@ pub struct Progress {
     pub files_done: u32,
     /// Files in the request.
     pub files_total: u32,
+    /// Data rows read so far (all files).
+    pub rows_done: u64,
+    /// Milliseconds since reading started (the worker's clock), for the time-left estimate.
+    pub elapsed_ms: u64,
+}
+
+impl Progress {
+    /// Estimated milliseconds left at the average rate so far; `None` until there is a rate.
+    pub fn remaining_ms(&self) -> Option<u64> {
+        if self.bytes_done == 0 || self.elapsed_ms < 200 || self.bytes_done >= self.bytes_total {
+            return None;
+        }
+        let left = (self.bytes_total - self.bytes_done) as f64;
+        Some((left * self.elapsed_ms as f64 / self.bytes_done as f64).round() as u64)
+    }
+}
+
+/// One loaded event, every normalized field as display text, with the row it came from.
+///
+/// Built in the worker from its kept `Dataset`; the page renders every field as text only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    /// Input file name.
+    pub file: String,
+    /// 1-based line where the row starts.
+    pub line: u64,
+    /// Event time, RFC 3339 UTC.
+    pub time: String,
+    /// Event time in milliseconds since the Unix epoch (for drawing).
+    pub millis: f64,
+    /// `interactive`, `non-interactive`, `service-principal`, `managed-identity` or `audit`.
+    pub kind: String,
+    /// Client IP address; empty when not logged.
+    pub ip: String,
+    /// Autonomous system number; 0 when not logged.
+    pub asn: u32,
+    /// `AS14061 DigitalOcean`, `AS64500` or `unknown ASN`.
+    pub network: String,
+    /// Country, state and city as logged, joined.
+    pub location: String,
+    /// Raw user agent.
+    pub user_agent: String,
+    /// Browser and operating system as logged.
+    pub client: String,
+    /// Application (name, else id).
+    pub app: String,
+    /// Resource.
+    pub resource: String,
+    /// Session id.
+    pub session_id: String,
+    /// Request id (record id for audit rows).
+    pub request_id: String,
+    /// `success`, `failure`, `interrupted` or `unknown`, with the error code when not 0.
+    pub outcome: String,
+    /// Entra risk level and event types.
+    pub risk: String,
+    /// Device id, compliance and management.
+    pub device: String,
+    /// MFA detail, authentication requirement, incoming token type.
+    pub authentication: String,
+    /// Audit operation (empty for sign-ins).
+    pub operation: String,
+    /// Audit workload, client info, parameters, forwarding targets, target user.
+    pub audit_detail: Vec<String>,
 }

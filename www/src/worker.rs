@@ -8,12 +8,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Array, Reflect, Uint8Array};
-use sessionhunt::analyze;
 use sessionhunt::ingest::Dataset;
+use sessionhunt::model::{AuthRequirement, Event, Outcome, RiskLevel, Sym};
+use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
-use crate::protocol::{FromWorker, Progress, ToWorker};
+use crate::protocol::{EventView, FromWorker, Progress, ToWorker};
 
 /// Size of the slices files are read in.
 const SLICE: u64 = 8 << 20;
@@ -21,6 +22,27 @@ const SLICE: u64 = 8 << 20;
 #[derive(Default)]
 struct WorkerState {
     dataset: Option<Dataset>,
+    /// The last report, for the event references of findings the page asks about.
+    report: Option<Report>,
+    /// The loaded files, to read raw rows again on request.
+    sources: Vec<Source>,
+}
+
+/// A loaded file the worker can read again.
+enum Source {
+    /// A file chosen by the analyst (read again in slices).
+    File(File),
+    /// A demo file (kept in memory).
+    Bytes(String, Vec<u8>),
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::File(f) => f.name(),
+            Source::Bytes(name, _) => name.clone(),
+        }
+    }
 }
 
 /// Installs the message handler and tells the page the worker is ready.
@@ -31,7 +53,7 @@ pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let reply = |message: FromWorker| post(&reply_scope, &message);
         match handle(&state, &event.data(), &reply) {
-            Ok(report_json) => reply(FromWorker::Done { report_json }),
+            Ok(message) => reply(message),
             Err(message) => reply(FromWorker::Failed { message }),
         }
     });
@@ -56,7 +78,7 @@ fn handle(
     state: &Rc<RefCell<WorkerState>>,
     data: &JsValue,
     reply: &dyn Fn(FromWorker),
-) -> Result<String, String> {
+) -> Result<FromWorker, String> {
     let request = Reflect::get(data, &"request".into()).map_err(|_| "malformed request")?;
     let request: ToWorker = serde_wasm_bindgen::from_value(request)
         .map_err(|err| format!("malformed request: {err}"))?;
@@ -66,25 +88,158 @@ fn handle(
             let files = Reflect::get(data, &"files".into()).map_err(|_| "no files in request")?;
             let files: Vec<File> =
                 Array::from(&files).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
+            // Drop what was loaded before reading anew: only one dataset is ever resident.
+            state.dataset = None;
+            state.sources = Vec::new();
             state.dataset = Some(read_files(&files, reply)?);
+            state.sources = files.into_iter().map(Source::File).collect();
             settings
         }
         ToWorker::Demo { settings } => {
+            state.dataset = None;
             let mut dataset = Dataset::new();
+            let mut sources = Vec::new();
             for (name, bytes) in crate::demo::files() {
                 dataset.add_file(&name, &bytes);
+                sources.push(Source::Bytes(name, bytes));
             }
             state.dataset = Some(dataset);
+            state.sources = sources;
             settings
         }
         ToWorker::Rescore { settings } => settings,
+        ToWorker::RawRows { finding } => {
+            let refs: Vec<(String, u64)> = state
+                .report
+                .iter()
+                .flat_map(|r| r.findings.iter())
+                .filter(|f| f.id == finding)
+                .flat_map(|f| f.events.iter().map(|e| (e.file.clone(), e.line)))
+                .collect();
+            let rows = raw_rows(&state.sources, &refs);
+            return Ok(FromWorker::RawRows { finding, rows });
+        }
+        ToWorker::UserEvents { user } => {
+            let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
+            let events = user_events(dataset, &user);
+            let finding_events = state
+                .report
+                .iter()
+                .flat_map(|r| r.findings.iter())
+                .filter(|f| f.user == user)
+                .map(|f| (f.id.clone(), f.events.clone()))
+                .collect();
+            return Ok(FromWorker::Events { user, events, finding_events });
+        }
     };
     let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
-    Ok(analyze(dataset, &settings).to_json())
+    let report = analyze(dataset, &settings);
+    let report_json = report.to_json();
+    let mut view = report.clone();
+    for finding in &mut view.findings {
+        finding.events = Vec::new();
+    }
+    let view_json = serde_json::to_string(&view).map_err(|e| e.to_string())?;
+    state.report = Some(report);
+    reply(FromWorker::ReportJson { report_json });
+    Ok(FromWorker::Done { view_json })
+}
+
+/// Every event of `user` (as the report names users), in time order, as display text.
+pub fn user_events(dataset: &Dataset, user: &str) -> Vec<EventView> {
+    let Some(sym) = dataset.strings.get(user) else { return Vec::new() };
+    if sym.is_empty() {
+        return Vec::new();
+    }
+    let mut events: Vec<&Event> = dataset.events.iter().filter(|e| e.user == sym).collect();
+    events.sort_by_key(|e| (e.time, e.source));
+    events.iter().map(|e| event_view(dataset, e)).collect()
+}
+
+fn event_view(dataset: &Dataset, e: &Event) -> EventView {
+    let s = |sym: Sym| dataset.strings.resolve(sym).to_owned();
+    let join = |parts: &[String], sep: &str| {
+        parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(sep)
+    };
+    let outcome = match e.outcome {
+        Outcome::Success => "success",
+        Outcome::Failure => "failure",
+        Outcome::Interrupted => "interrupted",
+        Outcome::Unknown => "unknown",
+    };
+    let outcome = if e.error_code == 0 {
+        outcome.to_owned()
+    } else {
+        format!("{outcome} (error {})", e.error_code)
+    };
+    let risk = match e.risk_level {
+        RiskLevel::None => String::new(),
+        RiskLevel::Low => "low".to_owned(),
+        RiskLevel::Medium => "medium".to_owned(),
+        RiskLevel::High => "high".to_owned(),
+    };
+    let requirement = match e.auth_requirement {
+        AuthRequirement::Unknown => String::new(),
+        AuthRequirement::SingleFactor => "single-factor".to_owned(),
+        AuthRequirement::MultiFactor => "multi-factor".to_owned(),
+    };
+    let mut device = vec![s(e.device_id)];
+    if e.compliant {
+        device.push("compliant".to_owned());
+    }
+    if e.managed {
+        device.push("managed".to_owned());
+    }
+    let app = if e.app_name.is_empty() { s(e.app_id) } else { s(e.app_name) };
+    let mut audit_detail = Vec::new();
+    let mut operation = String::new();
+    if let Some(audit) = &e.audit {
+        operation = s(audit.operation);
+        for (label, value) in [
+            ("Workload", audit.workload),
+            ("Client", audit.client_info),
+            ("Target user", audit.target_user),
+        ] {
+            if !value.is_empty() {
+                audit_detail.push(format!("{label}: {}", s(value)));
+            }
+        }
+        for (name, value) in &audit.parameters {
+            audit_detail.push(format!("{}={}", s(*name), s(*value)));
+        }
+        for target in &audit.forward_to {
+            audit_detail.push(format!("Forwards to: {}", s(*target)));
+        }
+    }
+    EventView {
+        file: dataset.files.get(e.source.file as usize).map(|f| f.name.clone()).unwrap_or_default(),
+        line: u64::from(e.source.line),
+        time: sessionhunt::time::rfc3339(e.time),
+        millis: e.time as f64,
+        kind: e.kind.as_str().to_owned(),
+        ip: e.ip.map(|ip| ip.to_string()).unwrap_or_default(),
+        asn: e.asn,
+        network: sessionhunt::enrich::asn_label(e.asn),
+        location: join(&[s(e.location.country), s(e.location.state), s(e.location.city)], ", "),
+        user_agent: s(e.user_agent),
+        client: join(&[s(e.browser), s(e.os), s(e.client_app)], " · "),
+        app,
+        resource: s(e.resource),
+        session_id: s(e.session_id),
+        request_id: s(e.request_id),
+        outcome,
+        risk: join(&[risk, s(e.risk_event_types)], " · "),
+        device: join(&device, " · "),
+        authentication: join(&[s(e.mfa_detail), requirement, s(e.incoming_token_type)], " · "),
+        operation,
+        audit_detail,
+    }
 }
 
 fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, String> {
     let reader = FileReaderSync::new().map_err(|_| "this browser has no FileReaderSync")?;
+    let started = js_sys::Date::now();
+    let elapsed = move || (js_sys::Date::now() - started).max(0.0) as u64;
     // Sorted by name so the report does not depend on the order the files were dropped in.
     let mut files: Vec<&File> = files.iter().collect();
     files.sort_by_key(|f| f.name());
@@ -100,7 +255,9 @@ fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, Str
         let name = file.name();
         let size = file.size() as u64;
         progress.file = name.clone();
+        progress.elapsed_ms = elapsed();
         reply(FromWorker::Progress(progress.clone()));
+        let rows_before = progress.rows_done;
         let mut ingest = dataset.begin_file(&name, Some(size));
         let mut offset = 0u64;
         while offset < size {
@@ -116,12 +273,200 @@ fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, Str
             array.copy_to(&mut buf);
             ingest.push(&buf);
             progress.bytes_done += end - offset;
+            progress.rows_done = rows_before + ingest.rows();
+            progress.elapsed_ms = elapsed();
             offset = end;
             reply(FromWorker::Progress(progress.clone()));
         }
-        ingest.finish();
+        let index = ingest.finish();
+        progress.rows_done = rows_before + dataset.files.get(index).map_or(0, |f| f.rows);
         progress.files_done += 1;
     }
+    progress.elapsed_ms = elapsed();
     reply(FromWorker::Progress(progress));
     Ok(dataset)
+}
+
+/// Longest raw row sent (a record spanning more is cut, with a note).
+const RAW_MAX: usize = 16 << 10;
+
+/// The text of the rows at `refs` (file name, 1-based line): from the line on until the record is
+/// complete (CSV quotes balanced, JSON braces closed), at most [`RAW_MAX`] bytes. Files are read
+/// again in slices up to the last line asked for; a member of an archive or a compressed file
+/// gets an empty text (its lines are not the file's bytes).
+fn raw_rows(sources: &[Source], refs: &[(String, u64)]) -> Vec<(String, u64, String)> {
+    let mut wanted: std::collections::BTreeMap<&str, Vec<u64>> = std::collections::BTreeMap::new();
+    for (file, line) in refs {
+        wanted.entry(file.as_str()).or_default().push(*line);
+    }
+    let mut found: std::collections::HashMap<(String, u64), String> =
+        std::collections::HashMap::new();
+    for (name, mut lines) in wanted {
+        lines.sort_unstable();
+        lines.dedup();
+        let Some(source) = sources.iter().find(|s| s.name() == name) else { continue };
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".gz") || lower.ends_with(".zip") {
+            continue;
+        }
+        let mut scanner = RowScanner::new(&lines);
+        match source {
+            Source::Bytes(_, bytes) => scanner.push(bytes),
+            Source::File(file) => {
+                let Ok(reader) = FileReaderSync::new() else { continue };
+                let size = file.size() as u64;
+                let mut offset = 0u64;
+                while offset < size && !scanner.done() {
+                    let end = (offset + SLICE).min(size);
+                    let Ok(slice) = file.slice_with_f64_and_f64(offset as f64, end as f64) else {
+                        break;
+                    };
+                    let Ok(array) = reader.read_as_array_buffer(&slice) else { break };
+                    scanner.push(&Uint8Array::new(&array).to_vec());
+                    offset = end;
+                }
+            }
+        }
+        for (line, text) in scanner.finish() {
+            found.insert((name.to_owned(), line), text);
+        }
+    }
+    refs.iter()
+        .map(|(file, line)| {
+            let text = found.get(&(file.clone(), *line)).cloned().unwrap_or_default();
+            (file.clone(), *line, text)
+        })
+        .collect()
+}
+
+/// Collects the records starting at given lines from a stream of bytes.
+struct RowScanner<'a> {
+    lines: &'a [u64],
+    next: usize,
+    line: u64,
+    open: Option<(u64, Vec<u8>)>,
+    out: Vec<(u64, String)>,
+}
+
+impl<'a> RowScanner<'a> {
+    fn new(lines: &'a [u64]) -> RowScanner<'a> {
+        RowScanner { lines, next: 0, line: 1, open: None, out: Vec::new() }
+    }
+
+    fn done(&self) -> bool {
+        self.next >= self.lines.len() && self.open.is_none()
+    }
+
+    fn push(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() && !self.done() {
+            let (chunk, rest, ends) = match bytes.iter().position(|&b| b == b'\n') {
+                Some(i) => (&bytes[..=i], &bytes[i + 1..], true),
+                None => (bytes, &[][..], false),
+            };
+            bytes = rest;
+            if self.open.is_none() && self.lines.get(self.next) == Some(&self.line) {
+                self.open = Some((self.line, Vec::new()));
+                self.next += 1;
+            }
+            if let Some((_, buf)) = &mut self.open {
+                let room = RAW_MAX.saturating_sub(buf.len());
+                buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            if ends {
+                self.line += 1;
+                let complete = self
+                    .open
+                    .as_ref()
+                    .is_some_and(|(_, buf)| record_complete(buf) || buf.len() >= RAW_MAX);
+                if complete {
+                    self.close();
+                }
+                // A record asked for that starts inside another one: start it here too.
+                while self.lines.get(self.next).is_some_and(|&l| l < self.line)
+                    && self.open.is_none()
+                {
+                    self.next += 1;
+                }
+            }
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some((line, buf)) = self.open.take() {
+            let mut text = String::from_utf8_lossy(&buf).trim_end_matches(['\r', '\n']).to_owned();
+            if buf.len() >= RAW_MAX {
+                text.push_str(" … (cut)");
+            }
+            self.out.push((line, text));
+        }
+    }
+
+    fn finish(mut self) -> Vec<(u64, String)> {
+        self.close();
+        self.out
+    }
+}
+
+/// True when `row` holds a whole record: balanced CSV quotes, and closed JSON braces/brackets
+/// when it starts like JSON (strings and escapes respected).
+fn record_complete(row: &[u8]) -> bool {
+    let trimmed = row.iter().position(|b| !b.is_ascii_whitespace()).map_or(&[][..], |i| &row[i..]);
+    if matches!(trimmed.first(), Some(b'{') | Some(b'[')) {
+        let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
+        for &b in trimmed {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth -= 1,
+                    _ => {}
+                }
+            }
+        }
+        depth <= 0
+    } else {
+        row.iter().filter(|&&b| b == b'"').count() % 2 == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str, lines: &[u64], chunk: usize) -> Vec<(u64, String)> {
+        let mut scanner = RowScanner::new(lines);
+        for piece in text.as_bytes().chunks(chunk) {
+            scanner.push(piece);
+        }
+        scanner.finish()
+    }
+
+    #[test]
+    fn csv_rows_with_quoted_newlines_are_whole() {
+        let text = "a,b\n1,\"x\ny\"\n2,z\n";
+        for chunk in [1, 3, 100] {
+            assert_eq!(
+                rows(text, &[2, 4], chunk),
+                vec![(2, "1,\"x\ny\"".to_owned()), (4, "2,z".to_owned())],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn pretty_json_records_are_whole() {
+        let text = "[\n  {\n    \"a\": \"}\",\n    \"b\": [1]\n  },\n  {\"c\": 2}\n]\n";
+        assert_eq!(
+            rows(text, &[2], 5),
+            vec![(2, "  {\n    \"a\": \"}\",\n    \"b\": [1]\n  },".to_owned())]
+        );
+        assert_eq!(rows(text, &[6], 5), vec![(6, "  {\"c\": 2}".to_owned())]);
+    }
 }

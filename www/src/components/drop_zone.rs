@@ -12,6 +12,9 @@ pub struct DropZoneProps {
     pub on_demo: Callback<()>,
     /// A request is running.
     pub busy: bool,
+    /// Files are loaded already (new ones are added to them).
+    #[prop_or_default]
+    pub loaded: bool,
 }
 
 fn files_of(list: Option<FileList>) -> Vec<File> {
@@ -56,8 +59,8 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
     let on_demo = props.on_demo.clone();
     let class = classes!("drop-zone", dragging.then_some("dragging"));
     html! {
-        <section {class} {ondragover} {ondragleave} {ondrop} aria-label="Load exports">
-            <p class="drop-title">{"Drop sign-in and audit log exports here"}</p>
+        <section {class} {ondragover} {ondragleave} {ondrop} aria-label="Load exports" data-testid="drop-zone">
+            <p class="drop-title">{if props.loaded { "Drop more exports here to add them to the analysis" } else { "Drop sign-in and audit log exports here" }}</p>
             <p class="drop-hint">{"Entra portal CSV, Graph JSON, Log Analytics, Defender XDR, Unified Audit Log; .zip and .gz too. Several files at once."}</p>
             <div class="drop-actions">
                 <label class="button primary">

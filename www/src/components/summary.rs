@@ -3,41 +3,32 @@
 use std::rc::Rc;
 
 use sessionhunt::{Report, Severity};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 use yew::prelude::*;
 
 use crate::format;
+use crate::state::Shared;
 
 /// Props of [`InputsTable`].
 #[derive(Properties, PartialEq)]
-pub struct ReportProps {
+pub struct InputsProps {
     /// The report shown.
-    pub report: Rc<Report>,
+    pub report: Shared<Report>,
+    /// Remove a loaded file (by the name the page gave it); `None` when files cannot be removed
+    /// (the demo tenant).
+    #[prop_or_default]
+    pub on_remove: Option<Callback<String>>,
+    /// Names of the files the page loaded (a `.zip`'s members are named `archive.zip/member`).
+    #[prop_or_default]
+    pub loaded: Vec<String>,
 }
 
 /// Props of [`Summary`].
 #[derive(Properties, PartialEq)]
 pub struct SummaryProps {
     /// The report shown.
-    pub report: Rc<Report>,
+    pub report: Shared<Report>,
     /// The report's JSON contract text, for the download.
     pub json: Rc<str>,
-}
-
-/// Saves `text` as a file through a temporary blob URL (no network involved).
-fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let parts: js_sys::Array = std::iter::once(JsValue::from_str(text)).collect();
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let anchor: HtmlAnchorElement = document.create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(name);
-    anchor.click();
-    Url::revoke_object_url(&url)
 }
 
 /// Time span, users, events by kind, findings by severity, coverage warnings.
@@ -47,7 +38,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
     let on_download = {
         let json = props.json.clone();
         Callback::from(move |_| {
-            if let Err(err) = download("sessionhunt-report.json", "application/json", &json) {
+            if let Err(err) = format::download("sessionhunt-report.json", "application/json", &json)
+            {
                 web_sys::console::error_2(&"sessionhunt: download failed".into(), &err);
             }
         })
@@ -103,46 +95,74 @@ pub fn Summary(props: &SummaryProps) -> Html {
     }
 }
 
-/// Per-file accounting: every row is an event, a duplicate, or skipped with a reason.
+/// The loaded file an input came from: itself, or the archive holding it.
+fn loaded_file<'a>(input: &str, loaded: &'a [String]) -> Option<&'a String> {
+    loaded.iter().find(|name| {
+        input == name.as_str()
+            || input.strip_prefix(name.as_str()).is_some_and(|rest| rest.starts_with('/'))
+    })
+}
+
+/// Per-file accounting: every row is an event, a duplicate, or skipped with a reason; each file's
+/// row problems one click away; a remove button per file (the analysis follows).
 #[component]
-pub fn InputsTable(props: &ReportProps) -> Html {
+pub fn InputsTable(props: &InputsProps) -> Html {
     let report = &props.report;
     html! {
-        <section aria-label="Input files">
+        <section aria-label="Input files" class="inputs-section">
             <h2>{"Files"}</h2>
             <table class="grid inputs" data-testid="inputs">
                 <thead><tr>
                     <th>{"File"}</th><th>{"Format"}</th><th class="num">{"Size"}</th><th class="num">{"Rows"}</th>
                     <th class="num">{"Events"}</th><th class="num">{"Duplicates"}</th><th class="num">{"Skipped"}</th>
+                    <th>{"Row problems"}</th><th></th>
                 </tr></thead>
                 <tbody>
                     { for report.inputs.iter().map(|input| {
                         let reasons = input.skipped_reasons.iter()
                             .map(|r| format!("{}: {}", r.reason, r.count)).collect::<Vec<_>>().join("\n");
+                        let diagnostics: Vec<_> = report.diagnostics.iter().filter(|d| d.file == input.name).collect();
+                        let remove = props.on_remove.as_ref().and_then(|cb| {
+                            let file = loaded_file(&input.name, &props.loaded)?.clone();
+                            let cb = cb.clone();
+                            let label = format!("Remove {file}");
+                            Some(html! {
+                                <button class="button small" aria-label={label} title="Remove this file; the analysis follows"
+                                    data-testid="remove-file" onclick={move |_| cb.emit(file.clone())}>{"Remove"}</button>
+                            })
+                        });
                         html! {
                             <tr>
                                 <td>{input.name.clone()}</td>
-                                <td>{input.format.clone()}</td>
+                                <td>{input.format.clone()}{if input.log_kind.is_empty() { String::new() } else { format!(" ({})", input.log_kind) }}</td>
                                 <td class="num">{format::bytes(input.bytes)}</td>
                                 <td class="num">{format::count(input.rows)}</td>
                                 <td class="num">{format::count(input.events)}</td>
                                 <td class="num">{format::count(input.duplicates)}</td>
-                                <td class="num" title={reasons}>{format::count(input.skipped)}</td>
+                                <td class="num" title={reasons.clone()}>{format::count(input.skipped)}</td>
+                                <td class="file-problems">
+                                    if diagnostics.is_empty() && input.skipped_reasons.is_empty() {
+                                        <span class="muted">{"none"}</span>
+                                    } else {
+                                        <details data-testid="file-diagnostics">
+                                            <summary>{format!("{} problem{}", diagnostics.len(), if diagnostics.len() == 1 { "" } else { "s" })}</summary>
+                                            if !input.skipped_reasons.is_empty() {
+                                                <p class="muted">{"Skipped: "}{reasons.replace('\n', "; ")}</p>
+                                            }
+                                            <ul>
+                                                { for diagnostics.iter().map(|d| html! {
+                                                    <li><code>{format!("line {}, column {}", d.line, d.column)}</code>{" "}{d.message.clone()}</li>
+                                                }) }
+                                            </ul>
+                                        </details>
+                                    }
+                                </td>
+                                <td>{ remove.unwrap_or_default() }</td>
                             </tr>
                         }
                     }) }
                 </tbody>
             </table>
-            if !report.diagnostics.is_empty() {
-                <details class="diagnostics">
-                    <summary>{format!("{} row problems", report.diagnostics.len())}</summary>
-                    <ul>
-                        { for report.diagnostics.iter().map(|d| html! {
-                            <li><code>{format!("{}:{}:{}", d.file, d.line, d.column)}</code>{" "}{d.message.clone()}</li>
-                        }) }
-                    </ul>
-                </details>
-            }
         </section>
     }
 }
