@@ -156,7 +156,9 @@ pub fn user_events(dataset: &Dataset, user: &str) -> Vec<EventView> {
     events.iter().map(|e| event_view(dataset, e)).collect()
 }
 
-fn event_view(dataset: &Dataset, e: &Event) -> EventView {
+fn event_view(dataset: &Dataset, event: &Event) -> EventView {
+    // The stored event is compact; the view needs every field once, so unpack them here.
+    let e = &dataset.fields(event);
     let s = |sym: Sym| dataset.strings.resolve(sym).to_owned();
     let join = |parts: &[String], sep: &str| {
         parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(sep)
