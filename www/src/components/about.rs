@@ -36,26 +36,38 @@ pub fn About() -> Html {
     } else {
         "a served copy of dist/"
     };
+    let reproduce = match COMMIT.strip_suffix("-modified") {
+        Some(base) => format!(
+            "This build was made from uncommitted changes on top of commit {base}: only the \
+             released builds, made from a commit, can be rebuilt byte for byte."
+        ),
+        None if COMMIT == "unknown" => {
+            "This build was not made by scripts/build.sh, so it carries \
+            no commit and cannot be checked against a release."
+                .to_owned()
+        }
+        None => format!(
+            "The build is reproducible: checking out commit {COMMIT} and running scripts/build.sh \
+             rebuilds these files byte for byte, so you can check the sums against your own build, \
+             not only against ours."
+        ),
+    };
     html! {
         <details class="about" data-testid="about">
             <summary>{"About this build and how to verify it"}</summary>
-            <dl>
-                <dt>{"Version"}</dt><dd data-testid="about-version">{VERSION}</dd>
-                <dt>{"Build commit"}</dt><dd><code data-testid="about-commit">{COMMIT}</code></dd>
-                <dt>{"Running as"}</dt><dd data-testid="about-flavour">{flavour}</dd>
-            </dl>
+            <p>
+                {"sessionhunt "}<span data-testid="about-version">{VERSION}</span>
+                {", built from commit "}<code data-testid="about-commit">{COMMIT}</code>
+                {"; running as "}<span data-testid="about-flavour">{flavour}</span>{"."}
+            </p>
             <p>
                 {"Each release publishes "}<code>{file.clone()}</code>{" (the whole app in one file: \
                   open it from disk, no server needed), "}<code>{format!("sessionhunt-{VERSION}-dist.zip")}</code>
                 {" (the site's files) and "}<code>{"SHA256SUMS"}</code>{", at "}<code>{format!("{REPOSITORY}/releases")}</code>{"."}
+                {" To verify a download, put it next to SHA256SUMS and run:"}
             </p>
-            <p>{"To verify a download, put it next to SHA256SUMS and run:"}</p>
             <pre data-testid="about-verify">{format!("sha256sum -c --ignore-missing SHA256SUMS\n# or: sha256sum {file}   (compare with its line in SHA256SUMS)")}</pre>
-            <p>
-                {"The build is reproducible: checking out commit "}<code>{COMMIT}</code>
-                {" and running "}<code>{"scripts/build.sh"}</code>{" rebuilds these files byte for byte, \
-                  so the sums can be checked against your own build, not only against ours."}
-            </p>
+            <p data-testid="about-reproduce">{reproduce}</p>
         </details>
     }
 }
