@@ -51,9 +51,17 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION"
 fi
 
 if ! command -v wasm-opt >/dev/null; then say "installing binaryen (wasm-opt)"; apt_install binaryen; fi
+# Reproducible bytes need the same wasm-opt as the published build (Debian 12 binaryen: 108).
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != 108 ]; then
+  say "note: wasm-opt is not version 108 ($(wasm-opt --version 2>/dev/null)): the build works, but its bytes will differ from the releases'"
+fi
+# scripts/build.sh makes the single-file build and the release zip with Node (no npm package needed).
+if ! command -v node >/dev/null; then say "installing Node.js"; apt_install nodejs; fi
 
 if [ "$WANT_TESTS" = 1 ]; then
   if [ ! -x /usr/bin/chromium ]; then say "installing Debian chromium"; apt_install chromium; fi
+  if ! command -v npm >/dev/null; then say "installing npm"; apt_install npm; fi
+  if ! command -v unzip >/dev/null; then say "installing unzip"; apt_install unzip; fi
   E2E="$ROOT/tests/e2e"
   stamp="$E2E/node_modules/.sessionhunt-lock"
   if [ ! -f "$stamp" ] || ! cmp -s "$E2E/package-lock.json" "$stamp"; then

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every check sessionhunt has, in order, and stops at the first failure:
 # formatting, clippy (native, and wasm32 for the web crate), unit and integration tests, a wasm32
-# build of the core, the release web build, and the browser end-to-end tests (Playwright driving
-# Debian Chromium against dist/ served on 127.0.0.1). Installs missing tools first.
+# build of the core, the release build (scripts/build.sh: dist/, the single HTML file and the
+# release files, exactly as the GitHub Pages and release workflows build them), the browser
+# end-to-end tests (Playwright driving Debian Chromium against dist/ served on 127.0.0.1 at / and
+# under /sessionhunt/, and against the single file opened from file://), and the reproducibility
+# check (scripts/check-reproducible.sh). Installs missing tools first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,10 +31,13 @@ cargo test -p sessionhunt-www --lib --locked
 step "core builds for wasm32"
 cargo build -p sessionhunt --target wasm32-unknown-unknown --locked
 
-step "trunk build --release"
-trunk build --release
+step "release build: dist/, the single file, release/ (scripts/build.sh, as the GitHub workflows run it)"
+scripts/build.sh
 
 step "browser end-to-end tests (Chromium)"
 cargo build -p sessionhunt-cli --locked
 export SESSIONHUNT_CLI="$ROOT/target/debug/sessionhunt"
 node --test --test-concurrency=1 tests/e2e/
+
+step "reproducible build: a second build elsewhere gives the same bytes"
+scripts/check-reproducible.sh

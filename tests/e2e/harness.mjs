@@ -102,3 +102,44 @@ export async function downloadText(page, locator) {
   for await (const chunk of stream) chunks.push(chunk);
   return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
 }
+
+/** The single-file build and the release folder written by scripts/build.sh. */
+export const SINGLE = join(ROOT, 'dist-single/sessionhunt.html');
+export const RELEASE = join(ROOT, 'release');
+
+/**
+ * Writes the demo tenant's export files with the CLI into a fresh temporary folder and returns
+ * them with the CLI's report on them (`remove()` deletes the folder).
+ */
+export async function demoTenant() {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'sessionhunt-demo-'));
+  execFileSync(CLI, ['demo', '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const files = readdirSync(dir).sort().map((name) => join(dir, name));
+  const report = execFileSync(CLI, ['analyze', '--format', 'json', ...files], { maxBuffer: 1 << 30 }).toString('utf8');
+  return { dir, files, report, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Waits for the worker, runs "Try with sample data" and waits for the findings table. */
+export async function runDemo(page) {
+  await page.locator('.app[data-worker="ready"]').waitFor({ timeout: 60_000 });
+  await page.getByTestId('demo-button').click();
+  await page.getByTestId('findings').waitFor({ timeout: 120_000 });
+}
+
+/** The number of critical and high findings the page shows in its summary. */
+export async function severityCounts(page) {
+  const count = async (s) => Number(await page.getByTestId(`severity-${s}`).locator('strong').textContent());
+  return { critical: await count('critical'), high: await count('high') };
+}
+
+/** The number of critical and high findings in a report's JSON text. */
+export function reportCounts(json) {
+  const { findings } = JSON.parse(json);
+  return {
+    critical: findings.filter((f) => f.severity === 'critical').length,
+    high: findings.filter((f) => f.severity === 'high').length,
+  };
+}

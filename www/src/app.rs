@@ -10,6 +10,7 @@ use web_sys::File;
 use yew::prelude::*;
 
 use crate::bridge::Analyzer;
+use crate::components::about::About;
 use crate::components::details::Details;
 use crate::components::drop_zone::DropZone;
 use crate::components::findings::FindingsTable;
@@ -394,6 +395,7 @@ pub fn App() -> Html {
             }
             <footer>
                 {"Your files are read by this page only: the analysis runs in a web worker in this tab, and the page's Content-Security-Policy forbids connections to any other site."}
+                <About />
             </footer>
         </div>
     }

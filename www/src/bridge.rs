@@ -82,10 +82,20 @@ fn js_error(err: JsValue) -> String {
     err.as_string().unwrap_or_else(|| format!("{err:?}"))
 }
 
-/// Starts the worker from a tiny blob script that loads Trunk's worker build (`worker.js`, a
+/// Starts the worker.
+///
+/// Served from `dist/`: from a tiny blob script that loads Trunk's worker build (`worker.js`, a
 /// no-modules wasm-bindgen script, and `worker_bg.wasm`) by absolute URL, resolved against the
 /// page's base URL so it works at any sub-path.
+///
+/// As the single self-contained HTML file (`scripts/single-file.mjs`), nothing can be fetched (a
+/// `file://` page may not load scripts or wasm from disk): that page's bootstrap has already made
+/// a blob: URL holding the worker's script and wasm, and announces it as
+/// `window.sessionhuntSingleFile.workerUrl`.
 fn new_worker() -> Result<Worker, String> {
+    if let Some(url) = single_file_worker_url() {
+        return Worker::new(&url).map_err(js_error);
+    }
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let base = document.base_uri().map_err(js_error)?.ok_or("no base URL")?;
     let script_url = Url::new_with_base("worker.js", &base).map_err(js_error)?.href();
@@ -101,6 +111,16 @@ fn new_worker() -> Result<Worker, String> {
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_error)?;
     let url = Url::create_object_url_with_blob(&blob).map_err(js_error)?;
     Worker::new(&url).map_err(js_error)
+}
+
+/// The worker's blob: URL made by the single-file bootstrap, if this page is the single file.
+fn single_file_worker_url() -> Option<String> {
+    let window = web_sys::window()?;
+    let single = Reflect::get(&window, &"sessionhuntSingleFile".into()).ok()?;
+    if !single.is_object() {
+        return None;
+    }
+    Reflect::get(&single, &"workerUrl".into()).ok()?.as_string()
 }
 
 /// A JavaScript string literal for `s` (JSON string syntax is valid JavaScript).

@@ -1,5 +1,6 @@
 //! Page components. Leaf components take props only.
 
+pub mod about;
 pub mod details;
 pub mod drop_zone;
 pub mod findings;
