@@ -52,11 +52,22 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
-    /// Writes the built-in demo tenant (the page's "Try with sample data") as export files.
+    /// Writes the built-in demo tenant (the page's "Try with sample data") as export files, or
+    /// with --users/--days a larger simulated tenant of the same kind (for benchmarks and trials).
     Demo {
         /// Folder to write the files into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// Benign users to simulate (the demo has 60; about 9.5 sign-ins per user and day).
+        #[arg(long, value_name = "N")]
+        users: Option<u32>,
+        /// Days of logs to simulate (at least 7; the demo has 21).
+        #[arg(long, value_name = "DAYS")]
+        days: Option<u32>,
+        /// Export shapes: `mixed` (portal CSVs, then Graph JSON, as the demo), `portal` (portal
+        /// CSVs only) or `graph` (Graph JSON only); the audit log is a Purview CSV in each.
+        #[arg(long, value_enum, default_value_t = DemoLayout::Mixed)]
+        layout: DemoLayout,
     },
 }
 
@@ -68,6 +79,14 @@ enum OutputFormat {
     Table,
     /// The findings grid as CSV (RFC 4180), one row per finding; columns in README.md.
     Csv,
+}
+
+/// How `demo` splits the simulated tenant into export files.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum DemoLayout {
+    Mixed,
+    Portal,
+    Graph,
 }
 
 /// The severities `--fail-on` accepts (the confidence ladder, domain.md §5).
@@ -139,10 +158,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             write_output(output.as_deref(), text.as_bytes())?;
             Ok(exit_code(&report, fail_on))
         }
-        Command::Demo { out } => {
+        Command::Demo { out, users, days, layout } => {
+            use sessionhunt::sim::{Layout, TenantConfig, generate};
             std::fs::create_dir_all(&out)
                 .with_context(|| format!("cannot create {}", out.display()))?;
-            for file in sessionhunt::sim::demo_files() {
+            let mut config = TenantConfig::demo();
+            if let Some(users) = users {
+                config.benign_users = users;
+            }
+            if let Some(days) = days {
+                if days < 7 {
+                    bail!("--days must be at least 7 (got {days})");
+                }
+                config.days = days;
+            }
+            let layout = match layout {
+                DemoLayout::Mixed => Layout::Mixed,
+                DemoLayout::Portal => Layout::Portal,
+                DemoLayout::Graph => Layout::Graph,
+            };
+            let files = if config == TenantConfig::demo() && layout == Layout::Mixed {
+                sessionhunt::sim::demo_files()
+            } else {
+                generate(&config).files(layout)
+            };
+            for file in files {
                 let path = out.join(&file.name);
                 std::fs::write(&path, &file.bytes)
                     .with_context(|| format!("cannot write {}", path.display()))?;

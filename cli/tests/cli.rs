@@ -367,3 +367,41 @@ fn no_progress_bar_or_escape_codes_when_stderr_is_not_a_terminal() {
     assert_eq!(out.stderr, b"", "nothing on stderr");
     assert!(!out.stdout.contains(&0x1b) && !out.stdout.contains(&b'\r'));
 }
+
+#[test]
+fn demo_scales_and_takes_a_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("graph");
+    sessionhunt()
+        .args(["demo", "--users", "10", "--days", "8", "--layout", "graph", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let report = report_of(&sessionhunt().arg("analyze").arg(&out).output().unwrap().stdout);
+    let formats: Vec<&str> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["format"].as_str().unwrap())
+        .collect();
+    assert!(
+        formats.contains(&"graph-signin-json") && !formats.contains(&"entra-portal-csv"),
+        "{formats:?}"
+    );
+    let start = &report["coverage"]["start"].as_str().unwrap()[..10];
+    let end = &report["coverage"]["end"].as_str().unwrap()[..10];
+    let span = chrono_days(start, end);
+    assert!((7..=8).contains(&span), "{start}..{end}");
+    sessionhunt()
+        .args(["demo", "--days", "3", "--out"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at least 7"));
+}
+
+/// Days between two `YYYY-MM-DD` dates of the same month and year (enough for the demo's span).
+fn chrono_days(a: &str, b: &str) -> i64 {
+    let day = |s: &str| s[8..10].parse::<i64>().unwrap() + 31 * s[5..7].parse::<i64>().unwrap();
+    day(b) - day(a)
+}
