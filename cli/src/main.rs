@@ -144,8 +144,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for input in &inputs {
                 read_into(&mut dataset, input, &progress)?;
             }
-            progress.finish_and_clear();
+            // Analysis has no byte count: the spinner keeps turning while it runs.
+            progress.set_message("analysing");
+            if !progress.is_hidden() {
+                progress.enable_steady_tick(std::time::Duration::from_millis(200));
+            }
             let report = analyze(&dataset, &settings);
+            progress.finish_and_clear();
             // The process ends right after the output is written: freeing hundreds of thousands
             // of interned strings and events one by one took about 8 % of the run on a 560 MB
             // tenant (perf, issue 6), for memory the OS takes back at exit anyway.

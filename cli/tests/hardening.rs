@@ -42,7 +42,7 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-fn input<'a>(report: &'a Value) -> &'a Value {
+fn input(report: &Value) -> &Value {
     &report["inputs"][0]
 }
 
