@@ -167,9 +167,27 @@ fn invalid_utf8_keeps_csv_rows_and_skips_json_records_with_a_diagnostic() {
     let mut broken = csv.clone();
     let at = broken.windows(5).position(|w| w == b"Alice").unwrap();
     broken[at + 2] = 0xff; // "Al\xffce": not UTF-8
-    let (report, _) = analyze(&write(dir.path(), "broken.csv", &broken));
+    let (report, stderr) = analyze(&write(dir.path(), "broken.csv", &broken));
     assert_eq!(input(&report)["events"], input(&clean)["events"], "no row lost");
     assert_eq!(input(&report)["skipped"], 0);
+    // Not silent: the row that had bytes replaced is named, with its line and field.
+    let line = broken[..at].iter().filter(|&&c| c == b'\n').count() as u64 + 1;
+    let diags = report["diagnostics"].as_array().unwrap();
+    let d = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().starts_with("invalid UTF-8 in field"))
+        .unwrap_or_else(|| panic!("no diagnostic for the replaced bytes: {diags:?}"));
+    assert_eq!((d["file"].as_str(), d["line"].as_u64()), (Some("broken.csv"), Some(line)));
+    assert!(d["column"].as_u64().unwrap() > 1, "{d}");
+    assert!(stderr.contains(&format!("broken.csv:{line}:")), "{stderr}");
+    assert!(
+        !clean["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("UTF-8")),
+        "the clean file has no UTF-8 diagnostic"
+    );
 
     let json = fixture("graph_array_compact.json");
     let at = json.windows(21).position(|w| w == br#""userPrincipalName":""#).unwrap() + 21;

@@ -22,7 +22,17 @@ impl<'a> Fields<'a> {
         self.out.get(start..end).unwrap_or(&[])
     }
 
-    /// Field `i` as text; invalid UTF-8 is replaced rather than rejected.
+    /// The 0-based number of the first field holding bytes that are not UTF-8, if any: one check
+    /// per record, so the reader can say which rows had bytes replaced by [`Fields::str`].
+    pub(crate) fn invalid_utf8_field(&self) -> Option<usize> {
+        let end = self.ends.last().copied().unwrap_or(0);
+        let err = std::str::from_utf8(self.out.get(..end)?).err()?;
+        let at = err.valid_up_to();
+        Some(self.ends.partition_point(|&e| e <= at))
+    }
+
+    /// Field `i` as text; invalid UTF-8 is replaced rather than rejected (and reported by the
+    /// reader, see [`Fields::invalid_utf8_field`]).
     pub(crate) fn str(&self, i: usize) -> std::borrow::Cow<'a, str> {
         String::from_utf8_lossy(self.bytes(i))
     }

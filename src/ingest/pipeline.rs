@@ -265,6 +265,19 @@ impl Pipeline {
                 let (stream, mode) = &mut **b;
                 let mut on = |r: Result<(&super::csv_stream::Fields<'_>, u64), u64>| match r {
                     Ok((fields, line)) => {
+                        if let Some(i) = fields.invalid_utf8_field() {
+                            let n = i + 1;
+                            st.diag(
+                                ds,
+                                line,
+                                n as u64,
+                                format!(
+                                    "invalid UTF-8 in field {n}: those bytes are shown as U+FFFD and \
+                                     the row is still read (is the file in another encoding, such as \
+                                     Windows-1252? exports are UTF-8 or UTF-16)"
+                                ),
+                            );
+                        }
                         if matches!(mode, CsvMode::Header) {
                             *mode = records::classify_header(ds, st, fields, line);
                         } else {
