@@ -54,7 +54,7 @@ node scripts/single-file.mjs "$OUT/dist" "$OUT/dist-single/sessionhunt.html"
 rm -rf "$OUT/release"
 mkdir -p "$OUT/release"
 cp "$OUT/dist-single/sessionhunt.html" "$OUT/release/sessionhunt-$VERSION.html"
-node scripts/zip.mjs "$OUT/dist" "$OUT/release/sessionhunt-$VERSION-dist.zip" "sessionhunt-$VERSION/"
+python3 scripts/zip.py "$OUT/dist" "$OUT/release/sessionhunt-$VERSION-dist.zip" "sessionhunt-$VERSION/"
 (cd "$OUT/release" && sha256sum "sessionhunt-$VERSION.html" "sessionhunt-$VERSION-dist.zip" > SHA256SUMS)
 
 gz() { gzip -9 -n -c "$1" | wc -c; }

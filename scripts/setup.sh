@@ -55,8 +55,10 @@ if ! command -v wasm-opt >/dev/null; then say "installing binaryen (wasm-opt)"; 
 if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != 108 ]; then
   say "note: wasm-opt is not version 108 ($(wasm-opt --version 2>/dev/null)): the build works, but its bytes will differ from the releases'"
 fi
-# scripts/build.sh makes the single-file build and the release zip with Node (no npm package needed).
+# scripts/build.sh makes the single-file build with Node (no npm package needed) and the release zip
+# with Python's standard zipfile.
 if ! command -v node >/dev/null; then say "installing Node.js"; apt_install nodejs; fi
+if ! command -v python3 >/dev/null; then say "installing Python 3"; apt_install python3; fi
 
 if [ "$WANT_TESTS" = 1 ]; then
   if [ ! -x /usr/bin/chromium ]; then say "installing Debian chromium"; apt_install chromium; fi
