@@ -39,63 +39,107 @@ impl Sym {
 
 /// Stores each distinct string once; hands out [`Sym`]s in first-seen order, so the same input
 /// always gives the same symbols.
+///
+/// The text lives in large chunks rather than one allocation per string: request and correlation
+/// ids are unique per row, and a separate allocation for each would cost an allocator header and
+/// rounding per id and a malloc/free pair per row. Chunks are never reallocated (a string that
+/// does not fit starts a new chunk), so memory never briefly doubles as it would growing one
+/// buffer. Hand-written because the arena crates either hand out `&str` tied to a borrow (no
+/// 4-byte handles) or intern with a global table; this is a few lines over `hashbrown`.
 #[derive(Debug)]
 pub struct Interner {
-    strings: Vec<Box<str>>,
-    // Numbers into `strings`, hashed by the string they name: the text is stored once (a map
-    // keyed by the string would hold a second copy of every id of every row).
+    chunks: Vec<String>,
+    /// Per symbol: chunk number, start and length in that chunk.
+    spans: Vec<Span>,
+    // Numbers into `spans`, hashed by the string they name: the text is stored once (a map keyed
+    // by the string would hold a second copy of every id of every row).
     index: HashTable<u32>,
 }
 
+#[derive(Copy, Clone, Debug)]
+struct Span {
+    chunk: u32,
+    start: u32,
+    len: u32,
+}
+
+/// Largest capacity of a text chunk (a longer string gets a chunk of its own size).
+const CHUNK: usize = 1 << 20;
+
 impl Default for Interner {
     fn default() -> Self {
-        let mut interner = Interner { strings: Vec::new(), index: HashTable::new() };
+        let mut interner =
+            Interner { chunks: Vec::new(), spans: Vec::new(), index: HashTable::new() };
         interner.intern("");
         interner
     }
+}
+
+fn text_of(chunks: &[String], span: Span) -> &str {
+    let start = span.start as usize;
+    chunks
+        .get(span.chunk as usize)
+        .and_then(|c| c.get(start..start + span.len as usize))
+        .unwrap_or_default()
 }
 
 impl Interner {
     /// Returns the symbol of `s`, adding it when new. Surrounding whitespace is kept: callers trim.
     pub fn intern(&mut self, s: &str) -> Sym {
         let hash = hash_of(s);
-        let strings = &self.strings;
-        if let Some(&i) = self.index.find(hash, |&i| &*strings[i as usize] == s) {
+        let (chunks, spans) = (&self.chunks, &self.spans);
+        if let Some(&i) = self.index.find(hash, |&i| text_of(chunks, spans[i as usize]) == s) {
             return Sym(i);
         }
-        let i = u32::try_from(self.strings.len()).expect("fewer than 2^32 distinct strings");
-        self.strings.push(s.into());
-        let strings = &self.strings;
-        self.index.insert_unique(hash, i, |&i| hash_of(&*strings[i as usize]));
+        let i = u32::try_from(self.spans.len()).expect("fewer than 2^32 distinct strings");
+        let len = u32::try_from(s.len()).expect("strings shorter than 4 GiB");
+        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= s.len());
+        if !fits {
+            // Chunks double from 4 KiB up to 1 MiB, so a small file does not reserve a megabyte.
+            let next = self.chunks.last().map_or(4096, |c| (c.capacity() * 2).min(CHUNK));
+            self.chunks.push(String::with_capacity(next.max(s.len())));
+        }
+        let chunk = self.chunks.len() - 1;
+        let text = &mut self.chunks[chunk];
+        let start = text.len();
+        text.push_str(s);
+        self.spans.push(Span {
+            chunk: u32::try_from(chunk).expect("fewer than 2^32 chunks"),
+            start: u32::try_from(start).expect("chunks shorter than 4 GiB"),
+            len,
+        });
+        let (chunks, spans) = (&self.chunks, &self.spans);
+        self.index.insert_unique(hash, i, |&i| hash_of(text_of(chunks, spans[i as usize])));
         Sym(i)
     }
 
     /// Returns the symbol of `s` if it was interned before.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        let strings = &self.strings;
-        self.index.find(hash_of(s), |&i| &*strings[i as usize] == s).map(|&i| Sym(i))
+        let (chunks, spans) = (&self.chunks, &self.spans);
+        self.index.find(hash_of(s), |&i| text_of(chunks, spans[i as usize]) == s).map(|&i| Sym(i))
     }
 
     /// The string behind a symbol.
     pub fn resolve(&self, sym: Sym) -> &str {
-        &self.strings[sym.0 as usize]
+        self.spans.get(sym.0 as usize).map(|&sp| text_of(&self.chunks, sp)).unwrap_or_default()
     }
 
     /// Number of distinct strings, the empty one included.
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.spans.len()
     }
 
     /// True when only the empty string is stored.
     pub fn is_empty(&self) -> bool {
-        self.strings.len() <= 1
+        self.spans.len() <= 1
     }
 
     /// Approximate heap bytes used by the unique strings and the lookup table.
     pub fn heap_bytes(&self) -> usize {
-        let text: usize = self.strings.iter().map(|s| s.len()).sum();
-        // The text once, a fat pointer per string, and a 4-byte number per table slot.
-        text + self.strings.capacity() * 16 + table_bytes(self.index.capacity(), 4)
+        let text: usize = self.chunks.iter().map(String::capacity).sum();
+        // The text chunks, a 12-byte span per string, and a 4-byte number per table slot.
+        text + self.spans.capacity() * std::mem::size_of::<Span>()
+            + table_bytes(self.index.capacity(), 4)
     }
 }
 

@@ -188,11 +188,7 @@ impl Strs {
         if s.is_empty() {
             return Sym::EMPTY;
         }
-        let l = lower_into(s, &mut self.buf);
-        match i.get(l) {
-            Some(sym) => sym,
-            None => i.intern(l),
-        }
+        i.intern(lower_into(s, &mut self.buf))
     }
 
     pub(crate) fn upper(&mut self, i: &mut Interner, s: &str) -> Sym {
