@@ -54,12 +54,18 @@ async function analyzeInBrowser(paths, shot) {
   assert.equal(rows, report.inputs.length, 'one row per file');
   assert.equal(await page.locator('.status.error').count(), 0, 'no failure shown');
   if (report.diagnostics.length > 0) {
-    const summary = page.locator('details.diagnostics summary');
-    assert.equal(await summary.textContent(), `${report.diagnostics.length} row problems`);
-    await summary.click();
+    // Each file's row problems sit in its row of the files table, one click away.
     const first = report.diagnostics[0];
-    const item = page.locator('details.diagnostics li').first();
-    assert.equal(await item.locator('code').textContent(), `${first.file}:${first.line}:${first.column}`);
+    const mine = report.diagnostics.filter((d) => d.file === first.file);
+    const names = await page.getByTestId('inputs').locator('tbody tr td:first-child').allTextContents();
+    assert.ok(names.includes(first.file), `${first.file} is in the files table`);
+    const row = page.getByTestId('inputs').locator('tbody tr').nth(names.indexOf(first.file));
+    const summary = row.getByTestId('file-diagnostics').locator('summary');
+    assert.equal(await summary.textContent(), `${mine.length} problem${mine.length === 1 ? '' : 's'}`);
+    await summary.click();
+    const item = row.getByTestId('file-diagnostics').locator('li').first();
+    assert.equal(await item.locator('code').textContent(), `line ${first.line}, column ${first.column}`);
+    assert.ok((await item.textContent()).includes(first.message), 'the message is shown');
   }
   if (shot) await screenshot(page, shot, { fullPage: true });
   const { text } = await downloadText(page, page.getByTestId('download-json'));
