@@ -4,6 +4,8 @@
 //! resident: beyond the unique data, for the unique strings, and for the distinct profiles, audit
 //! details and IPv6 addresses.
 //!
+//! Then the same for the demo tenant (the variety of real users, at a smaller volume).
+//!
 //! `cargo run --release --example memory [rows]` (default 100000).
 
 #[path = "../benches/shapes/mod.rs"]
@@ -18,16 +20,26 @@ fn main() {
         ("ual_csv", "purview.csv", shapes::ual_csv(rows)),
     ];
     for (id, name, data) in &inputs {
-        let ds = shapes::ingest(name, data);
-        let n = ds.events.len().max(1) as f64;
-        println!(
-            "{id}: {:.1} MB, {} events: {:.1} B/event resident beyond unique data, {:.1} B/event unique strings, {:.1} B/event distinct profiles and details {:?}",
-            data.len() as f64 / 1e6,
-            ds.events.len(),
-            ds.event_heap_bytes() as f64 / n,
-            ds.strings.heap_bytes() as f64 / n,
-            ds.shared_bytes() as f64 / n,
-            ds.shared_counts(),
-        );
+        print(id, data.len(), &shapes::ingest(name, data));
     }
+    // The demo tenant: fewer events, but the variety of real users (devices, apps, places).
+    let mut ds = sessionhunt::ingest::Dataset::new();
+    let files = sessionhunt::sim::demo_files();
+    for f in &files {
+        ds.add_file(&f.name, &f.bytes);
+    }
+    print("demo_tenant", files.iter().map(|f| f.bytes.len()).sum(), &ds);
+}
+
+fn print(id: &str, bytes: usize, ds: &sessionhunt::ingest::Dataset) {
+    let n = ds.events.len().max(1) as f64;
+    println!(
+        "{id}: {:.1} MB, {} events: {:.1} B/event resident beyond unique data, {:.1} B/event unique strings, {:.1} B/event distinct profiles and details (client, app, place, auth, audit, IPv6: {:?})",
+        bytes as f64 / 1e6,
+        ds.events.len(),
+        ds.event_heap_bytes() as f64 / n,
+        ds.strings.heap_bytes() as f64 / n,
+        ds.shared_bytes() as f64 / n,
+        ds.shared_counts(),
+    );
 }

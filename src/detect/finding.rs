@@ -647,7 +647,7 @@ impl Engine<'_, '_> {
         {
             kit.push(format!(
                 "{} at {} carries Client=OWA;Action=ViaProxy",
-                ctx.ds.audit(ctx.ev(l.pos)).as_ref().map(|a| ctx.s(a.operation)).unwrap_or(""),
+                ctx.ds.audit(ctx.ev(l.pos)).map(|a| ctx.s(a.operation)).unwrap_or(""),
                 rfc3339(ctx.ev(l.pos).time)
             ));
         }
@@ -808,7 +808,7 @@ impl Engine<'_, '_> {
             } else {
                 short_window_origin_switch::ID
             };
-            let op = ctx.ds.audit(ctx.ev(l.pos)).as_ref().map(|x| ctx.s(x.operation)).unwrap_or("");
+            let op = ctx.ds.audit(ctx.ev(l.pos)).map(|x| ctx.s(x.operation)).unwrap_or("");
             (
                 Severity::Critical,
                 format!(
@@ -854,12 +854,7 @@ impl Engine<'_, '_> {
             Some(act) => {
                 referenced.insert(act.pos);
                 let t = ctx.ev(act.pos).time;
-                let op = ctx
-                    .ds
-                    .audit(ctx.ev(act.pos))
-                    .as_ref()
-                    .map(|x| ctx.s(x.operation))
-                    .unwrap_or("");
+                let op = ctx.ds.audit(ctx.ev(act.pos)).map(|x| ctx.s(x.operation)).unwrap_or("");
                 let mut d = format!(
                     "Contained: {} at {} ({op}).",
                     if act.status == "sessions-revoked" {
