@@ -1,9 +1,9 @@
 // The findings grid at the issue's scale (issue 5: "stays smooth with 100 000 rows"): generated
 // portal exports that give one finding per user for 100 000 users, analysed in the page; the grid
 // then holds only the rows in view, scrolls to the right rows, sorts, filters and searches all of
-// them, and hides a column. Main-thread long tasks are recorded per interaction and printed; the
-// second test holds the steps after the report is shown to SESSIONHUNT_E2E_LONGTASK_MS (default
-// 100, as in responsiveness.test.mjs); it is marked todo while the grid misses that bar.
+// them, and hides a column. Main-thread long tasks are recorded per step and printed; the second
+// test holds every step, the report's arrival included, to SESSIONHUNT_E2E_LONGTASK_MS (default
+// 100, as in responsiveness.test.mjs).
 //
 // The input: per user `userNNNNNN@example.com`, three successful interactive sign-ins on different
 // days from a home IP of a residential ASN, and one successful non-interactive sign-in from an IP
@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, screenshot, CLI } from './harness.mjs';
+import { serve, launch, openPage, foreignRequests, screenshot, grouped, CLI } from './harness.mjs';
 
 const USERS = Number(process.env.SESSIONHUNT_E2E_GRID_USERS ?? 100_000);
 const BUDGET_MS = Number(process.env.SESSIONHUNT_E2E_LONGTASK_MS ?? 100);
@@ -146,7 +146,7 @@ test(`the findings grid with ${USERS} findings: virtualized, scrolls, sorts, fil
     const row = which === 'first' ? rows[0] : rows[rows.length - 1];
     return row?.dataset.id === want;
   }, [which, expected[index].id], { timeout: 60_000 });
-  const countIs = (n) => page.getByTestId('findings-count').filter({ hasText: new RegExp(`^${n} of ${total}$`) }).waitFor({ timeout: 60_000 });
+  const countIs = (n) => page.getByTestId('findings-count').filter({ hasText: new RegExp(`^${grouped(n)} of ${grouped(total)}$`) }).waitFor({ timeout: 60_000 });
   const scrollTo = (top) => viewport.evaluate((el, top) => { el.scrollTop = top === 'bottom' ? el.scrollHeight : top; }, top);
 
   // Analysis in the worker, then the first render of the grid.
@@ -155,10 +155,10 @@ test(`the findings grid with ${USERS} findings: virtualized, scrolls, sorts, fil
     await table.waitFor({ timeout: 25 * 60_000 });
   });
   assert.equal(await table.getAttribute('data-rows'), String(total));
-  assert.equal(await page.getByTestId('findings-count').textContent(), `${total} of ${total}`);
+  assert.equal(await page.getByTestId('findings-count').textContent(), `${grouped(total)} of ${grouped(total)}`);
   for (const severity of Object.keys(SEVERITY_RANK)) {
     const n = expected.filter((f) => f.severity === severity).length;
-    assert.equal(await page.getByTestId(`severity-${severity}`).locator('strong').textContent(), String(n), severity);
+    assert.equal(await page.getByTestId(`severity-${severity}`).locator('strong').textContent(), grouped(n), severity);
   }
   // Only the rows in view are in the DOM.
   const domRows = await table.locator('tbody tr').count();
@@ -192,7 +192,7 @@ test(`the findings grid with ${USERS} findings: virtualized, scrolls, sorts, fil
   const header = (key) => table.locator(`thead tr.labels th.col.${key} button.sort`);
   view = order((a, b) => cmp(a.user, b.user), true);
   await measure('sort by user', async () => {
-    await header('user').dispatchEvent('click');
+    await header('user').click();
     await rowIs('first', view[0]);
   });
   assert.equal((await userCells())[0], expected[view[0]].user);
@@ -201,7 +201,7 @@ test(`the findings grid with ${USERS} findings: virtualized, scrolls, sorts, fil
   await scrollTo(0);
   view = order((a, b) => cmp(a.user, b.user), false);
   await measure('sort by user again (ascending)', async () => {
-    await header('user').dispatchEvent('click');
+    await header('user').click();
     await rowIs('first', view[0]);
   });
   await scrollTo('bottom');
@@ -209,7 +209,7 @@ test(`the findings grid with ${USERS} findings: virtualized, scrolls, sorts, fil
   await scrollTo(0);
   view = order((a, b) => cmp(a.score, b.score), true);
   await measure('sort by score', async () => {
-    await header('score').dispatchEvent('click');
+    await header('score').click();
     await rowIs('first', view[0]);
   });
   assert.equal(Number(await table.locator('tbody tr').first().locator('td.num').textContent()), expected[view[0]].score);
@@ -265,14 +265,13 @@ test(`the findings grid with ${USERS} findings: virtualized, scrolls, sorts, fil
   await context.close();
 });
 
-// Kept apart, and marked todo, because it does not hold yet: at 100 000 findings every change of
-// the grid (sort, filter, search, even hiding a column) costs one main-thread task of about
-// 140-200 ms on a 2-core machine, and the report's arrival two tasks of 2-3 s. The figures are
-// printed above; the test runs and reports its failure without failing the suite.
-test(`no main-thread task over ${BUDGET_MS} ms while the ${USERS}-row grid is used`, { todo: 'the grid\'s main-thread work per change exceeds the bar at 100 000 findings' }, () => {
-  const interactions = Object.entries(longest).filter(([name]) => name !== 'analysis and first render');
-  assert.ok(interactions.length > 0, 'the grid test ran');
-  const [worst, max] = interactions.reduce((w, e) => (e[1] > w[1] ? e : w), ['', 0]);
-  console.log(`# longest main-thread task after the report was shown: ${max.toFixed(0)} ms (${worst}); budget ${BUDGET_MS} ms`);
+// Kept apart so the figures of every step are printed before the budget is checked. It covers the
+// report's arrival too: the findings come from the worker in pages, each parsed in a task of its
+// own, and the report's text stays in a Blob the page never copies in.
+test(`no main-thread task over ${BUDGET_MS} ms while the ${USERS}-row grid arrives and is used`, () => {
+  const steps = Object.entries(longest);
+  assert.ok(steps.length > 1, 'the grid test ran');
+  const [worst, max] = steps.reduce((w, e) => (e[1] > w[1] ? e : w), ['', 0]);
+  console.log(`# longest main-thread task from dropping the files to the last change: ${max.toFixed(0)} ms (${worst}); budget ${BUDGET_MS} ms`);
   assert.ok(max <= BUDGET_MS, `longest main-thread task ${max.toFixed(0)} ms (${worst})`);
 });

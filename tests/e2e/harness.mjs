@@ -129,9 +129,15 @@ export async function runDemo(page) {
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });
 }
 
+/** A count as the page writes it: digits grouped by thousands with narrow no-break spaces. */
+export const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+
+/** The number a page's grouped count text stands for. */
+export const ungrouped = (text) => Number(text.replace(/\u202f/g, ''));
+
 /** The number of critical and high findings the page shows in its summary. */
 export async function severityCounts(page) {
-  const count = async (s) => Number(await page.getByTestId(`severity-${s}`).locator('strong').textContent());
+  const count = async (s) => ungrouped(await page.getByTestId(`severity-${s}`).locator('strong').textContent());
   return { critical: await count('critical'), high: await count('high') };
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use gloo::storage::{LocalStorage, Storage};
+use sessionhunt::report::Finding;
 use sessionhunt::{Report, Settings};
 use web_sys::File;
 use yew::prelude::*;
@@ -20,7 +21,7 @@ use crate::components::summary::{InputsTable, Summary};
 use crate::components::theme::ThemeToggle;
 use crate::components::timeline::Timeline;
 use crate::protocol::{FromWorker, ToWorker};
-use crate::state::{Action, AppState, Phase, Shared, UserEvents};
+use crate::state::{Action, AppState, Phase, SearchIndex, Shared, UserEvents};
 
 /// Local-storage key of the analysis settings.
 const SETTINGS_KEY: &str = "sessionhunt.settings";
@@ -55,24 +56,48 @@ fn spawn(
     dispatcher: UseReducerDispatcher<AppState>,
     loaded: Rc<RefCell<Loaded>>,
 ) -> Option<Analyzer> {
-    // The report's JSON text arrives just before the view it goes with.
-    let text = Rc::new(RefCell::new(None::<Rc<str>>));
+    // The report arrives in parts (see `protocol`): its text as a Blob, its findings in pages (each
+    // parsed in the task that receives it, so no task has to take in 100 000 findings), then the
+    // rest of it.
+    let blob = Rc::new(RefCell::new(None::<web_sys::Blob>));
+    let pages = Rc::new(RefCell::new((Vec::<Finding>::new(), SearchIndex::default())));
     let on_event = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |message: FromWorker| match message {
             FromWorker::Ready => dispatcher.dispatch(Action::WorkerReady),
             FromWorker::Progress(progress) => dispatcher.dispatch(Action::Progress(progress)),
-            FromWorker::ReportJson { report_json } => {
-                *text.borrow_mut() = Some(Rc::from(report_json));
+            FromWorker::ReportJson { blob: text, .. } => {
+                *blob.borrow_mut() = text;
+                *pages.borrow_mut() = Default::default();
             }
-            FromWorker::Done { view_json } => {
-                let report_json = text.borrow_mut().take().unwrap_or_else(|| Rc::from(""));
+            FromWorker::FindingsPage { findings_json } => {
+                match serde_json::from_str::<Vec<Finding>>(&findings_json) {
+                    Ok(page) => {
+                        let (found, search) = &mut *pages.borrow_mut();
+                        search.extend(&page);
+                        found.extend(page);
+                    }
+                    Err(err) => {
+                        dispatcher.dispatch(Action::Fail(format!("unreadable findings: {err}")))
+                    }
+                }
+            }
+            FromWorker::Done { view_json, findings } => {
+                let text = blob.borrow_mut().take();
+                let (found, search) = std::mem::take(&mut *pages.borrow_mut());
                 match serde_json::from_str::<Report>(&view_json) {
-                    Ok(report) => {
-                        // Render in a task of its own: parsing a large report and laying out its
+                    Ok(_) if found.len() as u64 != findings => {
+                        dispatcher.dispatch(Action::Fail(format!(
+                            "the report arrived incomplete: {} of {findings} findings",
+                            found.len()
+                        )))
+                    }
+                    Ok(mut report) => {
+                        report.findings = found;
+                        // Render in a task of its own: taking in the report and laying out its
                         // views in one task would block the page longer (long-task budget).
                         let dispatcher = dispatcher.clone();
-                        let loaded = Action::Loaded(Shared::new(report), report_json);
+                        let loaded = Action::Loaded(Shared::new(report), Shared::new(search), text);
                         gloo::timers::callback::Timeout::new(0, move || {
                             dispatcher.dispatch(loaded)
                         })
@@ -376,7 +401,7 @@ pub fn App() -> Html {
                     <SettingsPanel settings={state.settings.clone()} on_change={on_settings} />
                 </details>
                 if let Some(report) = &state.report {
-                    <Summary report={report.clone()} json={state.report_json.clone()} />
+                    <Summary report={report.clone()} blob={state.report_blob.clone()} />
                     <FindingsTable report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
                         sort={state.sort} descending={state.descending} filter={state.filter.clone()}
                         column_filters={state.column_filters.clone()} selected={state.selected.clone()}

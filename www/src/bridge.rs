@@ -32,12 +32,17 @@ impl Analyzer {
         let flush_worker = worker.clone();
         let flush_inner = inner.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let message: FromWorker = match serde_wasm_bindgen::from_value(event.data()) {
+            let data = event.data();
+            let mut message: FromWorker = match serde_wasm_bindgen::from_value(data.clone()) {
                 Ok(message) => message,
                 Err(err) => {
                     FromWorker::Failed { message: format!("unreadable worker message: {err}") }
                 }
             };
+            // The report's text travels beside the message as a Blob (see `protocol`).
+            if let FromWorker::ReportJson { blob, .. } = &mut message {
+                *blob = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into().ok());
+            }
             if message == FromWorker::Ready {
                 let queued = {
                     let mut inner = flush_inner.borrow_mut();

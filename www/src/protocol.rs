@@ -2,8 +2,9 @@
 //!
 //! Control messages are serde enums carried as JS values (`serde-wasm-bindgen`); `File` handles
 //! travel beside them in the same `postMessage` (they are structured-cloneable, so the bytes are
-//! not copied). The report comes back as its JSON contract text: one string is cheap to post, and
-//! the page shows exactly what the CLI prints.
+//! not copied). The report comes back as its JSON contract text in a `Blob` (what the download
+//! saves: exactly what the CLI prints) and as a compact view in pages of findings (what the page
+//! parses and shows).
 
 use serde::{Deserialize, Serialize};
 use sessionhunt::Settings;
@@ -47,19 +48,32 @@ pub enum FromWorker {
     Ready,
     /// Reading progress.
     Progress(Progress),
-    /// The report in its JSON contract form (what "Download report" saves), sent just before
-    /// [`FromWorker::Done`] in a message of its own, so the page takes the text in one task and
-    /// parses the view in the next (each stays short).
+    /// The report in its JSON contract form (what "Download report" saves), byte for byte what
+    /// the CLI prints. The text travels as a `Blob` set beside this message (property `blob` of
+    /// the posted object): the page never copies it into its own memory or parses it, so even a
+    /// 300 MB report costs the page's main thread nothing. Sent first; then the findings in pages
+    /// ([`FromWorker::FindingsPage`]), then [`FromWorker::Done`].
     ReportJson {
-        /// `serde_json` text of the [`sessionhunt::Report`].
-        report_json: String,
+        /// Length of the text in bytes.
+        bytes: u64,
+        /// The text (UTF-8, `application/json`); filled in by the page's side of the bridge.
+        #[serde(skip)]
+        blob: Option<web_sys::Blob>,
     },
-    /// The analysis finished.
+    /// A page of the report's findings, compact and without their `events` lists (the page asks
+    /// for a user's event references with [`ToWorker::UserEvents`] when a view needs them).
+    /// Pages of [`FINDINGS_PAGE`] findings, each parsed in its own main-thread task, so 100 000
+    /// findings never block the page in one long task.
+    FindingsPage {
+        /// `serde_json` text of a `Vec<Finding>`, in report order.
+        findings_json: String,
+    },
+    /// The analysis finished: the rest of the report.
     Done {
-        /// The report, compact and without the findings' `events` lists (about half the
-        /// text), for the page to parse and render: it asks for a user's event references with
-        /// [`ToWorker::UserEvents`] when a view needs them.
+        /// The report without its findings (they came in the pages before), compact JSON.
         view_json: String,
+        /// Number of findings sent in the pages, so the page can tell none was lost.
+        findings: u64,
     },
     /// The events of one user, answering [`ToWorker::UserEvents`].
     Events {
@@ -84,6 +98,10 @@ pub enum FromWorker {
         message: String,
     },
 }
+
+/// Findings per [`FromWorker::FindingsPage`]: parsing this many takes the page a few
+/// milliseconds.
+pub const FINDINGS_PAGE: usize = 1_000;
 
 /// Raw rows behind a finding: (file, line, text).
 pub type RawRows = Vec<(String, u64, String)>;

@@ -35,6 +35,12 @@ impl<T> PartialEq for Shared<T> {
     }
 }
 
+impl<T: Default> Default for Shared<T> {
+    fn default() -> Self {
+        Shared::new(T::default())
+    }
+}
+
 impl<T> Deref for Shared<T> {
     type Target = T;
     fn deref(&self) -> &T {
@@ -45,6 +51,51 @@ impl<T> Deref for Shared<T> {
 impl<T> fmt::Debug for Shared<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Shared(..)")
+    }
+}
+
+/// Every finding's text in every column, lower-cased, one string per finding: what the free-text
+/// search scans. Built as the report's findings arrive (a page of them per task), because making
+/// it when the analyst types would cost one long task of about 130 ms per keystroke at 100 000
+/// findings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchIndex(Vec<Box<str>>);
+
+impl SearchIndex {
+    /// The index of `findings`.
+    pub fn of(findings: &[Finding]) -> SearchIndex {
+        let mut index = SearchIndex::default();
+        index.extend(findings);
+        index
+    }
+
+    /// Adds `findings`, after those already indexed.
+    pub fn extend(&mut self, findings: &[Finding]) {
+        self.0.extend(findings.iter().map(|f| {
+            let mut text = String::new();
+            for column in Column::ALL {
+                // Per column, so the text matches what each cell shows; a newline between
+                // columns, which a search box cannot hold, so no match spans two cells.
+                text.push_str(&column.text(f).to_lowercase());
+                text.push('\n');
+            }
+            text.into_boxed_str()
+        }));
+    }
+
+    /// Number of findings indexed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// True when finding `i`'s text contains `needle` (lower-cased, without a newline).
+    fn matches(&self, i: usize, needle: &str) -> bool {
+        self.0.get(i).is_some_and(|text| text.contains(needle))
     }
 }
 
@@ -230,8 +281,11 @@ pub struct AppState {
     pub phase: Phase,
     /// The last report, shared (never cloned) between renders.
     pub report: Option<Shared<Report>>,
-    /// The same report as its JSON contract text (what "Download report" saves).
-    pub report_json: Rc<str>,
+    /// The free-text search's index of the report's findings.
+    pub search: Shared<SearchIndex>,
+    /// The same report as its JSON contract text (what "Download report" saves), held by the
+    /// browser as a Blob and never copied into the page's memory; `None` in native tests.
+    pub report_blob: Option<web_sys::Blob>,
     /// Sort column of the findings grid.
     pub sort: Column,
     /// Sort direction: most severe / largest / latest first when true.
@@ -265,7 +319,8 @@ impl Default for AppState {
         AppState {
             phase: Phase::Idle,
             report: None,
-            report_json: Rc::from(""),
+            search: Shared::new(SearchIndex::default()),
+            report_blob: None,
             sort: Column::Severity,
             descending: true,
             filter: String::new(),
@@ -295,8 +350,9 @@ pub enum Action {
     Begin(String, bool),
     /// Reading progress arrived.
     Progress(Progress),
-    /// A report arrived, parsed and as its JSON text.
-    Loaded(Shared<Report>, Rc<str>),
+    /// A report arrived: parsed, the search index of its findings (rebuilt here when it does not
+    /// cover them), and its JSON text as a Blob.
+    Loaded(Shared<Report>, Shared<SearchIndex>, Option<web_sys::Blob>),
     /// The request failed.
     Fail(String),
     /// The analyst cancelled reading.
@@ -349,7 +405,7 @@ impl Reducible for AppState {
                 Phase::Working { progress: slot, .. } => *slot = Some(progress),
                 _ => return self,
             },
-            Action::Loaded(report, json) => {
+            Action::Loaded(report, search, blob) => {
                 // A finding or user that is gone from the new report closes its views.
                 if next
                     .selected
@@ -376,8 +432,13 @@ impl Reducible for AppState {
                         .and_then(|u| report.findings.iter().find(|f| &f.user == u))
                         .map(|f| f.id.clone());
                 }
+                next.search = if search.len() == report.findings.len() {
+                    search
+                } else {
+                    Shared::new(SearchIndex::of(&report.findings))
+                };
                 next.report = Some(report);
-                next.report_json = json;
+                next.report_blob = blob;
                 // Event references belong to a report: ask again for the new one's.
                 next.events.clear();
                 next.raw_rows.clear();
@@ -387,7 +448,8 @@ impl Reducible for AppState {
             Action::Cancelled => next.phase = Phase::Cancelled,
             Action::Cleared => {
                 next.report = None;
-                next.report_json = Rc::from("");
+                next.search = Shared::new(SearchIndex::default());
+                next.report_blob = None;
                 next.selected = None;
                 next.timeline_user = None;
                 next.events.clear();
@@ -499,7 +561,7 @@ impl AppState {
             .findings
             .iter()
             .enumerate()
-            .filter(|(_, f)| needle.is_empty() || matches_search(f, &needle))
+            .filter(|(i, _)| needle.is_empty() || self.search.matches(*i, &needle))
             .filter(|(_, f)| {
                 column_needles.iter().all(|(c, t)| c.text(f).to_lowercase().contains(t.as_str()))
             })
@@ -526,11 +588,6 @@ fn overlaps(finding: &Finding, (from, to): (f64, f64)) -> bool {
         (Some(first), Some(last)) => (first as f64) <= to && (last as f64) >= from,
         _ => false,
     }
-}
-
-/// Free-text search: any column's text.
-fn matches_search(finding: &Finding, needle: &str) -> bool {
-    Column::ALL.iter().any(|c| c.text(finding).to_lowercase().contains(needle))
 }
 
 #[cfg(test)]
@@ -565,7 +622,11 @@ mod tests {
     }
 
     fn loaded() -> Rc<AppState> {
-        Rc::new(AppState::new()).reduce(Action::Loaded(Shared::new(report()), Rc::from("{}")))
+        Rc::new(AppState::new()).reduce(Action::Loaded(
+            Shared::new(report()),
+            Shared::default(),
+            None,
+        ))
     }
 
     #[test]
@@ -611,6 +672,36 @@ mod tests {
         assert_eq!(state.visible_findings(), vec![2]);
         let state = state.reduce(Action::Filter("<script>".into()));
         assert_eq!(state.visible_findings(), vec![1], "user agents are searched");
+    }
+
+    #[test]
+    fn the_search_index_arrives_in_pages_and_matches_within_a_cell() {
+        let findings = report().findings;
+        let mut paged = SearchIndex::default();
+        paged.extend(&findings[..1]);
+        paged.extend(&findings[1..]);
+        assert_eq!(paged, SearchIndex::of(&findings), "pages give the same index");
+        // The index the page built is the one searched; one that does not cover the report is
+        // rebuilt rather than trusted.
+        let state = Rc::new(AppState::new()).reduce(Action::Loaded(
+            Shared::new(report()),
+            Shared::new(paged),
+            None,
+        ));
+        assert_eq!(state.search.len(), 3);
+        let state = state.reduce(Action::Filter("AS".into()));
+        assert!(state.visible_findings().is_empty(), "no finding here has an ASN");
+        // "medium" ends the severity cell and "55" starts the score cell: no match across them.
+        let state = state.reduce(Action::Filter("medium55".into()));
+        assert!(state.visible_findings().is_empty());
+        let state = state.reduce(Action::Filter("medium".into()));
+        assert_eq!(state.visible_findings(), vec![2, 0]);
+        let short = Rc::new(AppState::new()).reduce(Action::Loaded(
+            Shared::new(report()),
+            Shared::new(SearchIndex::of(&report().findings[..1])),
+            None,
+        ));
+        assert_eq!(short.search.len(), 3, "an index of too few findings is rebuilt");
     }
 
     #[test]
@@ -663,7 +754,7 @@ mod tests {
         );
         let mut rescored = report();
         rescored.findings.remove(1);
-        let state = state.reduce(Action::Loaded(Shared::new(rescored), Rc::from("{}")));
+        let state = state.reduce(Action::Loaded(Shared::new(rescored), Shared::default(), None));
         assert_eq!(state.selected, None);
         assert_eq!(state.timeline_user, None);
     }
@@ -684,7 +775,7 @@ mod tests {
                 user: "a@example.com".into(),
                 ..UserEvents::default()
             })))
-            .reduce(Action::Loaded(Shared::new(report()), Rc::from("{}")));
+            .reduce(Action::Loaded(Shared::new(report()), Shared::default(), None));
         assert_eq!(state.wanted_events().len(), 2, "a new report drops the references of the old");
     }
 

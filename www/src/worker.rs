@@ -12,9 +12,11 @@ use sessionhunt::ingest::Dataset;
 use sessionhunt::model::{AuthRequirement, Event, Outcome, RiskLevel, Sym};
 use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
-use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+use web_sys::{
+    Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent,
+};
 
-use crate::protocol::{EventView, FromWorker, Progress, ToWorker};
+use crate::protocol::{EventView, FINDINGS_PAGE, FromWorker, Progress, ToWorker};
 
 /// Size of the slices files are read in.
 const SLICE: u64 = 8 << 20;
@@ -66,6 +68,10 @@ pub fn start() {
 fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
     match serde_wasm_bindgen::to_value(message) {
         Ok(value) => {
+            // A Blob is not serde data: it travels as a property of the posted object.
+            if let FromWorker::ReportJson { blob: Some(blob), .. } = message {
+                let _ = Reflect::set(&value, &"blob".into(), blob);
+            }
             if let Err(err) = scope.post_message(&value) {
                 web_sys::console::error_2(&"sessionhunt worker: cannot post".into(), &err);
             }
@@ -135,14 +141,37 @@ fn handle(
     let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
     let report = analyze(dataset, &settings);
     let report_json = report.to_json();
+    let blob = json_blob(&report_json)?;
+    drop(report_json);
+    reply(FromWorker::ReportJson { bytes: blob.size() as u64, blob: Some(blob) });
     let mut view = report.clone();
     for finding in &mut view.findings {
         finding.events = Vec::new();
     }
+    let findings = std::mem::take(&mut view.findings);
+    for page in findings.chunks(FINDINGS_PAGE) {
+        let findings_json = serde_json::to_string(page).map_err(|e| e.to_string())?;
+        reply(FromWorker::FindingsPage { findings_json });
+    }
     let view_json = serde_json::to_string(&view).map_err(|e| e.to_string())?;
     state.report = Some(report);
-    reply(FromWorker::ReportJson { report_json });
-    Ok(FromWorker::Done { view_json })
+    Ok(FromWorker::Done { view_json, findings: findings.len() as u64 })
+}
+
+/// The report's text as a `Blob`, made here in the worker and never decoded into a JavaScript
+/// string. Copied out of wasm memory in 8 MiB pieces, each a Blob of its own (a Blob of Blobs does
+/// not copy them again), so a 300 MB report never needs a second 300 MB array at once.
+fn json_blob(text: &str) -> Result<Blob, String> {
+    let error = |e: JsValue| format!("cannot hold the report: {e:?}");
+    let pieces = Array::new();
+    for piece in text.as_bytes().chunks(8 << 20) {
+        let part: Array = std::iter::once(JsValue::from(Uint8Array::from(piece))).collect();
+        let blob = Blob::new_with_u8_array_sequence(&part).map_err(error)?;
+        pieces.push(&blob);
+    }
+    let options = BlobPropertyBag::new();
+    options.set_type("application/json");
+    Blob::new_with_blob_sequence_and_options(&pieces, &options).map_err(error)
 }
 
 /// Every event of `user` (as the report names users), in time order, as display text.

@@ -16,6 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::format;
 use crate::state::{Column, Shared};
 
 /// Height of a body row in CSS pixels (`.findings tbody tr` in style.css).
@@ -226,7 +227,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 <h2>{"Findings"}</h2>
                 <input type="search" placeholder="Search every column: user, IP, rule, severity, country, user agent…" value={props.filter.clone()}
                     {oninput} aria-label="Search findings" data-testid="findings-filter" />
-                <span class="muted" data-testid="findings-count">{format!("{} of {}", n, findings.len())}</span>
+                <span class="muted" data-testid="findings-count">{format!("{} of {}", format::count(n as u64), format::count(findings.len() as u64))}</span>
                 if let Some(label) = &props.range_label {
                     <span class="chip" data-testid="range-chip">
                         {format!("Time range: {label}")}

@@ -1,7 +1,5 @@
 //! The summary of a report and the per-file accounting.
 
-use std::rc::Rc;
-
 use sessionhunt::{Report, Severity};
 use yew::prelude::*;
 
@@ -27,8 +25,8 @@ pub struct InputsProps {
 pub struct SummaryProps {
     /// The report shown.
     pub report: Shared<Report>,
-    /// The report's JSON contract text, for the download.
-    pub json: Rc<str>,
+    /// The report's JSON contract text as a Blob, for the download.
+    pub blob: Option<web_sys::Blob>,
 }
 
 /// Time span, users, events by kind, findings by severity, coverage warnings.
@@ -36,10 +34,10 @@ pub struct SummaryProps {
 pub fn Summary(props: &SummaryProps) -> Html {
     let report = &props.report;
     let on_download = {
-        let json = props.json.clone();
+        let blob = props.blob.clone();
         Callback::from(move |_| {
-            if let Err(err) = format::download("sessionhunt-report.json", "application/json", &json)
-            {
+            let Some(blob) = &blob else { return };
+            if let Err(err) = format::download_blob("sessionhunt-report.json", blob) {
                 web_sys::console::error_2(&"sessionhunt: download failed".into(), &err);
             }
         })
@@ -74,7 +72,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
                         html! {
                             <li data-testid={format!("severity-{}", s.as_str())}>
                                 <span class={classes!("badge", s.as_str())}>{s.as_str()}</span>
-                                <strong>{n}</strong>
+                                <strong>{format::count(n as u64)}</strong>
                             </li>
                         }
                     }) }
@@ -82,7 +80,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
             </div>
             <div class="card actions">
                 <h2>{"Export"}</h2>
-                <button class="button" onclick={on_download} data-testid="download-json">{"Download report (JSON)"}</button>
+                <button class="button" onclick={on_download} disabled={props.blob.is_none()} data-testid="download-json">{"Download report (JSON)"}</button>
                 <p class="muted">{"The same JSON the command-line tool prints."}</p>
             </div>
             if !coverage.warnings.is_empty() {
