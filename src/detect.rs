@@ -22,6 +22,14 @@ use crate::ingest::Dataset;
 use crate::report::Finding;
 use crate::settings::Settings;
 
+/// The detection's hash maps: std's, hashed by fixed-seed foldhash instead of SipHash, which is
+/// several times slower on these small keys (symbols, addresses, short strings), most of all in
+/// wasm. Deterministic like everything else here (no OS randomness), and their order never
+/// reaches the report (clippy's `iter_over_hash_type`).
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// The detection's hash sets (see [`HashMap`]).
+pub(crate) type HashSet<T> = std::collections::HashSet<T, foldhash::fast::FixedState>;
+
 /// What detection produces: findings (sorted) and coverage warnings.
 #[derive(Debug, Default)]
 pub struct Detection {

@@ -9,7 +9,8 @@
 //! Windows are anchored to the data (see [`super::context::Ctx`]). Sets are exact: membership is
 //! equality of the address or of the prefix, never substring or term matching.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use crate::detect::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -201,7 +202,7 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
 
         // Sessions: every user sign-in with a session id, whatever the window.
         let mut sessions: Vec<SessionStats> = Vec::new();
-        let mut index: HashMap<Sym, usize> = HashMap::new();
+        let mut index: HashMap<Sym, usize> = HashMap::default();
         for &pos in ctx.user_positions(user) {
             let e = ctx.ev(pos);
             if !e.kind.is_user_sign_in() || e.session_id.is_empty() {
@@ -213,44 +214,55 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
             });
             sessions[i].events.push(pos);
         }
+        // Distinct values per feature, counted in vectors reused from session to session (a
+        // session has a handful of events: sorting them beats building eight hash sets).
+        let mut ips: Vec<IpAddr> = Vec::new();
+        let mut asns: Vec<u32> = Vec::new();
+        let mut syms: [Vec<Sym>; 6] = Default::default();
+        let distinct = |v: &mut Vec<Sym>| {
+            v.sort_unstable();
+            v.dedup();
+            v.len() as u32
+        };
         for s in &mut sessions {
-            let mut ips = HashSet::new();
-            let mut asns = HashSet::new();
-            let mut countries = HashSet::new();
-            let mut browsers = HashSet::new();
-            let mut oses = HashSet::new();
-            let mut uas = HashSet::new();
-            let mut devices = HashSet::new();
-            let mut apps = HashSet::new();
+            ips.clear();
+            asns.clear();
+            syms.iter_mut().for_each(Vec::clear);
             for &pos in &s.events {
                 let e = ctx.ev(pos);
                 if let Some(ip) = ctx.ds.ip(e) {
-                    ips.insert(ip);
+                    ips.push(ip);
                 }
-                if ctx.ds.place(e).asn != 0 {
-                    asns.insert(ctx.ds.place(e).asn);
+                let (place, client) = (ctx.ds.place(e), ctx.ds.client(e));
+                if place.asn != 0 {
+                    asns.push(place.asn);
                 }
-                for (set, sym) in [
-                    (&mut countries, ctx.ds.place(e).location.country),
-                    (&mut browsers, ctx.ds.client(e).browser),
-                    (&mut oses, ctx.ds.client(e).os),
-                    (&mut uas, ctx.ds.client(e).user_agent),
-                    (&mut devices, ctx.ds.client(e).device_id),
-                    (&mut apps, ctx.ds.app(e).app_id),
-                ] {
+                for (set, sym) in syms.iter_mut().zip([
+                    place.location.country,
+                    client.browser,
+                    client.os,
+                    client.user_agent,
+                    client.device_id,
+                    ctx.ds.app(e).app_id,
+                ]) {
                     if !sym.is_empty() {
-                        set.insert(sym);
+                        set.push(sym);
                     }
                 }
             }
+            ips.sort_unstable();
+            ips.dedup();
+            asns.sort_unstable();
+            asns.dedup();
             s.ips = ips.len() as u32;
             s.asns = asns.len() as u32;
-            s.countries = countries.len() as u32;
-            s.browsers = browsers.len() as u32;
-            s.oses = oses.len() as u32;
-            s.user_agents = uas.len() as u32;
-            s.devices = devices.len() as u32;
-            s.apps = apps.len() as u32;
+            let [countries, browsers, oses, uas, devices, apps] = &mut syms;
+            s.countries = distinct(countries);
+            s.browsers = distinct(browsers);
+            s.oses = distinct(oses);
+            s.user_agents = distinct(uas);
+            s.devices = distinct(devices);
+            s.apps = distinct(apps);
         }
         out.sessions.insert(user, sessions);
     }

@@ -5,8 +5,9 @@
 //! source file *name* and line), never on load order, interner symbol numbers or hash order, so
 //! every rule sees the same sequence whatever order the files arrived in.
 
+use crate::detect::HashMap;
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::net::IpAddr;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
@@ -113,7 +114,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn new(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
         let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
         order.sort_by(|&a, &b| canonical_cmp(ds, &ds.events[a as usize], &ds.events[b as usize]));
-        let mut by_user: HashMap<Sym, Vec<Pos>> = HashMap::new();
+        let mut by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
         for (pos, &i) in order.iter().enumerate() {
             let e = &ds.events[i as usize];
             if !e.user.is_empty() {

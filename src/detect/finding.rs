@@ -27,7 +27,8 @@
 //!   kit fingerprints, Entra risk);
 //! - info: every anchor is allowlisted (kept so the suppression stays visible).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use crate::detect::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use super::baseline::Baselines;
@@ -285,7 +286,7 @@ fn group_by_origin(ctx: &Ctx<'_>, positions: &[Pos]) -> Vec<Vec<Pos>> {
         }
         i
     }
-    let mut owner: HashMap<String, usize> = HashMap::new();
+    let mut owner: HashMap<String, usize> = HashMap::default();
     for (i, &pos) in positions.iter().enumerate() {
         for key in origin_keys(ctx, ctx.ev(pos)) {
             match owner.get(&key) {
@@ -312,7 +313,7 @@ fn group_by_origin(ctx: &Ctx<'_>, positions: &[Pos]) -> Vec<Vec<Pos>> {
 fn ua_user_counts(ctx: &Ctx<'_>, drafts: &[Draft]) -> HashMap<String, u32> {
     let wanted: HashSet<&str> =
         drafts.iter().flat_map(|d| d.subject.user_agents.iter().map(String::as_str)).collect();
-    let mut users: HashMap<&str, HashSet<Sym>> = HashMap::new();
+    let mut users: HashMap<&str, HashSet<Sym>> = HashMap::default();
     for pos in ctx.positions() {
         let e = ctx.ev(pos);
         let ua = ctx.s(ctx.ds.client(e).user_agent);

@@ -19,7 +19,8 @@
 //! 203.0.113.7 replays tokens of alice, bob and carol: each finding gets "203.0.113.7 also
 //! appears in findings of bob@…, carol@…", +15 points.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use crate::detect::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::settings::Settings;
 
@@ -47,7 +48,7 @@ pub(crate) fn run(
     // (looked up per subject: scanning every indicator for every subject was quadratic, minutes
     // for 100 000 findings).
     let mut users: BTreeMap<(&str, &str), BTreeSet<&str>> = BTreeMap::new();
-    let mut keys_of: HashMap<&str, BTreeSet<(&str, &str)>> = HashMap::new();
+    let mut keys_of: HashMap<&str, BTreeSet<(&str, &str)>> = HashMap::default();
     for s in subjects.iter().filter(|s| s.eligible) {
         let ips = s.ips.iter().map(|ip| ("IP", ip.as_str()));
         let uas = s
@@ -105,7 +106,7 @@ mod tests {
             subject("b@x", "203.0.113.7", "Chrome", true),
             subject("c@x", "203.0.113.7", "Chrome", true),
         ];
-        let ua = HashMap::from([("Chrome".to_owned(), 300)]);
+        let ua = HashMap::from_iter([("Chrome".to_owned(), 300)]);
         let out = run(&subjects, &ua, &Settings::default());
         assert_eq!(out[0], vec!["IP 203.0.113.7 also appears in findings of b@x, c@x".to_owned()]);
         assert_eq!(out[2].len(), 1, "the common user agent links nobody");
@@ -119,7 +120,7 @@ mod tests {
             subject("c@x", "198.51.100.1", "axios/1.6", true),
             subject("d@x", "198.51.100.2", "axios/1.6", true),
         ];
-        let ua = HashMap::from([("Chrome".to_owned(), 300), ("axios/1.6".to_owned(), 2)]);
+        let ua = HashMap::from_iter([("Chrome".to_owned(), 300), ("axios/1.6".to_owned(), 2)]);
         let out = run(&subjects, &ua, &Settings::default());
         assert!(out[0].is_empty() && out[1].is_empty(), "guarded findings do not take part");
         assert_eq!(out[2], vec!["user agent axios/1.6 also appears in findings of d@x".to_owned()]);

@@ -19,7 +19,7 @@
 //! 203.0.113.7 appears only in Alice's sign-ins: single-user, +10 points. 192.0.2.1 (the office
 //! proxy) appears for 240 users: multi-user, −20 points.
 
-use std::collections::{HashMap, HashSet};
+use crate::detect::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use super::token_from_unfamiliar_network::Candidate;
@@ -74,7 +74,7 @@ impl Prevalence {
 
 /// Distinct users per IP, in the configured scope.
 pub(crate) fn users_per_ip(ctx: &Ctx<'_>, candidates: &[Candidate]) -> HashMap<IpAddr, u32> {
-    let mut sets: HashMap<IpAddr, HashSet<Sym>> = HashMap::new();
+    let mut sets: HashMap<IpAddr, HashSet<Sym>> = HashMap::default();
     match ctx.settings.ip_prevalence_scope {
         PrevalenceScope::AllData => {
             for pos in ctx.positions() {

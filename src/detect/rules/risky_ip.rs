@@ -20,7 +20,7 @@
 //! A sign-in from 203.0.113.7 carries `anomalousToken` at risk level high: "Entra flagged a
 //! sign-in from 203.0.113.7: anomalousToken (risk high)", +20 points.
 
-use std::collections::HashMap;
+use crate::detect::HashMap;
 use std::net::IpAddr;
 
 use crate::detect::context::{Ctx, Pos};
@@ -66,7 +66,7 @@ pub(crate) fn reason(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
 
 /// Risky IPs: for each, the first risky sign-in from it and why.
 pub(crate) fn risky_ips(ctx: &Ctx<'_>) -> HashMap<IpAddr, (Pos, String)> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for pos in ctx.positions() {
         let e = ctx.ev(pos);
         if let (Some(ip), Some(why)) = (ctx.ds.ip(e), reason(ctx, e)) {

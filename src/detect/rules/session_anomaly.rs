@@ -20,7 +20,7 @@
 //! Alice's sessions have 1 IP and 1 ASN; session `a1b2…` has 3 IPs in 2 ASNs and 2 user agents:
 //! score 14.0 (ASNs z=4.0, IPs z=3.0 …) ≥ 12.
 
-use std::collections::HashMap;
+use crate::detect::HashMap;
 
 use crate::detect::baseline::{Baselines, FEATURES};
 use crate::detect::context::Ctx;
@@ -52,7 +52,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> HashMap<(Sym, Sym), A
         w.apps,
         w.events,
     ];
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for &user in ctx.users() {
         let Some(sessions) = baselines.sessions.get(&user) else { continue };
         let k = sessions.len();
