@@ -139,23 +139,28 @@ fn handle(
         }
     };
     let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
-    let report = analyze(dataset, &settings);
+    let mut report = analyze(dataset, &settings);
     let report_json = report.to_json();
     let blob = json_blob(&report_json)?;
     drop(report_json);
     reply(FromWorker::ReportJson { bytes: blob.size() as u64, blob: Some(blob) });
-    let mut view = report.clone();
-    for finding in &mut view.findings {
-        finding.events = Vec::new();
-    }
-    let findings = std::mem::take(&mut view.findings);
-    for page in findings.chunks(FINDINGS_PAGE) {
+    // The page's view leaves out the findings' event lists: they are taken out while the view is
+    // written (nothing is copied) and put back, because the worker answers with them later.
+    let events: Vec<_> =
+        report.findings.iter_mut().map(|f| std::mem::take(&mut f.events)).collect();
+    for page in report.findings.chunks(FINDINGS_PAGE) {
         let findings_json = serde_json::to_string(page).map_err(|e| e.to_string())?;
         reply(FromWorker::FindingsPage { findings_json });
     }
-    let view_json = serde_json::to_string(&view).map_err(|e| e.to_string())?;
+    let findings = std::mem::take(&mut report.findings);
+    let view_json = serde_json::to_string(&report).map_err(|e| e.to_string());
+    report.findings = findings;
+    for (finding, events) in report.findings.iter_mut().zip(events) {
+        finding.events = events;
+    }
+    let count = report.findings.len() as u64;
     state.report = Some(report);
-    Ok(FromWorker::Done { view_json, findings: findings.len() as u64 })
+    Ok(FromWorker::Done { view_json: view_json?, findings: count })
 }
 
 /// The report's text as a `Blob`, made here in the worker and never decoded into a JavaScript
