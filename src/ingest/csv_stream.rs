@@ -8,6 +8,8 @@ use csv_core::{ReadRecordResult, Reader};
 pub(crate) struct Fields<'a> {
     out: &'a [u8],
     ends: &'a [usize],
+    /// The record's bytes as text, when they are all UTF-8 (checked once per record).
+    text: Option<&'a str>,
 }
 
 impl<'a> Fields<'a> {
@@ -22,9 +24,18 @@ impl<'a> Fields<'a> {
         self.out.get(start..end).unwrap_or(&[])
     }
 
+    fn new(out: &'a [u8], ends: &'a [usize]) -> Fields<'a> {
+        let end = ends.last().copied().unwrap_or(0);
+        let text = out.get(..end).and_then(|b| std::str::from_utf8(b).ok());
+        Fields { out, ends, text }
+    }
+
     /// The 0-based number of the first field holding bytes that are not UTF-8, if any: one check
     /// per record, so the reader can say which rows had bytes replaced by [`Fields::str`].
     pub(crate) fn invalid_utf8_field(&self) -> Option<usize> {
+        if self.text.is_some() {
+            return None;
+        }
         let end = self.ends.last().copied().unwrap_or(0);
         let err = std::str::from_utf8(self.out.get(..end)?).err()?;
         let at = err.valid_up_to();
@@ -34,6 +45,15 @@ impl<'a> Fields<'a> {
     /// Field `i` as text; invalid UTF-8 is replaced rather than rejected (and reported by the
     /// reader, see [`Fields::invalid_utf8_field`]).
     pub(crate) fn str(&self, i: usize) -> std::borrow::Cow<'a, str> {
+        // A record that is all UTF-8 was checked once in `new`: slice it (a field boundary inside
+        // a character cannot slice, and takes the lossy path like invalid bytes).
+        if let Some(text) = self.text
+            && let Some(&end) = self.ends.get(i)
+            && let Some(field) =
+                text.get(if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) }..end)
+        {
+            return std::borrow::Cow::Borrowed(field);
+        }
         String::from_utf8_lossy(self.bytes(i))
     }
 }
@@ -133,8 +153,7 @@ impl CsvStream {
                     if std::mem::take(&mut self.oversized) {
                         on_record(Err(line));
                     } else {
-                        let fields =
-                            Fields { out: &self.out[..self.nout], ends: &self.ends[..self.nend] };
+                        let fields = Fields::new(&self.out[..self.nout], &self.ends[..self.nend]);
                         on_record(Ok((&fields, line)));
                     }
                     self.nout = 0;
