@@ -106,7 +106,8 @@ impl Dataset {
     pub fn begin_file(&mut self, name: &str, size: Option<u64>) -> FileIngest<'_> {
         let index = self.add_summary(name);
         let pipe = pipeline::Pipeline::new(index, name, 0);
-        FileIngest { dataset: self, index, consumed: 0, size, pipe }
+        let before = (self.strings.len(), self.events.len());
+        FileIngest { dataset: self, index, consumed: 0, size, pipe, before: Some(before) }
     }
 
     /// Reads a whole file that is already in memory.
@@ -200,7 +201,12 @@ pub struct FileIngest<'a> {
     consumed: u64,
     size: Option<u64>,
     pipe: pipeline::Pipeline,
+    /// Strings and events before this file, until the room for the rest of it was reserved.
+    before: Option<(usize, usize)>,
 }
+
+/// Bytes of a file read before the room for the rest of it is reserved.
+const RESERVE_AFTER: u64 = 4 << 20;
 
 impl FileIngest<'_> {
     /// Feeds the next chunk of the file. Chunks may split rows, lines and UTF-8 sequences anywhere.
@@ -209,6 +215,26 @@ impl FileIngest<'_> {
         if !chunk.is_empty() {
             self.pipe.push(self.dataset, chunk);
         }
+        self.reserve();
+    }
+
+    /// Once the first few megabytes of a file of known size are read, reserves room for the
+    /// strings and events of the rest at the rate seen so far, so the interner's table and the
+    /// event vector do not grow by doubling (a rehash re-reads every stored string; a vector
+    /// doubling copies every event). Only capacity changes: never the output.
+    fn reserve(&mut self) {
+        let (Some(size), Some((strings, events))) = (self.size, self.before) else { return };
+        if self.consumed < RESERVE_AFTER || self.consumed >= size {
+            return;
+        }
+        self.before = None;
+        let ds = &mut *self.dataset;
+        let rest = |added: usize| {
+            let n = added as u128 * u128::from(size - self.consumed) / u128::from(self.consumed);
+            usize::try_from(n).unwrap_or(usize::MAX).min(1 << 26)
+        };
+        ds.strings.reserve(rest(ds.strings.len().saturating_sub(strings)));
+        ds.events.reserve(rest(ds.events.len().saturating_sub(events)));
     }
 
     /// Bytes consumed so far and the file size when known.
