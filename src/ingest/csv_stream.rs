@@ -8,6 +8,9 @@ use csv_core::{ReadRecordResult, Reader};
 pub(crate) struct Fields<'a> {
     out: &'a [u8],
     ends: &'a [usize],
+    /// Where each field starts in `out`, when the fields are not back to back (the fast path's
+    /// fields lie between the quotes of the input line); else each starts where the last ended.
+    starts: Option<&'a [usize]>,
     /// The record's bytes as text, when they are all UTF-8 (checked once per record).
     text: Option<&'a str>,
 }
@@ -19,15 +22,23 @@ impl<'a> Fields<'a> {
 
     /// The raw bytes of field `i` (empty when out of range).
     pub(crate) fn bytes(&self, i: usize) -> &'a [u8] {
-        let Some(&end) = self.ends.get(i) else { return &[] };
-        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) };
-        self.out.get(start..end).unwrap_or(&[])
+        self.span(i).and_then(|(start, end)| self.out.get(start..end)).unwrap_or(&[])
+    }
+
+    fn span(&self, i: usize) -> Option<(usize, usize)> {
+        let end = *self.ends.get(i)?;
+        let start = match self.starts {
+            Some(starts) => *starts.get(i)?,
+            None if i == 0 => 0,
+            None => self.ends.get(i - 1).copied().unwrap_or(0),
+        };
+        Some((start, end))
     }
 
     fn new(out: &'a [u8], ends: &'a [usize]) -> Fields<'a> {
         let end = ends.last().copied().unwrap_or(0);
         let text = out.get(..end).and_then(|b| std::str::from_utf8(b).ok());
-        Fields { out, ends, text }
+        Fields { out, ends, starts: None, text }
     }
 
     /// The 0-based number of the first field holding bytes that are not UTF-8, if any: one check
@@ -48,9 +59,8 @@ impl<'a> Fields<'a> {
         // A record that is all UTF-8 was checked once in `new`: slice it (a field boundary inside
         // a character cannot slice, and takes the lossy path like invalid bytes).
         if let Some(text) = self.text
-            && let Some(&end) = self.ends.get(i)
-            && let Some(field) =
-                text.get(if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) }..end)
+            && let Some((start, end)) = self.span(i)
+            && let Some(field) = text.get(start..end)
         {
             return std::borrow::Cow::Borrowed(field);
         }
@@ -69,6 +79,8 @@ pub(crate) struct CsvStream {
     nout: usize,
     ends: Vec<usize>,
     nend: usize,
+    /// Field starts of the fast path (see [`Fields::starts`]).
+    starts: Vec<usize>,
     /// Newlines consumed before the current position.
     newlines: u64,
     /// Line where the record being read started, once its first byte was seen.
@@ -88,6 +100,7 @@ impl Default for CsvStream {
             nout: 0,
             ends: vec![0; 64],
             nend: 0,
+            starts: vec![0; 64],
             newlines: 0,
             start_line: None,
             oversized: false,
@@ -179,8 +192,9 @@ impl CsvStream {
     /// for each, and returns the bytes consumed; stops at the first record of any other form,
     /// which `rdr` then reads. Hand-written because csv-core steps its state machine byte by
     /// byte (a sixth of the time of a large portal CSV); this finds each quote and line end with
-    /// `memchr` instead. It gives exactly what `rdr` gives for those records: the field texts
-    /// between the quotes, their ends, and a record end at `\n` or `\r\n`. `rdr` is between
+    /// `memchr` instead, and lends the fields out of the line instead of copying them. It gives
+    /// exactly what `rdr` gives for those records: the field texts between the quotes and a
+    /// record end at `\n` or `\r\n` (a line that is not UTF-8 goes to `rdr`). `rdr` is between
     /// records before and after, and nothing it keeps depends on the records skipped here (its
     /// state after a record ending in `\r` only discards a following `\n`, as its start state
     /// does).
@@ -196,36 +210,42 @@ impl CsvStream {
             if body.first() != Some(&b'"') || body.len() > MAX_RECORD {
                 return done;
             }
-            if self.out.len() < body.len() {
-                self.out.resize(body.len().next_power_of_two(), 0);
-            }
-            let (mut nout, mut nend, mut at) = (0, 0, 0);
+            // Not UTF-8: csv-core reads it, so that the check of the record's field texts (not of
+            // its line) stays the one that decides the row's diagnostic.
+            let Ok(text) = std::str::from_utf8(body) else { return done };
+            let (mut n, mut open) = (0, 0);
             loop {
-                // `body[at]` is an opening quote.
-                let Some(q) = memchr::memchr(b'"', &body[at + 1..]) else { return done };
-                let field = &body[at + 1..at + 1 + q];
-                self.out[nout..nout + field.len()].copy_from_slice(field);
-                nout += field.len();
-                if nend == self.ends.len() {
-                    let n = self.ends.len() * 2;
-                    self.ends.resize(n, 0);
+                // `body[open]` is an opening quote.
+                let Some(q) = memchr::memchr(b'"', &body[open + 1..]) else { return done };
+                let close = open + 1 + q;
+                if n == self.ends.len() {
+                    self.ends.resize(n * 2 + 1, 0);
                 }
-                self.ends[nend] = nout;
-                nend += 1;
-                let after = at + 1 + q + 1;
+                if n == self.starts.len() {
+                    self.starts.resize(n * 2 + 1, 0);
+                }
+                self.starts[n] = open + 1;
+                self.ends[n] = close;
+                n += 1;
+                let after = close + 1;
                 if after == body.len() {
                     break;
                 }
                 if body[after] != b',' || body.get(after + 1) != Some(&b'"') {
                     return done;
                 }
-                at = after + 1;
+                open = after + 1;
             }
             let blank = memchr::memchr_iter(b'\n', &rest[..skip]).count() as u64;
             let line_no = self.newlines + blank + 1;
             self.newlines += blank + 1;
             done += skip + nl + 1;
-            let fields = Fields::new(&self.out[..nout], &self.ends[..nend]);
+            let fields = Fields {
+                out: body,
+                ends: &self.ends[..n],
+                starts: Some(&self.starts[..n]),
+                text: Some(text),
+            };
             on_record(Ok((&fields, line_no)));
         }
     }
@@ -253,9 +273,10 @@ mod tests {
     #[test]
     fn quoted_records_read_as_csv_core_reads_them() {
         // Whole-line quoted records take the fast path unless split; the others (a quoted
-        // newline, a doubled quote, an unquoted field, a lone CR, no final newline) and every
+        // newline, a doubled quote, an unquoted field, a lone CR, bytes that are not UTF-8, no
+        // final newline) and every
         // split make csv-core read them: both must agree.
-        let all = b"\"a\",\"b\"\r\n\"1\",\"x\r\ny\"\r\n\r\n\"2\",\"\"\n\"3\",\"w\"\"q\"\n\"4\",z\n\"6\",\"u\"\r\"7\",\"t\"\n\"5\",\"v\"";
+        let all = b"\"a\",\"b\"\r\n\"1\",\"x\r\ny\"\r\n\r\n\"2\",\"\"\n\"3\",\"w\"\"q\"\n\"4\",z\n\"6\",\"u\"\r\"7\",\"t\"\n\"a\xC3\",\"\xA9b\"\n\"5\",\"v\"";
         let row = |line: u64, f: &[&str]| (line, f.iter().map(|s| (*s).to_owned()).collect());
         let expect: Vec<(u64, Vec<String>)> = vec![
             row(1, &["a", "b"]),
@@ -265,7 +286,9 @@ mod tests {
             row(7, &["4", "z"]),
             row(8, &["6", "u"]),
             row(8, &["7", "t"]),
-            row(9, &["5", "v"]),
+            // UTF-8 only across the field boundary: each field is lossy (as csv-core reads it).
+            row(9, &["a\u{FFFD}", "\u{FFFD}b"]),
+            row(10, &["5", "v"]),
         ];
         assert_eq!(read(&[all]), expect);
         for split in 0..all.len() {
