@@ -31,13 +31,13 @@ impl<'a> Row<'a> {
     /// `Incoming token type` column, `riskEventTypes_v2` before `riskEventTypes`, …).
     pub(crate) fn set(&mut self, f: F, value: Cow<'a, str>) {
         let slot = &mut self.v[f as usize];
-        if slot.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if slot.as_deref().is_none_or(|s| trim(s).is_empty()) {
             *slot = Some(value);
         }
     }
 
     pub(crate) fn get(&self, f: F) -> &str {
-        self.v[f as usize].as_deref().map(str::trim).unwrap_or("")
+        self.v[f as usize].as_deref().map(trim).unwrap_or("")
     }
 
     fn take(&mut self, f: F) -> Option<Cow<'a, str>> {
@@ -179,15 +179,23 @@ pub(crate) struct Strs {
     memos: Memos,
 }
 
+/// `s.trim()`, without its char-by-char scan when `s` starts and ends with a visible ASCII
+/// character (no whitespace to trim), as nearly every cell does; the row builder trims each cell
+/// several times.
+pub(crate) fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| (0x21..0x7f).contains(&b));
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) { s } else { s.trim() }
+}
+
 /// `s` trimmed and interned as is.
 fn raw(i: &mut Interner, s: &str) -> Sym {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() { Sym::EMPTY } else { i.intern(s) }
 }
 
 /// `s` trimmed, lower-cased and interned.
 fn lower(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() {
         return Sym::EMPTY;
     }
@@ -198,7 +206,7 @@ fn lower(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
 
 /// `s` trimmed, upper-cased and interned.
 fn upper(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() {
         return Sym::EMPTY;
     }
