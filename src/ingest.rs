@@ -106,8 +106,7 @@ impl Dataset {
     pub fn begin_file(&mut self, name: &str, size: Option<u64>) -> FileIngest<'_> {
         let index = self.add_summary(name);
         let pipe = pipeline::Pipeline::new(index, name, 0);
-        let before = (self.strings.len(), self.events.len());
-        FileIngest { dataset: self, index, consumed: 0, size, pipe, before: Some(before) }
+        FileIngest { dataset: self, index, consumed: 0, size, pipe, sample: Some(None) }
     }
 
     /// Reads a whole file that is already in memory.
@@ -201,12 +200,16 @@ pub struct FileIngest<'a> {
     consumed: u64,
     size: Option<u64>,
     pipe: pipeline::Pipeline,
-    /// Strings and events before this file, until the room for the rest of it was reserved.
-    before: Option<(usize, usize)>,
+    /// Strings, events and bytes consumed when the sample of the file's rate began (see
+    /// [`FileIngest::reserve`]); `None` once the room for the rest of the file was reserved.
+    sample: Option<Option<(usize, usize, u64)>>,
 }
 
-/// Bytes of a file read before the room for the rest of it is reserved.
-const RESERVE_AFTER: u64 = 4 << 20;
+/// Bytes of a file read before the rate of its strings and events is sampled, and the size of
+/// the sample. The sample starts after the first megabytes, whose rows bring in most of the
+/// users, devices and sessions for the first time and so overstate the rate of new strings.
+const RESERVE_AFTER: u64 = 2 << 20;
+const RESERVE_SAMPLE: u64 = 2 << 20;
 
 impl FileIngest<'_> {
     /// Feeds the next chunk of the file. Chunks may split rows, lines and UTF-8 sequences anywhere.
@@ -218,19 +221,27 @@ impl FileIngest<'_> {
         self.reserve();
     }
 
-    /// Once the first few megabytes of a file of known size are read, reserves room for the
-    /// strings and events of the rest at the rate seen so far, so the interner's table and the
-    /// event vector do not grow by doubling (a rehash re-reads every stored string; a vector
-    /// doubling copies every event). Only capacity changes: never the output.
+    /// Once a few megabytes of a file of known size are read, reserves room for the strings and
+    /// events of the rest at the rate seen in a sample (the 2 MiB after the first 2 MiB), so the
+    /// interner's table and the event vector do not grow by doubling (a rehash re-reads every
+    /// stored string; a vector doubling copies every event). Only capacity changes: never the
+    /// output.
     fn reserve(&mut self) {
-        let (Some(size), Some((strings, events))) = (self.size, self.before) else { return };
-        if self.consumed < RESERVE_AFTER || self.consumed >= size {
+        let (Some(size), Some(sample)) = (self.size, self.sample) else { return };
+        let ds = &mut *self.dataset;
+        let Some((strings, events, from)) = sample else {
+            if self.consumed >= RESERVE_AFTER {
+                self.sample = Some(Some((ds.strings.len(), ds.events.len(), self.consumed)));
+            }
+            return;
+        };
+        let read = self.consumed - from;
+        if read < RESERVE_SAMPLE || self.consumed >= size {
             return;
         }
-        self.before = None;
-        let ds = &mut *self.dataset;
+        self.sample = None;
         let rest = |added: usize| {
-            let n = added as u128 * u128::from(size - self.consumed) / u128::from(self.consumed);
+            let n = added as u128 * u128::from(size - self.consumed) / u128::from(read);
             usize::try_from(n).unwrap_or(usize::MAX).min(1 << 26)
         };
         ds.strings.reserve(rest(ds.strings.len().saturating_sub(strings)));
