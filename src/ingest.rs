@@ -106,7 +106,7 @@ impl Dataset {
     pub fn begin_file(&mut self, name: &str, size: Option<u64>) -> FileIngest<'_> {
         let index = self.add_summary(name);
         let pipe = pipeline::Pipeline::new(index, name, 0);
-        FileIngest { dataset: self, index, consumed: 0, size, pipe }
+        FileIngest { dataset: self, index, consumed: 0, size, pipe, sample: Some(None) }
     }
 
     /// Reads a whole file that is already in memory.
@@ -200,7 +200,16 @@ pub struct FileIngest<'a> {
     consumed: u64,
     size: Option<u64>,
     pipe: pipeline::Pipeline,
+    /// Strings, events and bytes consumed when the sample of the file's rate began (see
+    /// [`FileIngest::reserve`]); `None` once the room for the rest of the file was reserved.
+    sample: Option<Option<(usize, usize, u64)>>,
 }
+
+/// Bytes of a file read before the rate of its strings and events is sampled, and the size of
+/// the sample. The sample starts after the first megabytes, whose rows bring in most of the
+/// users, devices and sessions for the first time and so overstate the rate of new strings.
+const RESERVE_AFTER: u64 = 2 << 20;
+const RESERVE_SAMPLE: u64 = 2 << 20;
 
 impl FileIngest<'_> {
     /// Feeds the next chunk of the file. Chunks may split rows, lines and UTF-8 sequences anywhere.
@@ -209,6 +218,34 @@ impl FileIngest<'_> {
         if !chunk.is_empty() {
             self.pipe.push(self.dataset, chunk);
         }
+        self.reserve();
+    }
+
+    /// Once a few megabytes of a file of known size are read, reserves room for the strings and
+    /// events of the rest at the rate seen in a sample (the 2 MiB after the first 2 MiB), so the
+    /// interner's table and the event vector do not grow by doubling (a rehash re-reads every
+    /// stored string; a vector doubling copies every event). Only capacity changes: never the
+    /// output.
+    fn reserve(&mut self) {
+        let (Some(size), Some(sample)) = (self.size, self.sample) else { return };
+        let ds = &mut *self.dataset;
+        let Some((strings, events, from)) = sample else {
+            if self.consumed >= RESERVE_AFTER {
+                self.sample = Some(Some((ds.strings.len(), ds.events.len(), self.consumed)));
+            }
+            return;
+        };
+        let read = self.consumed - from;
+        if read < RESERVE_SAMPLE || self.consumed >= size {
+            return;
+        }
+        self.sample = None;
+        let rest = |added: usize| {
+            let n = added as u128 * u128::from(size - self.consumed) / u128::from(read);
+            usize::try_from(n).unwrap_or(usize::MAX).min(1 << 26)
+        };
+        ds.strings.reserve(rest(ds.strings.len().saturating_sub(strings)));
+        ds.events.reserve(rest(ds.events.len().saturating_sub(events)));
     }
 
     /// Bytes consumed so far and the file size when known.

@@ -87,30 +87,45 @@ impl Interner {
     /// Returns the symbol of `s`, adding it when new. Surrounding whitespace is kept: callers trim.
     pub fn intern(&mut self, s: &str) -> Sym {
         let hash = hash_of(s);
-        let (chunks, spans) = (&self.chunks, &self.spans);
-        if let Some(&i) = self.index.find(hash, |&i| text_of(chunks, spans[i as usize]) == s) {
-            return Sym(i);
-        }
-        let i = u32::try_from(self.spans.len()).expect("fewer than 2^32 distinct strings");
+        let Interner { chunks, spans, index } = self;
+        // One probe for both the lookup and the insertion (a new id per row makes most calls of
+        // some columns misses).
+        let slot = index.entry(
+            hash,
+            |&i| text_of(chunks, spans[i as usize]) == s,
+            |&i| hash_of(text_of(chunks, spans[i as usize])),
+        );
+        let slot = match slot {
+            hashbrown::hash_table::Entry::Occupied(o) => return Sym(*o.get()),
+            hashbrown::hash_table::Entry::Vacant(v) => v,
+        };
+        let i = u32::try_from(spans.len()).expect("fewer than 2^32 distinct strings");
         let len = u32::try_from(s.len()).expect("strings shorter than 4 GiB");
-        let fits = self.chunks.last().is_some_and(|c| c.capacity() - c.len() >= s.len());
+        let fits = chunks.last().is_some_and(|c| c.capacity() - c.len() >= s.len());
         if !fits {
             // Chunks double from 4 KiB up to 1 MiB, so a small file does not reserve a megabyte.
-            let next = self.chunks.last().map_or(4096, |c| (c.capacity() * 2).min(CHUNK));
-            self.chunks.push(String::with_capacity(next.max(s.len())));
+            let next = chunks.last().map_or(4096, |c| (c.capacity() * 2).min(CHUNK));
+            chunks.push(String::with_capacity(next.max(s.len())));
         }
-        let chunk = self.chunks.len() - 1;
-        let text = &mut self.chunks[chunk];
+        let chunk = chunks.len() - 1;
+        let text = &mut chunks[chunk];
         let start = text.len();
         text.push_str(s);
-        self.spans.push(Span {
+        spans.push(Span {
             chunk: u32::try_from(chunk).expect("fewer than 2^32 chunks"),
             start: u32::try_from(start).expect("chunks shorter than 4 GiB"),
             len,
         });
-        let (chunks, spans) = (&self.chunks, &self.spans);
-        self.index.insert_unique(hash, i, |&i| hash_of(text_of(chunks, spans[i as usize])));
+        slot.insert(i);
         Sym(i)
+    }
+
+    /// Makes room for `additional` more strings, so the table does not grow (and re-read every
+    /// stored string to rehash it) step by step while a large file is read.
+    pub fn reserve(&mut self, additional: usize) {
+        let Interner { chunks, spans, index } = self;
+        spans.reserve(additional);
+        index.reserve(additional, |&i| hash_of(text_of(chunks, spans[i as usize])));
     }
 
     /// Returns the symbol of `s` if it was interned before.

@@ -5,12 +5,13 @@
 
 use std::borrow::Cow;
 
+use hashbrown::HashTable;
 use serde_json::Value;
 
 use super::columns::{Aliases, F, NF};
 use super::values::{lower_into, parse_bool, parse_ip, parse_risk, parse_time};
 use crate::model::{
-    AuthRequirement, EventFields, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym,
+    AuthRequirement, EventFields, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym, hash_of,
 };
 
 /// Canonical field values of one sign-in row.
@@ -30,13 +31,13 @@ impl<'a> Row<'a> {
     /// `Incoming token type` column, `riskEventTypes_v2` before `riskEventTypes`, …).
     pub(crate) fn set(&mut self, f: F, value: Cow<'a, str>) {
         let slot = &mut self.v[f as usize];
-        if slot.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        if slot.as_deref().is_none_or(|s| trim(s).is_empty()) {
             *slot = Some(value);
         }
     }
 
     pub(crate) fn get(&self, f: F) -> &str {
-        self.v[f as usize].as_deref().map(str::trim).unwrap_or("")
+        self.v[f as usize].as_deref().map(trim).unwrap_or("")
     }
 
     fn take(&mut self, f: F) -> Option<Cow<'a, str>> {
@@ -171,36 +172,144 @@ pub(crate) fn json_str(v: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
-/// Interning helpers with a reused lower-casing buffer.
+/// Interning helpers with a reused lower-casing buffer, and the memos of field groups.
 #[derive(Debug, Default)]
 pub(crate) struct Strs {
     buf: String,
+    memos: Memos,
+}
+
+/// `s.trim()`, without its char-by-char scan when `s` starts and ends with a visible ASCII
+/// character (no whitespace to trim), as nearly every cell does; the row builder trims each cell
+/// several times.
+pub(crate) fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| (0x21..0x7f).contains(&b));
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) { s } else { s.trim() }
+}
+
+/// `s` trimmed and interned as is.
+fn raw(i: &mut Interner, s: &str) -> Sym {
+    let s = trim(s);
+    if s.is_empty() { Sym::EMPTY } else { i.intern(s) }
+}
+
+/// `s` trimmed, lower-cased and interned.
+fn lower(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
+    let s = trim(s);
+    if s.is_empty() {
+        return Sym::EMPTY;
+    }
+    // Without an ASCII capital `lower_into` copies the text unchanged: skip the copy.
+    let s = if s.bytes().any(|c| c.is_ascii_uppercase()) { lower_into(s, buf) } else { s };
+    i.intern(s)
+}
+
+/// `s` trimmed, upper-cased and interned.
+fn upper(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
+    let s = trim(s);
+    if s.is_empty() {
+        return Sym::EMPTY;
+    }
+    buf.clear();
+    buf.push_str(s);
+    buf.make_ascii_uppercase();
+    i.intern(buf)
 }
 
 impl Strs {
     pub(crate) fn raw(&mut self, i: &mut Interner, s: &str) -> Sym {
-        let s = s.trim();
-        if s.is_empty() { Sym::EMPTY } else { i.intern(s) }
+        raw(i, s)
     }
 
     pub(crate) fn lower(&mut self, i: &mut Interner, s: &str) -> Sym {
-        let s = s.trim();
-        if s.is_empty() {
-            return Sym::EMPTY;
-        }
-        i.intern(lower_into(s, &mut self.buf))
+        lower(i, &mut self.buf, s)
     }
 
     pub(crate) fn upper(&mut self, i: &mut Interner, s: &str) -> Sym {
-        let s = s.trim();
-        if s.is_empty() {
-            return Sym::EMPTY;
-        }
-        self.buf.clear();
-        self.buf.push_str(s);
-        self.buf.make_ascii_uppercase();
-        i.intern(&self.buf)
+        upper(i, &mut self.buf, s)
     }
+}
+
+/// Remembers, for a group of fields that repeat together from row to row (a user's UPN and
+/// object id, a client, an app, a location, an outcome), which symbols their texts gave, so a
+/// repeated group costs one hash and one comparison instead of one interner lookup per field
+/// (each of which, in a table of millions of strings, is a few dependent cache misses).
+///
+/// Exact: the key is the texts themselves, and the symbols of a group depend on its texts only.
+/// Numbering is unchanged: a group is remembered only after its fields were interned in the
+/// usual order, so on a hit every string already has its symbol and nothing new is numbered.
+/// Bounded: when the remembered keys outgrow [`MEMO_BYTES`] (input where every row is new) the
+/// memo starts over; it is a cache, so that changes nothing but speed.
+///
+/// Hand-written: a `HashMap<Vec<u8>, [Sym; N]>` would allocate per key; this keeps the keys in
+/// one buffer and the table at 4-byte numbers, like [`crate::model::Table`].
+#[derive(Debug, Default)]
+struct Memo<const N: usize> {
+    /// The keys, one after another: each field's length (4 bytes) and text.
+    keys: Vec<u8>,
+    /// Per entry: where its key is in `keys`, and its symbols.
+    entries: Vec<(u32, u32, [Sym; N])>,
+    index: HashTable<u32>,
+    key: Vec<u8>,
+}
+
+/// Largest size of one memo's keys before it starts over.
+const MEMO_BYTES: usize = 4 << 20;
+
+impl<const N: usize> Memo<N> {
+    /// The symbols of `parts`, from `intern` the first time.
+    fn get(
+        &mut self,
+        parts: &[&str],
+        i: &mut Interner,
+        buf: &mut String,
+        intern: impl FnOnce(&mut Interner, &mut String) -> [Sym; N],
+    ) -> [Sym; N] {
+        self.key.clear();
+        for p in parts {
+            self.key.extend_from_slice(&(p.len() as u32).to_le_bytes());
+            self.key.extend_from_slice(p.as_bytes());
+        }
+        let hash = hash_of(self.key.as_slice());
+        let Memo { keys, entries, index, key } = self;
+        fn text<'k, T>(keys: &'k [u8], &(start, len, _): &(u32, u32, T)) -> &'k [u8] {
+            keys.get(start as usize..start as usize + len as usize).unwrap_or_default()
+        }
+        if let Some(&e) = index.find(hash, |&e| text(keys, &entries[e as usize]) == key.as_slice())
+        {
+            return entries[e as usize].2;
+        }
+        let syms = intern(i, buf);
+        if keys.len() + key.len() > MEMO_BYTES {
+            keys.clear();
+            entries.clear();
+            index.clear();
+        }
+        let (Ok(start), Ok(len), Ok(e)) =
+            (u32::try_from(keys.len()), u32::try_from(key.len()), u32::try_from(entries.len()))
+        else {
+            return syms;
+        };
+        keys.extend_from_slice(key);
+        entries.push((start, len, syms));
+        index.insert_unique(hash, e, |&e| hash_of(text(keys, &entries[e as usize])));
+        syms
+    }
+}
+
+/// The memos of the sign-in builder's field groups, each interned together in [`build`].
+#[derive(Debug, Default)]
+struct Memos {
+    /// Object id and UPN (when there is a UPN).
+    who: Memo<2>,
+    /// Location text, city, state, country → country, city, state.
+    place: Memo<3>,
+    /// User agent, browser, OS, device id.
+    client: Memo<4>,
+    /// App id, app name, resource, client app.
+    app: Memo<4>,
+    /// Risk event types, MFA detail, incoming token type.
+    outcome: Memo<3>,
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
@@ -268,18 +377,23 @@ pub(crate) fn build(
     let kind = row_kind(row).or(hint).unwrap_or(EventKind::Interactive);
     let mut e = EventFields::empty(kind, time, source);
 
-    e.user_object_id = strs.lower(interner, row.get(F::UserObjectId));
+    let Strs { buf, memos } = strs;
+    let oid = row.get(F::UserObjectId);
     let upn = row.get(F::Upn);
-    e.user = if !upn.is_empty() {
-        strs.lower(interner, upn)
-    } else if !e.user_object_id.is_empty() {
-        e.user_object_id
-    } else if matches!(kind, EventKind::ServicePrincipal | EventKind::ManagedIdentity) {
-        let sp = row.get(F::SpId);
-        strs.lower(interner, if sp.is_empty() { row.get(F::AppId) } else { sp })
+    if !upn.is_empty() {
+        [e.user_object_id, e.user] =
+            memos.who.get(&[oid, upn], interner, buf, |i, b| [lower(i, b, oid), lower(i, b, upn)]);
     } else {
-        Sym::EMPTY
-    };
+        e.user_object_id = lower(interner, buf, oid);
+        e.user = if !e.user_object_id.is_empty() {
+            e.user_object_id
+        } else if matches!(kind, EventKind::ServicePrincipal | EventKind::ManagedIdentity) {
+            let sp = row.get(F::SpId);
+            lower(interner, buf, if sp.is_empty() { row.get(F::AppId) } else { sp })
+        } else {
+            Sym::EMPTY
+        };
+    }
     if e.user.is_empty() {
         return Err("no user");
     }
@@ -288,30 +402,37 @@ pub(crate) fn build(
     e.asn = row.get(F::Asn).parse().unwrap_or(0);
 
     // `Location` is `City, State, CC` in the portal CSV, a country code in Log Analytics.
-    let loc = row.get(F::Location);
-    let (mut city, mut state) = ("", "");
-    let mut country;
-    if loc.contains(',') {
-        let parts: Vec<&str> = loc.split(',').map(str::trim).collect();
-        city = parts.first().copied().unwrap_or("");
-        if parts.len() >= 3 {
-            state = parts[1];
-        }
-        country = parts.last().copied().unwrap_or("");
-    } else {
-        country = loc;
-    }
-    for (f, slot) in [(F::City, &mut city), (F::State, &mut state), (F::Country, &mut country)] {
-        let v = row.get(f);
-        if !v.is_empty() {
-            *slot = v;
-        }
-    }
-    if country.len() == 2 && country.bytes().all(|c| c.is_ascii_alphabetic()) {
-        e.location.country = strs.upper(interner, country);
-    }
-    e.location.city = strs.raw(interner, city);
-    e.location.state = strs.raw(interner, state);
+    let place = [row.get(F::Location), row.get(F::City), row.get(F::State), row.get(F::Country)];
+    [e.location.country, e.location.city, e.location.state] =
+        memos.place.get(&place, interner, buf, |i, b| {
+            let [loc, city_col, state_col, country_col] = place;
+            let (mut city, mut state) = ("", "");
+            let mut country;
+            if loc.contains(',') {
+                let parts: Vec<&str> = loc.split(',').map(str::trim).collect();
+                city = parts.first().copied().unwrap_or("");
+                if parts.len() >= 3 {
+                    state = parts[1];
+                }
+                country = parts.last().copied().unwrap_or("");
+            } else {
+                country = loc;
+            }
+            for (v, slot) in
+                [(city_col, &mut city), (state_col, &mut state), (country_col, &mut country)]
+            {
+                if !v.is_empty() {
+                    *slot = v;
+                }
+            }
+            let country = if country.len() == 2 && country.bytes().all(|c| c.is_ascii_alphabetic())
+            {
+                upper(i, b, country)
+            } else {
+                Sym::EMPTY
+            };
+            [country, raw(i, city), raw(i, state)]
+        });
     if let (Ok(lat), Ok(lon)) = (row.get(F::Lat).parse::<f32>(), row.get(F::Lon).parse::<f32>())
         && lat.is_finite()
         && lon.is_finite()
@@ -319,14 +440,14 @@ pub(crate) fn build(
         e.location.coordinates = Some((lat, lon));
     }
 
-    e.user_agent = strs.raw(interner, row.get(F::UserAgent));
-    e.browser = strs.raw(interner, row.get(F::Browser));
-    e.os = strs.raw(interner, row.get(F::Os));
-    e.device_id = strs.lower(interner, row.get(F::DeviceId));
+    let client = [row.get(F::UserAgent), row.get(F::Browser), row.get(F::Os), row.get(F::DeviceId)];
+    [e.user_agent, e.browser, e.os, e.device_id] =
+        memos.client.get(&client, interner, buf, |i, b| {
+            let [ua, browser, os, device] = client;
+            [raw(i, ua), raw(i, browser), raw(i, os), lower(i, b, device)]
+        });
     e.compliant = parse_bool(row.get(F::Compliant));
     e.managed = parse_bool(row.get(F::Managed));
-    e.app_id = strs.lower(interner, row.get(F::AppId));
-    e.app_name = strs.raw(interner, row.get(F::AppName));
     let resource = [F::ResourceName, F::Resource, F::ResourceId]
         .into_iter()
         .map(|f| row.get(f))
@@ -334,12 +455,16 @@ pub(crate) fn build(
             !r.is_empty() && !r.starts_with('/') && !r.eq_ignore_ascii_case("Microsoft.aadiam")
         })
         .unwrap_or("");
-    e.resource = strs.raw(interner, resource);
-    e.client_app = strs.raw(interner, row.get(F::ClientApp));
-    e.session_id = strs.lower(interner, row.get(F::SessionId));
-    e.unique_token_id = strs.raw(interner, row.get(F::Uti));
-    e.request_id = strs.lower(interner, row.get(F::RequestId));
-    e.correlation_id = strs.lower(interner, row.get(F::CorrelationId));
+    let app = [row.get(F::AppId), row.get(F::AppName), resource, row.get(F::ClientApp)];
+    [e.app_id, e.app_name, e.resource, e.client_app] =
+        memos.app.get(&app, interner, buf, |i, b| {
+            let [id, name, resource, client_app] = app;
+            [lower(i, b, id), raw(i, name), raw(i, resource), raw(i, client_app)]
+        });
+    e.session_id = lower(interner, buf, row.get(F::SessionId));
+    e.unique_token_id = raw(interner, row.get(F::Uti));
+    e.request_id = lower(interner, buf, row.get(F::RequestId));
+    e.correlation_id = lower(interner, buf, row.get(F::CorrelationId));
 
     let code_text = if row.get(F::ErrorCode).is_empty() {
         row.get(F::ResultType)
@@ -372,9 +497,7 @@ pub(crate) fn build(
     } else {
         row.get(F::RiskEventTypesV2)
     };
-    if !ret.eq_ignore_ascii_case("none") && ret != "[]" {
-        e.risk_event_types = strs.raw(interner, ret);
-    }
+    let ret = if !ret.eq_ignore_ascii_case("none") && ret != "[]" { ret } else { "" };
     let req = row.get(F::AuthRequirement);
     e.auth_requirement = if contains_ci(req, "multi") {
         AuthRequirement::MultiFactor
@@ -388,8 +511,9 @@ pub(crate) fn build(
         .map(|f| row.get(f))
         .find(|s| !s.is_empty())
         .unwrap_or("");
-    e.mfa_detail = strs.raw(interner, mfa);
-    e.incoming_token_type = strs.raw(interner, row.get(F::IncomingTokenType));
+    let outcome = [ret, mfa, row.get(F::IncomingTokenType)];
+    [e.risk_event_types, e.mfa_detail, e.incoming_token_type] =
+        memos.outcome.get(&outcome, interner, buf, |i, _| outcome.map(|t| raw(i, t)));
     let _ = row.take(F::Properties);
     Ok(e)
 }

@@ -87,7 +87,13 @@ fn to_millis(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Optio
 ///
 /// Surrounding spaces and quotes are ignored (Purview writes `"2026-01-24T06:54:24.0000000Z "`).
 pub fn parse_time(s: &str) -> Option<Millis> {
-    let s = s.trim_matches(|c: char| c.is_whitespace() || c == '"');
+    // (The char-by-char trim only when an end is not a letter or digit: rarely.)
+    let edge = |b: Option<&u8>| b.is_some_and(u8::is_ascii_alphanumeric);
+    let s = if edge(s.as_bytes().first()) && edge(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim_matches(|c: char| c.is_whitespace() || c == '"')
+    };
     let b = s.as_bytes();
     if b.len() >= 10 && b[4] == b'-' {
         parse_iso(b)

@@ -26,7 +26,7 @@
 use crate::detect::baseline::Baselines;
 use crate::detect::context::{Ctx, Pos};
 use crate::enrich;
-use crate::model::{Event, EventKind};
+use crate::model::{Event, EventKind, Sym};
 
 /// Rule id.
 pub(crate) const ID: &str = "aitm-kit-fingerprint";
@@ -63,6 +63,8 @@ pub(crate) fn via_proxy(ctx: &Ctx<'_>, e: &Event) -> bool {
 /// Every fingerprinted sign-in.
 pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
     let mut out = Vec::new();
+    let mut tools: crate::detect::HashMap<Sym, Option<&'static str>> =
+        crate::detect::HashMap::default();
     for pos in ctx.positions() {
         let e = ctx.ev(pos);
         if !e.kind.is_user_sign_in() || !e.is_success() || !ctx.in_detection(e.time) {
@@ -81,7 +83,10 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
                 enrich::asn_label(ctx.ds.place(e).asn)
             ));
         }
-        if let Some(tool) = tool_agent(ctx.s(ctx.ds.client(e).user_agent)) {
+        let ua = ctx.ds.client(e).user_agent;
+        // Once per distinct user agent, not per sign-in (it lower-cases and scans the text).
+        let tool = *tools.entry(ua).or_insert_with(|| tool_agent(ctx.s(ua)));
+        if let Some(tool) = tool {
             reasons.push(format!(
                 "user agent \"{}\" is the {tool} scripting library, typical of kits replaying tokens",
                 ctx.s(ctx.ds.client(e).user_agent)
