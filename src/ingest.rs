@@ -67,6 +67,9 @@ struct State {
     dedupe: HashTable<DedupeSlot>,
     /// Request id → (result detail, file, line) from authentication-details CSVs.
     auth: HashMap<Sym, (Sym, u32, u64)>,
+    /// The dataset of a [`Part`]: every event is kept, and duplicates are settled when the part
+    /// is joined, against everything read before it.
+    part: bool,
 }
 
 /// One entry of the duplicate index: 8 bytes.
@@ -222,30 +225,9 @@ impl FileIngest<'_> {
     }
 
     /// Once a few megabytes of a file of known size are read, reserves room for the strings and
-    /// events of the rest at the rate seen in a sample (the 2 MiB after the first 2 MiB), so the
-    /// interner's table and the event vector do not grow by doubling (a rehash re-reads every
-    /// stored string; a vector doubling copies every event). Only capacity changes: never the
-    /// output.
+    /// events of the rest (see [`reserve`]).
     fn reserve(&mut self) {
-        let (Some(size), Some(sample)) = (self.size, self.sample) else { return };
-        let ds = &mut *self.dataset;
-        let Some((strings, events, from)) = sample else {
-            if self.consumed >= RESERVE_AFTER {
-                self.sample = Some(Some((ds.strings.len(), ds.events.len(), self.consumed)));
-            }
-            return;
-        };
-        let read = self.consumed - from;
-        if read < RESERVE_SAMPLE || self.consumed >= size {
-            return;
-        }
-        self.sample = None;
-        let rest = |added: usize| {
-            let n = added as u128 * u128::from(size - self.consumed) / u128::from(read);
-            usize::try_from(n).unwrap_or(usize::MAX).min(1 << 26)
-        };
-        ds.strings.reserve(rest(ds.strings.len().saturating_sub(strings)));
-        ds.events.reserve(rest(ds.events.len().saturating_sub(events)));
+        reserve(self.dataset, self.consumed, self.size, &mut self.sample);
     }
 
     /// Bytes consumed so far and the file size when known.
@@ -263,12 +245,160 @@ impl FileIngest<'_> {
         self.pipe.format()
     }
 
+    /// A reader for bytes `start..end` of this file, to run beside this one (another thread or
+    /// worker) and be [joined](FileIngest::join) back. `start` must be at or past what was
+    /// pushed so far and should be the start of a line (just after a `\n`); `end` is where the
+    /// part stops (the file's size for the last part). `None` when this file cannot be read in
+    /// parts: anything but plain UTF-8 CSV whose header was read and whose rows stand alone
+    /// (see [`Part`]).
+    pub fn part(&self, start: u64, end: u64) -> Option<Part> {
+        if start < self.consumed || end <= start || self.size.is_some_and(|size| end > size) {
+            return None;
+        }
+        let mode = self.pipe.part_mode()?;
+        let name = self.dataset.files.get(self.index).map_or("", |f| f.name.as_str());
+        let pipe = pipeline::Pipeline::part(self.index, name, self.pipe.format(), mode);
+        let mut ds = Dataset::new();
+        ds.files = vec![InputSummary::default(); self.index + 1];
+        ds.state.part = true;
+        Some(Part { ds, pipe, start, end, consumed: 0, sample: Some(None) })
+    }
+
+    /// Joins a part that was fed every byte of its range: its events, duplicates, skipped rows
+    /// and diagnostics become this file's as if this reader had read those bytes itself. Fails,
+    /// handing the part back, unless this reader stopped exactly at the part's start at the end
+    /// of a record, and the part (unless it ends the file) ended at the end of a record: the
+    /// caller then pushes the part's bytes into this reader instead (a quoted field spanning the
+    /// split, say). Either way the result is the same as reading the file in one piece.
+    pub fn join(&mut self, mut part: Part) -> Result<(), Box<Part>> {
+        let fed = part.consumed == part.end - part.start;
+        let here = part.start == self.consumed && self.pipe.csv().is_some_and(|c| c.at_boundary());
+        if !fed || !here {
+            return Err(Box::new(part));
+        }
+        if self.size == Some(part.end) {
+            part.pipe.flush(&mut part.ds);
+        } else if !part.pipe.csv().is_some_and(|c| c.at_boundary()) {
+            return Err(Box::new(part));
+        }
+        if !part.ds.state.auth.is_empty() {
+            return Err(Box::new(part));
+        }
+        let shift = self.pipe.csv().map_or(0, |c| c.newlines());
+        let newlines = part.pipe.csv().map_or(0, |c| c.newlines());
+        let bytes = part.end - part.start;
+        absorb(self.dataset, self.pipe.state(), part, shift);
+        if let Some(csv) = self.pipe.csv() {
+            csv.skip_newlines(newlines);
+        }
+        self.pipe.skip_bytes(bytes);
+        self.consumed += bytes;
+        Ok(())
+    }
+
     /// Ends the file: flushes the last row and settles the accounting. Returns the file's index.
     pub fn finish(self) -> usize {
         let FileIngest { dataset, index, consumed, pipe, .. } = self;
         pipe.finish(dataset, consumed);
         index
     }
+}
+
+/// A byte range of a large file read on its own, beside the file's own reader, so that several
+/// cores can parse one export: made by [`FileIngest::part`], fed its bytes with
+/// [`Part::push`] (on any thread: it is `Send`), and joined back with [`FileIngest::join`].
+///
+/// A part reads into a dataset of its own, so it shares nothing while it runs. Joining re-numbers
+/// its strings and profiles into the file's dataset in the part's first-seen order (which is the
+/// order reading its bytes after the ones before would have given), shifts its lines by the
+/// lines before it, settles its duplicates against everything read before, in row order, and
+/// keeps the per-file cap on diagnostics: the dataset, and so the report, is the same as if the
+/// file had been read in one piece (`tests/parts.rs` checks this across split points).
+#[derive(Debug)]
+pub struct Part {
+    ds: Dataset,
+    pipe: pipeline::Pipeline,
+    start: u64,
+    end: u64,
+    consumed: u64,
+    sample: Option<Option<(usize, usize, u64)>>,
+}
+
+impl Part {
+    /// Feeds the next bytes of the part's range.
+    pub fn push(&mut self, chunk: &[u8]) {
+        self.consumed += chunk.len() as u64;
+        if !chunk.is_empty() {
+            self.pipe.push(&mut self.ds, chunk);
+        }
+        let size = Some(self.end - self.start);
+        reserve(&mut self.ds, self.consumed, size, &mut self.sample);
+    }
+
+    /// The part's byte range in the file.
+    pub fn range(&self) -> std::ops::Range<u64> {
+        self.start..self.end
+    }
+}
+
+/// Moves a part's rows into the file's dataset (see [`Part`]).
+fn absorb(ds: &mut Dataset, st: &mut FileState, part: Part, shift: u64) {
+    let Part { ds: theirs, pipe, .. } = part;
+    let Dataset { strings, events, files, diagnostics, profiles, .. } = theirs;
+    let theirs_st = pipe.into_state();
+    let syms = ds.strings.absorb(&strings);
+    drop(strings);
+    let renumber = ds.profiles.absorb(profiles, syms);
+    let line = |l: u64| if l == 0 { 0 } else { l.saturating_add(shift) };
+    for e in &events {
+        let mut e = renumber.event(e);
+        e.source.line = u32::try_from(line(u64::from(e.source.line))).unwrap_or(u32::MAX);
+        st.add(ds, e);
+    }
+    drop(events);
+    if let (Some(mine), Some(part)) = (ds.files.get_mut(st.index as usize), files.last()) {
+        mine.rows += part.rows;
+    }
+    for (seen, theirs) in st.kinds.iter_mut().zip(theirs_st.kinds) {
+        *seen |= theirs;
+    }
+    for (reason, n) in theirs_st.skipped {
+        *st.skipped.entry(reason).or_default() += n;
+    }
+    for d in diagnostics {
+        st.diag(ds, line(d.line), d.column, d.message);
+    }
+    st.hidden += theirs_st.hidden;
+}
+
+/// Once a few megabytes of a file (or part) of known size are read, reserves room for the
+/// strings and events of the rest at the rate seen in a sample (the 2 MiB after the first 2 MiB),
+/// so the interner's table and the event vector do not grow by doubling (a rehash re-reads every
+/// stored string; a vector doubling copies every event). Only capacity changes: never the output.
+fn reserve(
+    ds: &mut Dataset,
+    consumed: u64,
+    size: Option<u64>,
+    sample: &mut Option<Option<(usize, usize, u64)>>,
+) {
+    let (Some(size), Some(taken)) = (size, *sample) else { return };
+    let Some((strings, events, from)) = taken else {
+        if consumed >= RESERVE_AFTER {
+            *sample = Some(Some((ds.strings.len(), ds.events.len(), consumed)));
+        }
+        return;
+    };
+    let read = consumed - from;
+    if read < RESERVE_SAMPLE || consumed >= size {
+        return;
+    }
+    *sample = None;
+    let rest = |added: usize| {
+        let n = added as u128 * u128::from(size - consumed) / u128::from(read);
+        usize::try_from(n).unwrap_or(usize::MAX).min(1 << 26)
+    };
+    ds.strings.reserve(rest(ds.strings.len().saturating_sub(strings)));
+    ds.events.reserve(rest(ds.events.len().saturating_sub(events)));
 }
 
 /// Per-file accounting while a file is read.
@@ -348,9 +478,14 @@ impl FileState {
     pub(crate) fn emit(&mut self, ds: &mut Dataset, fields: EventFields) {
         let k = EventKind::ALL.iter().position(|&k| k == fields.kind).unwrap_or(0);
         self.kinds[k] = true;
-        let me = self.index as usize;
         let ev = ds.profiles.pack(fields);
-        if !ev.request_id.is_empty() {
+        self.add(ds, ev);
+    }
+
+    /// Adds a packed event, or counts it as a duplicate.
+    fn add(&mut self, ds: &mut Dataset, ev: Event) {
+        let me = self.index as usize;
+        if !ev.request_id.is_empty() && !ds.state.part {
             let key = DedupeSlot::key(&ev);
             let hash = DedupeSlot::spread(key);
             let events = &ds.events;

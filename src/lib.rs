@@ -22,6 +22,7 @@ pub mod detect;
 pub mod enrich;
 pub mod ingest;
 pub mod model;
+mod par;
 pub mod report;
 pub mod settings;
 pub mod sim;

@@ -149,6 +149,14 @@ impl Interner {
         self.spans.len() <= 1
     }
 
+    /// Interns every string of `other` in its order and returns, per symbol of `other`, the
+    /// symbol in `self` (joining a part of a file read on its own, see
+    /// [`crate::ingest::Part`]). Strings new to `self` are numbered in `other`'s first-seen
+    /// order, which is the order reading the part's bytes after `self`'s would have given.
+    pub(crate) fn absorb(&mut self, other: &Interner) -> Vec<Sym> {
+        other.spans.iter().map(|&span| self.intern(text_of(&other.chunks, span))).collect()
+    }
+
     /// Approximate heap bytes used by the unique strings and the lookup table.
     pub fn heap_bytes(&self) -> usize {
         let text: usize = self.chunks.iter().map(String::capacity).sum();
@@ -744,6 +752,81 @@ impl Profiles {
         e.auth = self.auths.intern(auth);
     }
 
+    /// Interns every profile, audit detail and IPv6 address of `other` (whose strings map to
+    /// `self`'s through `syms`, from [`Interner::absorb`]) in its order, and returns the
+    /// renumbering of `other`'s events.
+    pub(crate) fn absorb(&mut self, other: Profiles, syms: Vec<Sym>) -> Renumber {
+        let s = |x: Sym| syms[x.0 as usize];
+        let clients = other
+            .clients
+            .items
+            .into_iter()
+            .map(|c| {
+                self.clients.intern(ClientProfile {
+                    user_agent: s(c.user_agent),
+                    browser: s(c.browser),
+                    os: s(c.os),
+                    device_id: s(c.device_id),
+                    client_app: s(c.client_app),
+                    incoming_token_type: s(c.incoming_token_type),
+                    ..c
+                })
+            })
+            .collect();
+        let apps = other
+            .apps
+            .items
+            .into_iter()
+            .map(|a| {
+                self.apps.intern(AppProfile {
+                    app_id: s(a.app_id),
+                    app_name: s(a.app_name),
+                    resource: s(a.resource),
+                })
+            })
+            .collect();
+        let places = other
+            .places
+            .items
+            .into_iter()
+            .map(|p| {
+                let l = p.location;
+                let location =
+                    Location { country: s(l.country), state: s(l.state), city: s(l.city), ..l };
+                self.places.intern(PlaceProfile { location, ..p })
+            })
+            .collect();
+        let auths = other
+            .auths
+            .items
+            .into_iter()
+            .map(|a| {
+                self.auths.intern(AuthProfile {
+                    risk_event_types: s(a.risk_event_types),
+                    mfa_detail: s(a.mfa_detail),
+                    ..a
+                })
+            })
+            .collect();
+        let audits = other
+            .audits
+            .items
+            .into_iter()
+            .map(|a| {
+                self.audits.intern(AuditDetail {
+                    operation: s(a.operation),
+                    workload: s(a.workload),
+                    client_info: s(a.client_info),
+                    parameters: a.parameters.iter().map(|&(k, v)| (s(k), s(v))).collect(),
+                    forward_to: a.forward_to.iter().map(|&f| s(f)).collect(),
+                    target_user: s(a.target_user),
+                })
+            })
+            .collect();
+        let ipv6 = other.ipv6.items.into_iter().map(|ip| self.ipv6.intern(ip)).collect();
+        Renumber { syms, clients, apps, places, auths, audits, ipv6 }
+    }
+
     /// Heap bytes of every profile, audit detail and IPv6 address and of their lookup tables.
     pub(crate) fn heap_bytes(&self) -> usize {
         let detail = |a: &AuditDetail| {
@@ -768,6 +851,44 @@ impl Profiles {
             self.audits.len(),
             self.ipv6.len(),
         ]
+    }
+}
+
+/// How the strings, profiles, audit details and IPv6 addresses of one dataset are numbered in
+/// another that absorbed them ([`Profiles::absorb`]).
+#[derive(Debug)]
+pub(crate) struct Renumber {
+    syms: Vec<Sym>,
+    clients: Vec<u32>,
+    apps: Vec<u32>,
+    places: Vec<u32>,
+    auths: Vec<u32>,
+    audits: Vec<u32>,
+    ipv6: Vec<u32>,
+}
+
+impl Renumber {
+    /// The event as the absorbing dataset numbers it (its source is kept).
+    pub(crate) fn event(&self, e: &Event) -> Event {
+        let s = |x: Sym| self.syms[x.0 as usize];
+        Event {
+            user: s(e.user),
+            user_object_id: s(e.user_object_id),
+            session_id: s(e.session_id),
+            unique_token_id: s(e.unique_token_id),
+            request_id: s(e.request_id),
+            correlation_id: s(e.correlation_id),
+            client: self.clients[e.client as usize],
+            app: self.apps[e.app as usize],
+            place: self.places[e.place as usize],
+            auth: self.auths[e.auth as usize],
+            ip_num: if e.ip_kind == 2 { self.ipv6[e.ip_num as usize] } else { e.ip_num },
+            audit_num: match e.audit_num.checked_sub(1) {
+                Some(i) => self.audits[i as usize] + 1,
+                None => 0,
+            },
+            ..*e
+        }
     }
 }
 

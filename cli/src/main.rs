@@ -4,15 +4,16 @@
 mod render;
 
 use std::fs::File;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sessionhunt::ingest::{Dataset, Part};
 use sessionhunt::report::{Report, Severity};
-use sessionhunt::{Settings, analyze, ingest::Dataset};
+use sessionhunt::{Settings, analyze};
 
 /// Hunts adversary-in-the-middle session-token theft and replay in Entra ID and Microsoft 365
 /// log exports. Nothing is sent anywhere: the analysis runs on this machine.
@@ -48,6 +49,14 @@ enum Command {
         /// the report's `inputs` and `diagnostics`).
         #[arg(short, long)]
         quiet: bool,
+        /// Threads that read a large CSV export in parts (default: the machine's cores). The
+        /// report is the same for any number.
+        #[arg(short = 'j', long, value_name = "N")]
+        jobs: Option<std::num::NonZeroUsize>,
+        /// Smallest part of a file read by a thread of its own (tests use small values to split
+        /// small files).
+        #[arg(long, value_name = "BYTES", default_value_t = PART_MIN_BYTES, hide = true)]
+        part_min_bytes: u64,
         /// Export files, folders or zips.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -114,6 +123,17 @@ impl FailOn {
 /// Size of the slices files are read in: the core never needs a whole file in memory.
 const CHUNK: usize = 1 << 20;
 
+/// Smallest part of a file worth a thread of its own: below this, starting the thread and joining
+/// its part (re-numbering its strings) costs about what it saves.
+const PART_MIN_BYTES: u64 = 16 << 20;
+
+/// How to split a large file between threads.
+#[derive(Copy, Clone, Debug)]
+struct Split {
+    jobs: usize,
+    part_min_bytes: u64,
+}
+
 /// Inputs at least this large (in total) get a progress bar, when stderr is a terminal.
 const PROGRESS_MIN_BYTES: u64 = 32 << 20;
 
@@ -133,7 +153,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Analyze { format, settings, output, fail_on, quiet, paths } => {
+        Command::Analyze {
+            format,
+            settings,
+            output,
+            fail_on,
+            quiet,
+            jobs,
+            part_min_bytes,
+            paths,
+        } => {
             let settings = match settings {
                 Some(path) => read_settings(&path)?,
                 None => Settings::default(),
@@ -141,8 +170,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let inputs = collect_inputs(&paths)?;
             let mut dataset = Dataset::new();
             let progress = progress_bar(&inputs);
+            let jobs = jobs
+                .or_else(|| std::thread::available_parallelism().ok())
+                .map_or(1, std::num::NonZeroUsize::get);
+            let split = Split { jobs, part_min_bytes: part_min_bytes.max(1) };
+            // The analysis runs on rayon's pool (the core's `threads` feature); only its size is
+            // set here. It fails only when a pool already exists, which nothing else makes.
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
             for input in &inputs {
-                read_into(&mut dataset, input, &progress)?;
+                read_into(&mut dataset, input, &progress, split)?;
             }
             // Analysis has no byte count: the spinner keeps turning while it runs.
             progress.set_message("analysing");
@@ -340,15 +376,113 @@ fn display_name(path: &Path) -> String {
     }
 }
 
-fn read_into(dataset: &mut Dataset, input: &Input, progress: &ProgressBar) -> Result<()> {
-    let mut file =
-        File::open(&input.path).with_context(|| format!("cannot open {}", input.path.display()))?;
+/// Reads one file into the dataset. A large plain CSV export is read in parts, one thread each
+/// (the core's `Part`): the first part by this thread into the dataset, the others beside it into
+/// datasets of their own, joined back in order. A part whose split did not fall between two
+/// records (a quoted field spanning lines) is read again by this thread, so the report never
+/// depends on the split.
+fn read_into(
+    dataset: &mut Dataset,
+    input: &Input,
+    progress: &ProgressBar,
+    split: Split,
+) -> Result<()> {
+    let open =
+        || File::open(&input.path).with_context(|| format!("cannot open {}", input.path.display()));
+    let mut file = open()?;
     let size = file.metadata().ok().map(|m| m.len());
     progress.set_message(input.name.clone());
     let mut ingest = dataset.begin_file(&input.name, size);
     let mut buf = vec![0u8; CHUNK];
-    loop {
-        let n = match file.read(&mut buf) {
+    // The first megabyte: the header, so the file's format is known.
+    let first =
+        read_range(&mut file, &mut buf, u64::try_from(CHUNK).unwrap_or(u64::MAX), input, |c| {
+            ingest.push(c);
+            progress.inc(c.len() as u64);
+        })?;
+    let cuts = match size {
+        Some(size) if first == u64::try_from(CHUNK).unwrap_or(0) => {
+            cut_points(&mut open()?, first, size, split, input)?
+        }
+        _ => Vec::new(),
+    };
+    let parts: Vec<Part> = cuts
+        .iter()
+        .zip(cuts.iter().skip(1).chain(size.as_slice()))
+        .map_while(|(&start, &end)| ingest.part(start, end))
+        .collect();
+    if parts.is_empty() {
+        read_range(&mut file, &mut buf, u64::MAX, input, |c| {
+            ingest.push(c);
+            progress.inc(c.len() as u64);
+        })?;
+        ingest.finish();
+        return Ok(());
+    }
+    let until = parts[0].range().start - first;
+    std::thread::scope(|scope| -> Result<()> {
+        let threads: Vec<_> = parts
+            .into_iter()
+            .map(|mut part| {
+                scope.spawn(move || -> Result<Part> {
+                    let range = part.range();
+                    let mut file = open()?;
+                    file.seek(SeekFrom::Start(range.start))
+                        .with_context(|| format!("cannot read {}", input.path.display()))?;
+                    let mut buf = vec![0u8; CHUNK];
+                    read_range(&mut file, &mut buf, range.end - range.start, input, |c| {
+                        part.push(c);
+                        progress.inc(c.len() as u64);
+                    })?;
+                    Ok(part)
+                })
+            })
+            .collect();
+        read_range(&mut file, &mut buf, until, input, |c| {
+            ingest.push(c);
+            progress.inc(c.len() as u64);
+        })?;
+        for thread in threads {
+            let part = thread.join().map_err(|_| anyhow::anyhow!("a reading thread failed"))??;
+            if let Err(part) = ingest.join(part) {
+                // Read the part's bytes here instead (the count was already shown once).
+                let range = part.range();
+                drop(part);
+                progress.dec(range.end - range.start);
+                file.seek(SeekFrom::Start(range.start))
+                    .with_context(|| format!("cannot read {}", input.path.display()))?;
+                read_range(&mut file, &mut buf, range.end - range.start, input, |c| {
+                    ingest.push(c);
+                    progress.inc(c.len() as u64);
+                })?;
+            }
+        }
+        Ok(())
+    })?;
+    // Bytes past the size listed when the file was opened (a file still being written).
+    file.seek(SeekFrom::Start(ingest.progress().0))
+        .with_context(|| format!("cannot read {}", input.path.display()))?;
+    read_range(&mut file, &mut buf, u64::MAX, input, |c| {
+        ingest.push(c);
+        progress.inc(c.len() as u64);
+    })?;
+    ingest.finish();
+    Ok(())
+}
+
+/// Reads up to `limit` bytes of `file` (to its end for `u64::MAX`) in `buf`-sized pieces, handing
+/// each to `push`; returns the bytes read.
+fn read_range(
+    file: &mut File,
+    buf: &mut [u8],
+    limit: u64,
+    input: &Input,
+    mut push: impl FnMut(&[u8]),
+) -> Result<u64> {
+    let mut read = 0u64;
+    while read < limit {
+        let want = usize::try_from(limit - read).unwrap_or(usize::MAX).min(buf.len());
+        let n = match file.read(&mut buf[..want]) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -356,9 +490,38 @@ fn read_into(dataset: &mut Dataset, input: &Input, progress: &ProgressBar) -> Re
                 return Err(e).with_context(|| format!("cannot read {}", input.path.display()));
             }
         };
-        ingest.push(&buf[..n]);
-        progress.inc(n as u64);
+        push(&buf[..n]);
+        read += n as u64;
     }
-    ingest.finish();
-    Ok(())
+    Ok(read)
+}
+
+/// Where the parts of a file of `size` bytes start, the first `from` bytes being read already:
+/// `jobs` parts of about equal size, none under `part_min_bytes`, each starting just after a
+/// newline (found in the 64 KiB from its even share on). Empty when the file is read in one piece.
+fn cut_points(
+    file: &mut File,
+    from: u64,
+    size: u64,
+    split: Split,
+    input: &Input,
+) -> Result<Vec<u64>> {
+    let rest = size.saturating_sub(from);
+    let jobs = u64::try_from(split.jobs).unwrap_or(1).min(rest / split.part_min_bytes).max(1);
+    let mut cuts = Vec::new();
+    let mut window = Vec::with_capacity(64 << 10);
+    for k in 1..jobs {
+        let at = from + rest / jobs * k;
+        window.clear();
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| (&mut *file).take(64 << 10).read_to_end(&mut window))
+            .with_context(|| format!("cannot read {}", input.path.display()))?;
+        if let Some(nl) = window.iter().position(|&c| c == b'\n') {
+            let cut = at + nl as u64 + 1;
+            if cut < size && cuts.last().is_none_or(|&last| cut > last) {
+                cuts.push(cut);
+            }
+        }
+    }
+    Ok(cuts)
 }

@@ -396,3 +396,53 @@ fn demo_scales_and_takes_a_layout() {
         .code(2)
         .stderr(predicate::str::contains("at least 7"));
 }
+
+/// Large CSVs are read in parts on several threads (and the analysis runs on several): the report
+/// is the same, byte for byte, for any number of threads, also when splits fall inside quoted
+/// fields that span lines (those parts are read again by the first thread).
+#[test]
+fn reading_on_several_threads_gives_the_same_report() {
+    let dir = demo_dir();
+    let demo = dir.path().join("demo");
+    let source = std::fs::read_dir(&demo)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("NonInteractive"))
+        .unwrap();
+    let text = std::fs::read_to_string(&source).unwrap();
+    // Every row of this copy spans two lines of about equal length (a line break inside its
+    // middle quoted field), so about half the splits fall inside a row.
+    let multiline: String = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut fields: Vec<String> = l.split("\",\"").map(str::to_owned).collect();
+            let middle = fields.len() / 2;
+            if i > 0 {
+                fields[middle].push_str(" two\nlines");
+            }
+            fields.join("\",\"")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(demo.join("NonInteractiveSignIns_multiline.csv"), multiline).unwrap();
+    let run = |jobs: &str| {
+        let output = sessionhunt()
+            .args(["analyze", "-q", "--part-min-bytes", "65536", "--jobs", jobs])
+            .arg(&demo)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        output.stdout
+    };
+    let one = run("1");
+    let report = report_of(&one);
+    let inputs = report["inputs"].as_array().unwrap();
+    let multi = inputs.iter().find(|i| i["name"] == "demo/NonInteractiveSignIns_multiline.csv");
+    // Its rows are read whole (copies of the original's: counted as duplicates).
+    let multi = multi.unwrap();
+    assert!(multi["rows"].as_u64().unwrap() > 4_000 && multi["skipped"] == 0, "{multi}");
+    for jobs in ["2", "3", "8"] {
+        assert!(run(jobs) == one, "--jobs {jobs} gives another report");
+    }
+}

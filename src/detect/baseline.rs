@@ -138,9 +138,21 @@ impl Baselines {
 /// Builds every user's baseline and session statistics.
 pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
     let mut out = Baselines::default();
+    // Users are independent: built on several threads where there are any, gathered in order.
+    for (user, (b, sessions)) in
+        ctx.users().iter().zip(crate::par::map(ctx.users(), |&u| user(ctx, u)))
+    {
+        out.users.insert(*user, b);
+        out.sessions.insert(*user, sessions);
+    }
+    out
+}
+
+/// One user's baseline and session statistics.
+fn user(ctx: &Ctx<'_>, user: Sym) -> (Baseline, Vec<SessionStats>) {
     let max_ips = ctx.settings.baseline_max_ips.map(|n| n as usize).unwrap_or(usize::MAX);
     let max_prefixes = ctx.settings.baseline_max_prefixes.map(|n| n as usize).unwrap_or(usize::MAX);
-    for &user in ctx.users() {
+    {
         let mut b = Baseline::default();
         let mut asn_days: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
         for &pos in ctx.user_positions(user) {
@@ -198,7 +210,6 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
             }
         }
         b.familiar_asns = asn_days.into_iter().map(|(a, d)| (a, d.len() as u32)).collect();
-        out.users.insert(user, b);
 
         // Sessions: every user sign-in with a session id, whatever the window.
         let mut sessions: Vec<SessionStats> = Vec::new();
@@ -264,9 +275,8 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
             s.devices = distinct(devices);
             s.apps = distinct(apps);
         }
-        out.sessions.insert(user, sessions);
+        (b, sessions)
     }
-    out
 }
 
 /// Coverage warnings about thin baselines (domain.md §3: say so instead of guessing).

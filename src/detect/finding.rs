@@ -123,40 +123,58 @@ struct Draft {
 /// Builds the findings (sorted) and detection-level warnings.
 pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<String>) {
     let mut warnings = Vec::new();
-    let cands = token_from_unfamiliar_network::run(ctx, baselines);
-    let engine = Engine {
-        ctx,
-        baselines,
-        prevalence: ip_prevalence::users_per_ip(ctx, &cands),
-        risky: risky_ip::risky_ips(ctx),
-        anomalies: session_anomaly::run(ctx, baselines),
-        actions: remediated::actions(ctx),
-    };
+    // The rules read the context and the baselines only: two groups of them run side by side
+    // where there are threads; their results are applied below in one fixed order.
+    let guarded = |pos: Pos| guards::microsoft_refresh(ctx, pos).is_some();
+    let ((cands, cand_guarded, engine), (pairs, splits, hops, kits)) = crate::par::join(
+        || {
+            let cands = token_from_unfamiliar_network::run(ctx, baselines);
+            let cand_guarded: Vec<bool> = cands.iter().map(|c| guarded(c.pos)).collect();
+            let engine = Engine {
+                ctx,
+                baselines,
+                prevalence: ip_prevalence::users_per_ip(ctx, &cands),
+                risky: risky_ip::risky_ips(ctx),
+                anomalies: session_anomaly::run(ctx, baselines),
+                actions: remediated::actions(ctx),
+            };
+            (cands, cand_guarded, engine)
+        },
+        || {
+            let pairs: Vec<_> = short_window_origin_switch::run(ctx)
+                .into_iter()
+                .map(|p| (guarded(p.non_interactive), p))
+                .collect();
+            let splits = session_origin_split::run(ctx, baselines);
+            let hops = impossible_travel::run(ctx);
+            let kits = aitm_kit_fingerprint::run(ctx, baselines);
+            (pairs, splits, hops, kits)
+        },
+    );
 
     let mut anchors: BTreeMap<Pos, Anchor> = BTreeMap::new();
     let mut ms_guarded: BTreeSet<Pos> = BTreeSet::new();
-    for c in &cands {
-        if guards::microsoft_refresh(ctx, c.pos).is_some() {
+    for (c, guarded) in cands.iter().zip(cand_guarded) {
+        if guarded {
             ms_guarded.insert(c.pos);
             continue;
         }
         anchors.entry(c.pos).or_default().unfamiliar = Some(c.baseline_ips);
     }
-    for p in short_window_origin_switch::run(ctx) {
-        if guards::microsoft_refresh(ctx, p.non_interactive).is_some() {
+    for (guarded, p) in pairs {
+        if guarded {
             ms_guarded.insert(p.non_interactive);
             continue;
         }
         anchors.entry(p.non_interactive).or_default().pair_with.get_or_insert(p.interactive);
     }
-    let splits = session_origin_split::run(ctx, baselines);
     for s in &splits.splits {
         anchors.entry(s.pos).or_default().split_from = Some((s.origin, s.origin_interactive));
     }
-    for h in impossible_travel::run(ctx) {
+    for h in hops {
         anchors.entry(h.to).or_default().hop = Some((h.from, h.km, h.kmh));
     }
-    for k in aitm_kit_fingerprint::run(ctx, baselines) {
+    for k in kits {
         anchors.entry(k.pos).or_default().kit = k.reasons;
     }
     for pos in ctx.positions() {
@@ -169,8 +187,10 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
             anchors.entry(pos).or_default().risky_self = Some(why);
         }
     }
-    for (&pos, a) in anchors.iter_mut() {
-        a.suppressed = ctx.allow.matches(ctx, ctx.ev(pos));
+    let positions: Vec<Pos> = anchors.keys().copied().collect();
+    let suppressed = crate::par::map(&positions, |&pos| ctx.allow.matches(ctx, ctx.ev(pos)));
+    for (a, suppressed) in anchors.values_mut().zip(suppressed) {
+        a.suppressed = suppressed;
     }
 
     let ms_count = ms_guarded.len() + splits.microsoft_guarded as usize;
@@ -188,15 +208,18 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
     for &pos in anchors.keys() {
         by_user.entry(ctx.s(ctx.ev(pos).user)).or_default().push(pos);
     }
-    let mut drafts = Vec::new();
-    for (user, positions) in by_user {
-        if user.is_empty() {
-            continue;
-        }
-        for group in group_by_origin(ctx, &positions) {
-            drafts.push(engine.draft(&anchors, &group));
-        }
-    }
+    // Users are independent: drafted on several threads where there are any, gathered in order.
+    let users: Vec<Vec<Pos>> =
+        by_user.into_iter().filter(|(user, _)| !user.is_empty()).map(|(_, p)| p).collect();
+    let drafts: Vec<_> = crate::par::map(&users, |positions| {
+        group_by_origin(ctx, positions)
+            .into_iter()
+            .map(|group| engine.draft(&anchors, &group))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
 
     // Campaign pivot across findings.
     let ua_users = ua_user_counts(ctx, &drafts);

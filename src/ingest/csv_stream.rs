@@ -187,6 +187,24 @@ impl CsvStream {
         }
     }
 
+    /// True when the input so far ended exactly at the end of a record (or of blank lines):
+    /// no byte of a next record was read. Then the bytes that follow can be read by a fresh
+    /// stream as well as by this one (see [`crate::ingest::Part`]). Any byte of a record sets
+    /// `start_line` before csv-core reads it, and the fast path consumes whole records only.
+    pub(crate) fn at_boundary(&self) -> bool {
+        self.start_line.is_none() && self.nout == 0 && self.nend == 0 && !self.oversized
+    }
+
+    /// Newlines consumed so far.
+    pub(crate) fn newlines(&self) -> u64 {
+        self.newlines
+    }
+
+    /// Counts `n` newlines read by another stream (a joined part of the file).
+    pub(crate) fn skip_newlines(&mut self, n: u64) {
+        self.newlines += n;
+    }
+
     /// Reads the records at the start of `input` whose every field is quoted and holds no quote
     /// and whose line ends within `input` (every row of the portal's export), calls `on_record`
     /// for each, and returns the bytes consumed; stops at the first record of any other form,

@@ -70,6 +70,65 @@ impl Pipeline {
         &self.st.format
     }
 
+    /// The CSV mode a later byte range of this input can be read in on its own: when the input
+    /// is plain UTF-8 CSV (no archive, compression or UTF-16) whose header was read, and its rows
+    /// need nothing but their own bytes (sign-ins, audit objects, unrecognized rows; not the
+    /// authentication details, which are joined into sign-ins across the file).
+    pub(crate) fn part_mode(&self) -> Option<CsvMode> {
+        if !matches!(self.container, Container::Plain) || !matches!(self.enc, Enc::Utf8) {
+            return None;
+        }
+        let Text::Csv(b) = &self.text else { return None };
+        match &b.1 {
+            CsvMode::SignIn { .. } | CsvMode::Object { .. } | CsvMode::Unknown => Some(b.1.clone()),
+            CsvMode::Header | CsvMode::AuthDetails { .. } => None,
+        }
+    }
+
+    /// The reader of a later byte range of input `index`, starting at a record, in `mode` (from
+    /// [`Pipeline::part_mode`]).
+    pub(crate) fn part(index: usize, name: &str, format: &str, mode: CsvMode) -> Pipeline {
+        let mut st = FileState::new(index, name, 0);
+        st.set_format(format);
+        Pipeline {
+            st,
+            depth: 0,
+            container: Container::Plain,
+            enc: Enc::Utf8,
+            text: Text::Csv(Box::new((CsvStream::default(), mode))),
+            decoded: 0,
+            gzip: false,
+        }
+    }
+
+    /// The CSV stream, when the input is read as CSV.
+    pub(crate) fn csv(&mut self) -> Option<&mut CsvStream> {
+        match &mut self.text {
+            Text::Csv(b) => Some(&mut b.0),
+            _ => None,
+        }
+    }
+
+    /// Reads the last record of a part that ends where the file does.
+    pub(crate) fn flush(&mut self, ds: &mut Dataset) {
+        self.text_push(ds, &[], true);
+    }
+
+    /// Counts bytes read by a joined part.
+    pub(crate) fn skip_bytes(&mut self, n: u64) {
+        self.decoded += n;
+    }
+
+    /// The file's accounting.
+    pub(crate) fn state(&mut self) -> &mut FileState {
+        &mut self.st
+    }
+
+    /// The part's accounting, taken out when it is joined.
+    pub(crate) fn into_state(self) -> FileState {
+        self.st
+    }
+
     pub(crate) fn push(&mut self, ds: &mut Dataset, chunk: &[u8]) {
         if self.decoded == 0 && matches!(self.container, Container::Sniff(_)) {
             self.st =

@@ -12,7 +12,7 @@ use super::{Dataset, FileState};
 use crate::model::{EventKind, SourceRef};
 
 /// What the header of a CSV file said.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum CsvMode {
     /// Waiting for the header record.
     Header,
