@@ -1,6 +1,6 @@
 //! Replays every input the fuzzers ever flagged (`fuzz/regressions/`) and their seed corpora
 //! (`fuzz/corpus/*/`) on the stable toolchain, with the fuzz targets' own properties: no panic, no
-//! hang, every row counted once, and the same result whole or in chunks of any size. So a
+//! hang, every row counted once, and the same result whole, in chunks of any size or in two parts. So a
 //! regression fails the ordinary test suite, not only a nightly fuzzing session.
 
 // Tests read their inputs from disk; clippy.toml bans file access in the library only.
@@ -40,6 +40,27 @@ fn chunked(name: &str, data: &[u8], step: usize) -> Dataset {
     dataset
 }
 
+/// Reads `data` in two parts, the second from the line start after `cut` (see `ingest::Part`);
+/// when the join is refused, the file's own reader takes the bytes.
+fn in_parts(name: &str, data: &[u8], cut: usize) -> Dataset {
+    let cut = data[cut..].iter().position(|&c| c == b'\n').map_or(cut, |nl| cut + nl + 1);
+    let len = data.len() as u64;
+    let mut dataset = Dataset::new();
+    let mut ingest = dataset.begin_file(name, Some(len));
+    ingest.push(&data[..cut]);
+    match ingest.part(cut as u64, len) {
+        Some(mut part) => {
+            part.push(&data[cut..]);
+            if ingest.join(part).is_err() {
+                ingest.push(&data[cut..]);
+            }
+        }
+        None => ingest.push(&data[cut..]),
+    }
+    ingest.finish();
+    dataset
+}
+
 #[test]
 fn every_regression_and_seed_input_keeps_the_fuzz_properties() {
     let files = inputs();
@@ -58,6 +79,17 @@ fn every_regression_and_seed_input_keeps_the_fuzz_properties() {
             );
         }
         let expected = analyze(&whole, &Settings::default()).to_json();
+        for cut in [data.len() / 3, data.len() / 2] {
+            let other = in_parts(&name, &data, cut);
+            assert_eq!(whole.files, other.files, "{} in parts at {cut}", path.display());
+            assert_eq!(whole.events, other.events, "{} in parts at {cut}", path.display());
+            assert_eq!(
+                whole.diagnostics,
+                other.diagnostics,
+                "{} in parts at {cut}",
+                path.display()
+            );
+        }
         for step in [1, 2, 7, 64, 4093] {
             let other = chunked(&name, &data, step);
             assert_eq!(whole.files, other.files, "{} in chunks of {step}", path.display());
