@@ -8,10 +8,10 @@ use std::io::{self, IsTerminal, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sessionhunt::ingest::{Dataset, Part};
+use sessionhunt::ingest::{Dataset, FileIngest, Part};
 use sessionhunt::report::{Report, Severity};
 use sessionhunt::{Settings, analyze};
 
@@ -395,15 +395,10 @@ fn read_into(
     let mut ingest = dataset.begin_file(&input.name, size);
     let mut buf = vec![0u8; CHUNK];
     // The first megabyte: the header, so the file's format is known.
-    let first =
-        read_range(&mut file, &mut buf, u64::try_from(CHUNK).unwrap_or(u64::MAX), input, |c| {
-            ingest.push(c);
-            progress.inc(c.len() as u64);
-        })?;
+    let chunk = CHUNK as u64;
+    let first = read_range(&mut file, &mut buf, chunk, input, feed(&mut ingest, progress))?;
     let cuts = match size {
-        Some(size) if first == u64::try_from(CHUNK).unwrap_or(0) => {
-            cut_points(&mut open()?, first, size, split, input)?
-        }
+        Some(size) if first == chunk => cut_points(&mut open()?, first, size, split, input)?,
         _ => Vec::new(),
     };
     let parts: Vec<Part> = cuts
@@ -411,63 +406,65 @@ fn read_into(
         .zip(cuts.iter().skip(1).chain(size.as_slice()))
         .map_while(|(&start, &end)| ingest.part(start, end))
         .collect();
-    if parts.is_empty() {
-        read_range(&mut file, &mut buf, u64::MAX, input, |c| {
-            ingest.push(c);
-            progress.inc(c.len() as u64);
-        })?;
-        ingest.finish();
-        return Ok(());
-    }
-    let until = parts[0].range().start - first;
-    std::thread::scope(|scope| -> Result<()> {
-        let threads: Vec<_> = parts
-            .into_iter()
-            .map(|mut part| {
-                scope.spawn(move || -> Result<Part> {
-                    let range = part.range();
-                    let mut file = open()?;
-                    file.seek(SeekFrom::Start(range.start))
-                        .with_context(|| format!("cannot read {}", input.path.display()))?;
-                    let mut buf = vec![0u8; CHUNK];
-                    read_range(&mut file, &mut buf, range.end - range.start, input, |c| {
-                        part.push(c);
-                        progress.inc(c.len() as u64);
-                    })?;
-                    Ok(part)
+    if let Some(until) = parts.first().map(|p| p.range().start - first) {
+        std::thread::scope(|scope| -> Result<()> {
+            let threads: Vec<_> = parts
+                .into_iter()
+                .map(|mut part| {
+                    scope.spawn(move || -> Result<Part> {
+                        let (mut file, mut buf) = (open()?, vec![0u8; CHUNK]);
+                        let range = part.range();
+                        let push = |c: &[u8]| {
+                            part.push(c);
+                            progress.inc(c.len() as u64);
+                        };
+                        read_at(&mut file, &mut buf, range, input, push)?;
+                        Ok(part)
+                    })
                 })
-            })
-            .collect();
-        read_range(&mut file, &mut buf, until, input, |c| {
-            ingest.push(c);
-            progress.inc(c.len() as u64);
-        })?;
-        for thread in threads {
-            let part = thread.join().map_err(|_| anyhow::anyhow!("a reading thread failed"))??;
-            if let Err(part) = ingest.join(part) {
-                // Read the part's bytes here instead (the count was already shown once).
-                let range = part.range();
-                drop(part);
-                progress.dec(range.end - range.start);
-                file.seek(SeekFrom::Start(range.start))
-                    .with_context(|| format!("cannot read {}", input.path.display()))?;
-                read_range(&mut file, &mut buf, range.end - range.start, input, |c| {
-                    ingest.push(c);
-                    progress.inc(c.len() as u64);
-                })?;
+                .collect();
+            read_range(&mut file, &mut buf, until, input, feed(&mut ingest, progress))?;
+            for thread in threads {
+                let part = thread.join().map_err(|_| anyhow!("a reading thread failed"))??;
+                if let Err(part) = ingest.join(part) {
+                    // Read the part's bytes here instead (their count was already shown once).
+                    let range = part.range();
+                    drop(part);
+                    progress.dec(range.end - range.start);
+                    read_at(&mut file, &mut buf, range, input, feed(&mut ingest, progress))?;
+                }
             }
-        }
-        Ok(())
-    })?;
-    // Bytes past the size listed when the file was opened (a file still being written).
-    file.seek(SeekFrom::Start(ingest.progress().0))
-        .with_context(|| format!("cannot read {}", input.path.display()))?;
-    read_range(&mut file, &mut buf, u64::MAX, input, |c| {
-        ingest.push(c);
-        progress.inc(c.len() as u64);
-    })?;
+            Ok(())
+        })?;
+    }
+    // The rest: all of it when the file is read in one piece, else any bytes past the size the
+    // file had when it was opened (a file still being written).
+    let rest = ingest.progress().0..u64::MAX;
+    read_at(&mut file, &mut buf, rest, input, feed(&mut ingest, progress))?;
     ingest.finish();
     Ok(())
+}
+
+/// Pushes read bytes into the file's reader and counts them on the progress bar.
+fn feed<'a>(ingest: &'a mut FileIngest<'_>, progress: &'a ProgressBar) -> impl FnMut(&[u8]) + 'a {
+    move |c| {
+        ingest.push(c);
+        progress.inc(c.len() as u64);
+    }
+}
+
+/// Reads bytes `range` of `file` (to its end when the range ends at `u64::MAX`), see
+/// [`read_range`].
+fn read_at(
+    file: &mut File,
+    buf: &mut [u8],
+    range: std::ops::Range<u64>,
+    input: &Input,
+    push: impl FnMut(&[u8]),
+) -> Result<u64> {
+    file.seek(SeekFrom::Start(range.start))
+        .with_context(|| format!("cannot read {}", input.path.display()))?;
+    read_range(file, buf, range.end.saturating_sub(range.start), input, push)
 }
 
 /// Reads up to `limit` bytes of `file` (to its end for `u64::MAX`) in `buf`-sized pieces, handing
