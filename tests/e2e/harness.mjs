@@ -21,8 +21,12 @@ const TYPES = {
   '.png': 'image/png',
 };
 
-/** Serves `dir` under `prefix` (e.g. "/" or "/sessionhunt/") on 127.0.0.1 at a free port. */
-export async function serve(dir = DIST, prefix = '/') {
+/**
+ * Serves `dir` under `prefix` (e.g. "/" or "/sessionhunt/") on 127.0.0.1 at a free port.
+ * `transform(rel, body)`, if given, may change a file's bytes as served (tests that alter what a
+ * script finds in its worker).
+ */
+export async function serve(dir = DIST, prefix = '/', { transform } = {}) {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     if (!url.pathname.startsWith(prefix)) {
@@ -37,7 +41,8 @@ export async function serve(dir = DIST, prefix = '/') {
       return;
     }
     try {
-      const body = await readFile(path);
+      let body = await readFile(path);
+      if (transform) body = transform(rel, body);
       res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
       res.end(body);
     } catch {

@@ -1,25 +1,38 @@
 //! The analysis worker: reads `File`s in slices, streams them into the core, analyses, reports.
 //!
 //! It keeps the loaded [`Dataset`] between requests so a settings change re-scores without
-//! re-reading the files. Reading is synchronous (`FileReaderSync`, available in workers only), one
-//! slice at a time, so memory holds one slice of raw input, never a whole file.
+//! re-reading the files. Requests are handled one at a time, in the order they arrive: a request
+//! that comes while another is under way waits in a queue (as it would if the worker were busy).
+//!
+//! Files are read on a second thread: a small reader worker started here (see [`SliceReader`])
+//! reads each 8 MiB slice with `FileReaderSync` and hands its `ArrayBuffer` over (transferred,
+//! not copied) while this worker is still pushing the previous slices into the core, so reading
+//! costs no time on the analysis thread. At most [`AHEAD`] slices are in flight, so memory holds a
+//! few slices of raw input, never a whole file. Where no reader worker can be started, slices are
+//! read here, one at a time, with the same result.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
 use sessionhunt::ingest::Dataset;
 use sessionhunt::model::{AuthRequirement, Event, Outcome, RiskLevel, Sym};
 use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent,
+    Blob, BlobPropertyBag, DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent, Url,
+    Worker,
 };
 
 use crate::protocol::{EventView, FINDINGS_PAGE, FromWorker, Progress, ToWorker};
 
 /// Size of the slices files are read in.
 const SLICE: u64 = 8 << 20;
+
+/// Slices asked of the reader worker ahead of the one being pushed into the core.
+const AHEAD: usize = 3;
 
 #[derive(Default)]
 struct WorkerState {
@@ -47,22 +60,48 @@ impl Source {
     }
 }
 
+/// The worker: its state and the requests waiting their turn.
+struct AnalysisWorker {
+    scope: DedicatedWorkerGlobalScope,
+    state: RefCell<WorkerState>,
+    inbox: RefCell<VecDeque<JsValue>>,
+    /// True while a task is taking requests from `inbox`.
+    running: Cell<bool>,
+}
+
 /// Installs the message handler and tells the page the worker is ready.
 pub fn start() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let state = Rc::new(RefCell::new(WorkerState::default()));
-    let reply_scope = scope.clone();
+    let worker = Rc::new(AnalysisWorker {
+        scope: scope.clone(),
+        state: RefCell::default(),
+        inbox: RefCell::default(),
+        running: Cell::new(false),
+    });
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let reply = |message: FromWorker| post(&reply_scope, &message);
-        match handle(&state, &event.data(), &reply) {
-            Ok(message) => reply(message),
-            Err(message) => reply(FromWorker::Failed { message }),
+        worker.inbox.borrow_mut().push_back(event.data());
+        if !worker.running.replace(true) {
+            wasm_bindgen_futures::spawn_local(serve(worker.clone()));
         }
     });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
     post(&scope, &FromWorker::Ready);
+}
+
+/// Answers the queued requests in order, until none is left.
+async fn serve(worker: Rc<AnalysisWorker>) {
+    loop {
+        let next = worker.inbox.borrow_mut().pop_front();
+        let Some(data) = next else { break };
+        let reply = |message: FromWorker| post(&worker.scope, &message);
+        match handle(&worker.state, &data, &reply).await {
+            Ok(message) => reply(message),
+            Err(message) => reply(FromWorker::Failed { message }),
+        }
+    }
+    worker.running.set(false);
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
@@ -80,27 +119,33 @@ fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
     }
 }
 
-fn handle(
-    state: &Rc<RefCell<WorkerState>>,
+async fn handle(
+    state: &RefCell<WorkerState>,
     data: &JsValue,
     reply: &dyn Fn(FromWorker),
 ) -> Result<FromWorker, String> {
     let request = Reflect::get(data, &"request".into()).map_err(|_| "malformed request")?;
     let request: ToWorker = serde_wasm_bindgen::from_value(request)
         .map_err(|err| format!("malformed request: {err}"))?;
-    let mut state = state.borrow_mut();
-    let settings = match request {
-        ToWorker::Analyze { settings } => {
-            let files = Reflect::get(data, &"files".into()).map_err(|_| "no files in request")?;
-            let files: Vec<File> =
-                Array::from(&files).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
-            // Drop what was loaded before reading anew: only one dataset is ever resident.
+    if let ToWorker::Analyze { .. } = request {
+        let files = Reflect::get(data, &"files".into()).map_err(|_| "no files in request")?;
+        let files: Vec<File> =
+            Array::from(&files).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
+        // Drop what was loaded before reading anew: only one dataset is ever resident. No borrow
+        // of the state is held while reading (it awaits the reader worker).
+        {
+            let mut state = state.borrow_mut();
             state.dataset = None;
             state.sources = Vec::new();
-            state.dataset = Some(read_files(&files, reply)?);
-            state.sources = files.into_iter().map(Source::File).collect();
-            settings
         }
+        let dataset = read_files(&files, reply).await?;
+        let mut state = state.borrow_mut();
+        state.dataset = Some(dataset);
+        state.sources = files.into_iter().map(Source::File).collect();
+    }
+    let mut state = state.borrow_mut();
+    let settings = match request {
+        ToWorker::Analyze { settings } => settings,
         ToWorker::Demo { settings } => {
             state.dataset = None;
             let mut dataset = Dataset::new();
@@ -272,8 +317,7 @@ fn event_view(dataset: &Dataset, event: &Event) -> EventView {
     }
 }
 
-fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, String> {
-    let reader = FileReaderSync::new().map_err(|_| "this browser has no FileReaderSync")?;
+async fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, String> {
     let started = js_sys::Date::now();
     let elapsed = move || (js_sys::Date::now() - started).max(0.0) as u64;
     // Sorted by name so the report does not depend on the order the files were dropped in.
@@ -285,33 +329,48 @@ fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, Str
         files_total: u32::try_from(files.len()).unwrap_or(u32::MAX),
         ..Progress::default()
     };
+    // Every slice of every file, in reading order, so the reader worker can run ahead across
+    // the end of one file into the next.
+    let plan: Vec<(usize, u64, u64)> = files
+        .iter()
+        .enumerate()
+        .flat_map(|(index, file)| {
+            let size = file.size() as u64;
+            (0..size.div_ceil(SLICE)).map(move |k| (index, k * SLICE, ((k + 1) * SLICE).min(size)))
+        })
+        .collect();
+    let reader = SliceReader::new()?;
+    let mut ahead: VecDeque<Pending> = VecDeque::new();
+    let mut asked = 0;
     let mut dataset = Dataset::new();
     let mut buf = Vec::new();
-    for file in files {
+    for (index, file) in files.iter().enumerate() {
         let name = file.name();
-        let size = file.size() as u64;
         progress.file = name.clone();
         progress.elapsed_ms = elapsed();
         reply(FromWorker::Progress(progress.clone()));
         let rows_before = progress.rows_done;
-        let mut ingest = dataset.begin_file(&name, Some(size));
-        let mut offset = 0u64;
-        while offset < size {
-            let end = (offset + SLICE).min(size);
-            let slice = file
-                .slice_with_f64_and_f64(offset as f64, end as f64)
-                .map_err(|_| format!("{name}: cannot slice the file"))?;
-            let array = reader
-                .read_as_array_buffer(&slice)
-                .map_err(|_| format!("{name}: the browser could not read the file"))?;
-            let array = Uint8Array::new(&array);
+        let mut ingest = dataset.begin_file(&name, Some(file.size() as u64));
+        while ahead
+            .front()
+            .map_or(plan.get(asked), |p| Some(&p.slice))
+            .is_some_and(|s| s.0 == index)
+        {
+            while ahead.len() < AHEAD
+                && let Some(&(f, start, end)) = plan.get(asked)
+            {
+                ahead.push_back(reader.ask(files[f], (f, start, end)));
+                asked += 1;
+            }
+            let Some(pending) = ahead.pop_front() else { break };
+            let (_, start, end) = pending.slice;
+            let array = reader.take(files[index], pending).await?;
             buf.resize(array.length() as usize, 0);
             array.copy_to(&mut buf);
             ingest.push(&buf);
-            progress.bytes_done += end - offset;
+            progress.bytes_done += end - start;
             progress.rows_done = rows_before + ingest.rows();
             progress.elapsed_ms = elapsed();
-            offset = end;
             reply(FromWorker::Progress(progress.clone()));
         }
         let index = ingest.finish();
@@ -321,6 +380,145 @@ fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, Str
     progress.elapsed_ms = elapsed();
     reply(FromWorker::Progress(progress));
     Ok(dataset)
+}
+
+/// A slice asked for: (file index, start, end), and the reader worker's answer to come, if it
+/// was asked.
+struct Pending {
+    slice: (usize, u64, u64),
+    answer: Option<JsFuture>,
+}
+
+/// Reads slices of files, on a reader worker of its own when it could start one.
+///
+/// Written by hand: reading a `File` on another thread while this one computes is the point, and
+/// the browser offers no API for it but a worker. The reader is a few lines of JavaScript (a
+/// blob: script, which the page's CSP allows as a worker), answering each `{file, start, end}`
+/// with `{buffer}` (transferred) or `{error}`, in the order asked. It lives as long as one
+/// reading: dropping it terminates the reader, so no late answer can reach a later request.
+struct SliceReader {
+    sync: FileReaderSync,
+    helper: Option<Helper>,
+}
+
+struct Helper {
+    worker: Worker,
+    /// The resolve functions of the answers awaited, oldest first.
+    waiting: Rc<RefCell<VecDeque<Function>>>,
+    /// Set when the reader failed: it is asked nothing more.
+    broken: Rc<Cell<bool>>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+const READER_SCRIPT: &str = "onmessage=(e)=>{const m=e.data;\
+try{const b=new FileReaderSync().readAsArrayBuffer(m.file.slice(m.start,m.end));\
+postMessage({buffer:b},[b]);}catch(err){postMessage({error:String(err)});}};";
+
+impl SliceReader {
+    fn new() -> Result<SliceReader, String> {
+        let sync = FileReaderSync::new().map_err(|_| "this browser has no FileReaderSync")?;
+        Ok(SliceReader { sync, helper: Helper::spawn() })
+    }
+
+    /// Asks the reader worker for a slice (nothing is asked when there is none).
+    fn ask(&self, file: &File, slice: (usize, u64, u64)) -> Pending {
+        let answer = self.helper.as_ref().and_then(|h| h.ask(file, slice.1, slice.2));
+        Pending { slice, answer }
+    }
+
+    /// The bytes of a slice asked for: the reader worker's answer, or, if it had none or failed,
+    /// read here.
+    async fn take(&self, file: &File, pending: Pending) -> Result<Uint8Array, String> {
+        if let Some(answer) = pending.answer {
+            let buffer = answer.await.ok().and_then(|value| {
+                Reflect::get(&value, &"buffer".into()).ok()?.dyn_into::<ArrayBuffer>().ok()
+            });
+            if let Some(buffer) = buffer {
+                return Ok(Uint8Array::new(&buffer));
+            }
+            // Whatever went wrong there (the reader could not start, or could not read), reading
+            // here either works or says why with the file's name; the reader is not asked again,
+            // but still answers (or fails) what it was asked already.
+            if let Some(helper) = &self.helper {
+                helper.broken.set(true);
+            }
+        }
+        let (_, start, end) = pending.slice;
+        let name = file.name();
+        let slice = file
+            .slice_with_f64_and_f64(start as f64, end as f64)
+            .map_err(|_| format!("{name}: cannot slice the file"))?;
+        let array = self
+            .sync
+            .read_as_array_buffer(&slice)
+            .map_err(|_| format!("{name}: the browser could not read the file"))?;
+        Ok(Uint8Array::new(&array))
+    }
+}
+
+impl Helper {
+    fn spawn() -> Option<Helper> {
+        let parts: Array = std::iter::once(JsValue::from_str(READER_SCRIPT)).collect();
+        let options = BlobPropertyBag::new();
+        options.set_type("text/javascript");
+        let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+        let url = Url::create_object_url_with_blob(&blob).ok()?;
+        let worker = Worker::new(&url);
+        // The worker has its own reference to the script once constructed.
+        let _ = Url::revoke_object_url(&url);
+        let worker = worker.ok()?;
+        let waiting: Rc<RefCell<VecDeque<Function>>> = Rc::default();
+        let on_answer = waiting.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let resolve = on_answer.borrow_mut().pop_front();
+            if let Some(resolve) = resolve {
+                let _ = resolve.call1(&JsValue::NULL, &event.data());
+            }
+        });
+        // A reader that fails to start, or dies, answers everything awaited with an error.
+        let on_failure = waiting.clone();
+        let broken: Rc<Cell<bool>> = Rc::default();
+        let failed = broken.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            // Handled here (the slices are read again on this thread): not an uncaught error.
+            event.prevent_default();
+            failed.set(true);
+            let waiting: Vec<Function> = on_failure.borrow_mut().drain(..).collect();
+            let failure = Object::new();
+            let _ = Reflect::set(&failure, &"error".into(), &"the reader worker failed".into());
+            for resolve in waiting {
+                let _ = resolve.call1(&JsValue::NULL, &failure);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(Helper { worker, waiting, broken, _on_message: on_message, _on_error: on_error })
+    }
+
+    fn ask(&self, file: &File, start: u64, end: u64) -> Option<JsFuture> {
+        if self.broken.get() {
+            return None;
+        }
+        let message = Object::new();
+        Reflect::set(&message, &"file".into(), file).ok()?;
+        Reflect::set(&message, &"start".into(), &(start as f64).into()).ok()?;
+        Reflect::set(&message, &"end".into(), &(end as f64).into()).ok()?;
+        let waiting = self.waiting.clone();
+        let promise = Promise::new(&mut |resolve, _reject| waiting.borrow_mut().push_back(resolve));
+        if self.worker.post_message(&message).is_err() {
+            // Not sent: nothing will answer it.
+            self.waiting.borrow_mut().pop_back();
+            return None;
+        }
+        Some(JsFuture::from(promise))
+    }
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
 }
 
 /// Longest raw row sent (a record spanning more is cut, with a note).
