@@ -64,14 +64,16 @@ struct Anchor {
 
 /// The context rules' verdicts on one anchor.
 #[derive(Debug, Default)]
-struct Judged {
+struct Judged<'e> {
     familiar: Option<u32>,
     nearby: Option<Pos>,
     users: u32,
     prevalence: Option<Prevalence>,
-    hosting: Option<String>,
-    risky: Option<(Pos, String)>,
-    new_country: Option<String>,
+    /// In a hosting network (`hosting_network::check` writes why, for the one anchor shown).
+    hosting: bool,
+    risky: Option<&'e (Pos, String)>,
+    /// In a country new to the user (`new_country::check` writes why, for the one anchor shown).
+    new_country: bool,
     /// Unfamiliar, outside familiar ASNs.
     unfamiliar_live: bool,
     medium_grade: bool,
@@ -309,25 +311,10 @@ fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
     }
 }
 
-/// Origin keys of an anchor: its session and its network.
-fn origin_keys(ctx: &Ctx<'_>, e: &Event) -> Vec<String> {
-    let mut keys = Vec::new();
-    if !e.session_id.is_empty() {
-        keys.push(format!("session:{}", ctx.s(e.session_id)));
-    }
-    if ctx.ds.place(e).asn != 0 {
-        keys.push(format!("asn:{}", ctx.ds.place(e).asn));
-    } else if let Some(ip) = ctx.ds.ip(e) {
-        keys.push(format!("net:{}", ctx.prefix(ip)));
-    } else {
-        keys.push("net:unknown".to_owned());
-    }
-    keys
-}
-
-/// What [`origin_keys`] names, unformatted: two anchors share a key exactly when they share a
-/// key text, so grouping can compare these instead of allocating strings per anchor.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// An origin key of an anchor (its session, its network); [`Origin::key`] is its text, and two
+/// anchors share a key exactly when they share a key text, so grouping compares these instead of
+/// allocating strings per anchor.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Origin {
     Session(Sym),
     Asn(u32),
@@ -335,7 +322,19 @@ enum Origin {
     Unknown,
 }
 
-/// The keys of [`origin_keys`], in its order.
+impl Origin {
+    /// The key's text: `session:<id>`, `asn:<n>`, `net:<prefix>` or `net:unknown`.
+    fn key(self, ctx: &Ctx<'_>) -> String {
+        match self {
+            Origin::Session(s) => format!("session:{}", ctx.s(s)),
+            Origin::Asn(asn) => format!("asn:{asn}"),
+            Origin::Net(net) => format!("net:{net}"),
+            Origin::Unknown => "net:unknown".to_owned(),
+        }
+    }
+}
+
+/// The origin keys of an anchor: its session (if any), then its network.
 fn origins(ctx: &Ctx<'_>, e: &Event) -> impl Iterator<Item = Origin> {
     let session = (!e.session_id.is_empty()).then_some(Origin::Session(e.session_id));
     let asn = ctx.ds.place(e).asn;
@@ -402,14 +401,27 @@ fn sorted_unique<T: Ord>(items: impl IntoIterator<Item = T>) -> Vec<T> {
     items.into_iter().collect::<BTreeSet<T>>().into_iter().collect()
 }
 
+/// The distinct non-empty texts of `syms`, sorted. Distinct symbols are distinct texts, so the
+/// symbols are deduplicated first (numbers, not strings: a group can hold thousands of events)
+/// and only the survivors become strings.
+fn sorted_texts(ctx: &Ctx<'_>, syms: impl IntoIterator<Item = Sym>) -> Vec<String> {
+    let mut syms: Vec<Sym> = syms.into_iter().collect();
+    syms.sort_unstable();
+    syms.dedup();
+    let mut texts: Vec<String> =
+        syms.into_iter().map(|s| ctx.s(s)).filter(|t| !t.is_empty()).map(str::to_owned).collect();
+    texts.sort_unstable();
+    texts
+}
+
 impl Engine<'_, '_> {
-    fn judge(&self, pos: Pos, a: &Anchor) -> Judged {
+    fn judge(&self, pos: Pos, a: &Anchor) -> Judged<'_> {
         let ctx = self.ctx;
         let e = ctx.ev(pos);
         let mut j = Judged {
             familiar: guards::familiar_asn(ctx, self.baselines, pos),
-            hosting: hosting_network::check(ctx, ctx.ds.place(e).asn),
-            new_country: new_country::check(ctx, self.baselines, pos),
+            hosting: ctx.is_hosting(ctx.ds.place(e).asn),
+            new_country: new_country::is_new(ctx, self.baselines, pos),
             ..Judged::default()
         };
         if let Some(ip) = ctx.ds.ip(e).map(|ip| ip.to_canonical()) {
@@ -420,7 +432,7 @@ impl Engine<'_, '_> {
                 },
             );
             j.prevalence = Some(Prevalence::of(j.users, ctx.settings));
-            j.risky = self.risky.get(&ip).cloned();
+            j.risky = self.risky.get(&ip);
         }
         if e.kind == EventKind::NonInteractive {
             j.nearby = no_nearby_interactive::nearby(ctx, pos);
@@ -481,16 +493,9 @@ impl Engine<'_, '_> {
             .map(|ip| ip.to_string())
             .collect();
         let asns: Vec<u32> = sorted_unique(evs().map(|e| ctx.ds.place(e).asn).filter(|&a| a != 0));
-        let countries: Vec<String> = sorted_unique(
-            evs()
-                .map(|e| ctx.s(ctx.ds.place(e).location.country).to_owned())
-                .filter(|c| !c.is_empty()),
-        );
-        let session_ids: Vec<String> =
-            sorted_unique(evs().map(|e| ctx.s(e.session_id).to_owned()).filter(|s| !s.is_empty()));
-        let user_agents: Vec<String> = sorted_unique(
-            evs().map(|e| ctx.s(ctx.ds.client(e).user_agent).to_owned()).filter(|s| !s.is_empty()),
-        );
+        let countries = sorted_texts(ctx, evs().map(|e| ctx.ds.place(e).location.country));
+        let session_ids = sorted_texts(ctx, evs().map(|e| e.session_id));
+        let user_agents = sorted_texts(ctx, evs().map(|e| ctx.ds.client(e).user_agent));
 
         let linked: Vec<Linked> = post_compromise_activity::link(ctx, user_sym, &active);
         let mut facts: Vec<Fact> = Vec::new();
@@ -736,7 +741,7 @@ impl Engine<'_, '_> {
 
         // risky-ip.
         let risky_of = |p: &Pos| {
-            anchors[p].risky_self.clone().map(|r| (*p, r)).or_else(|| judged[p].risky.clone())
+            anchors[p].risky_self.clone().map(|r| (*p, r)).or_else(|| judged[p].risky.cloned())
         };
         if let Some((rp, why)) = active.iter().find_map(risky_of) {
             let e = ctx.ev(rp);
@@ -751,14 +756,22 @@ impl Engine<'_, '_> {
         }
 
         // hosting-network.
-        if let Some(h) = active.iter().find_map(|p| judged[p].hosting.clone()) {
+        if let Some(h) = active
+            .iter()
+            .find(|p| judged[p].hosting)
+            .and_then(|&p| hosting_network::check(ctx, ctx.ds.place(ctx.ev(p)).asn))
+        {
             let d = format!("{}.", capitalize(&h));
             fact(&mut facts, hosting_network::ID, w.hosting_network, d.clone());
             sentences.push(d);
         }
 
         // new-country.
-        if let Some(c) = active.iter().find_map(|p| judged[p].new_country.clone()) {
+        if let Some(c) = active
+            .iter()
+            .find(|p| judged[p].new_country)
+            .and_then(|&p| new_country::check(ctx, self.baselines, p))
+        {
             let d = format!("{}.", capitalize(&c));
             fact(&mut facts, new_country::ID, w.new_country, d.clone());
             sentences.push(d);
@@ -846,13 +859,13 @@ impl Engine<'_, '_> {
             active
                 .iter()
                 .copied()
-                .find(|&q| q != p && ctx.ev(q).session_id == sid && judged[&q].hosting.is_some())
+                .find(|&q| q != p && ctx.ev(q).session_id == sid && judged[&q].hosting)
         };
         let high_cand = medium.iter().copied().find_map(|p| {
             let j = &judged[&p];
             if j.risky.is_some() || anchors[&p].risky_self.is_some() {
                 Some("a risky IP".to_owned())
-            } else if j.hosting.is_some() {
+            } else if j.hosting {
                 Some("a hosting ASN".to_owned())
             } else if access {
                 Some("mail or file access".to_owned())
@@ -981,15 +994,15 @@ impl Engine<'_, '_> {
         events.dedup();
 
         // Ids and times.
-        let mut keys: Vec<String> =
-            group.iter().flat_map(|&p| origin_keys(ctx, ctx.ev(p))).collect();
-        keys.sort();
-        let id = format!(
-            "F-{:08x}",
-            super::fnv1a64(
-                format!("{user}\n{}", keys.first().map(String::as_str).unwrap_or("")).as_bytes()
-            ) >> 32
-        );
+        // The smallest key text among the group's distinct origins (a group can hold thousands of
+        // anchors sharing a few origins).
+        let mut origins_seen: Vec<Origin> =
+            group.iter().flat_map(|&p| origins(ctx, ctx.ev(p))).collect();
+        origins_seen.sort_unstable();
+        origins_seen.dedup();
+        let first_key = origins_seen.into_iter().map(|o| o.key(ctx)).min().unwrap_or_default();
+        let id =
+            format!("F-{:08x}", super::fnv1a64(format!("{user}\n{first_key}").as_bytes()) >> 32);
         let first_seen = rfc3339(
             group
                 .iter()

@@ -12,6 +12,7 @@ use super::columns::{Aliases, F, NF};
 use super::values::{lower_into, parse_bool, parse_ip, parse_risk, parse_time};
 use crate::model::{
     AuthRequirement, EventFields, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym, hash_of,
+    same_bytes,
 };
 
 /// Canonical field values of one sign-in row.
@@ -275,8 +276,7 @@ impl<const N: usize> Memo<N> {
         fn text<'k, T>(keys: &'k [u8], &(start, len, _): &(u32, u32, T)) -> &'k [u8] {
             keys.get(start as usize..start as usize + len as usize).unwrap_or_default()
         }
-        if let Some(&e) = index.find(hash, |&e| text(keys, &entries[e as usize]) == key.as_slice())
-        {
+        if let Some(&e) = index.find(hash, |&e| same_bytes(text(keys, &entries[e as usize]), key)) {
             return entries[e as usize].2;
         }
         let syms = intern(i, buf);

@@ -25,20 +25,31 @@ pub(crate) const ID: &str = "new-country";
 
 /// The explanation when the event's country is new for its user.
 pub(crate) fn check(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<String> {
+    if !is_new(ctx, baselines, pos) {
+        return None;
+    }
     let e = ctx.ev(pos);
     let country = ctx.s(ctx.ds.place(e).location.country).to_ascii_uppercase();
-    if country.is_empty() {
-        return None;
-    }
     let b = baselines.get(e.user)?;
-    if b.countries.is_empty() || b.countries.contains(&country) {
-        return None;
-    }
     let known: Vec<&str> = b.countries.iter().map(String::as_str).collect();
     Some(format!(
         "{country} is not among the countries of the user's baseline ({})",
         known.join(", ")
     ))
+}
+
+/// Whether [`check`] fires, without writing its text (the finding builder asks this of every
+/// anchor and needs the text of one).
+pub(crate) fn is_new(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> bool {
+    let e = ctx.ev(pos);
+    let country = ctx.s(ctx.ds.place(e).location.country);
+    if country.is_empty() {
+        return false;
+    }
+    // The baseline's countries are upper case, so this is `contains(country.to_ascii_uppercase())`.
+    baselines.get(e.user).is_some_and(|b| {
+        !b.countries.is_empty() && !b.countries.iter().any(|c| c.eq_ignore_ascii_case(country))
+    })
 }
 
 #[cfg(test)]
