@@ -59,16 +59,23 @@ fn spawn(
     // The report arrives in parts (see `protocol`): its text as a Blob, its findings in pages (each
     // parsed in the task that receives it, so no task has to take in 100 000 findings), then the
     // rest of it.
-    let blob = Rc::new(RefCell::new(None::<web_sys::Blob>));
     let pages = Rc::new(RefCell::new((Vec::<Finding>::new(), SearchIndex::default())));
     let on_event = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |message: FromWorker| match message {
             FromWorker::Ready => dispatcher.dispatch(Action::WorkerReady),
             FromWorker::Progress(progress) => dispatcher.dispatch(Action::Progress(progress)),
-            FromWorker::ReportJson { blob: text, .. } => {
-                *blob.borrow_mut() = text;
-                *pages.borrow_mut() = Default::default();
+            FromWorker::ReportJson { blob: Some(blob), .. } => {
+                // It follows `Done`, whose report is dispatched from a zero-delay timeout: this
+                // one's timeout was set later and runs after it, so the text meets its report.
+                let dispatcher = dispatcher.clone();
+                gloo::timers::callback::Timeout::new(0, move || {
+                    dispatcher.dispatch(Action::ReportBlob(blob))
+                })
+                .forget();
+            }
+            FromWorker::ReportJson { blob: None, .. } => {
+                dispatcher.dispatch(Action::Fail("the report's text did not arrive".to_owned()))
             }
             FromWorker::FindingsPage { findings_json } => {
                 match serde_json::from_str::<Vec<Finding>>(&findings_json) {
@@ -83,7 +90,6 @@ fn spawn(
                 }
             }
             FromWorker::Done { view_json, findings } => {
-                let text = blob.borrow_mut().take();
                 let (found, search) = std::mem::take(&mut *pages.borrow_mut());
                 match serde_json::from_str::<Report>(&view_json) {
                     Ok(_) if found.len() as u64 != findings => {
@@ -97,7 +103,7 @@ fn spawn(
                         // Render in a task of its own: taking in the report and laying out its
                         // views in one task would block the page longer (long-task budget).
                         let dispatcher = dispatcher.clone();
-                        let loaded = Action::Loaded(Shared::new(report), Shared::new(search), text);
+                        let loaded = Action::Loaded(Shared::new(report), Shared::new(search), None);
                         gloo::timers::callback::Timeout::new(0, move || {
                             dispatcher.dispatch(loaded)
                         })
@@ -117,7 +123,11 @@ fn spawn(
                 loaded.borrow_mut().pending.remove(&format!("raw:{finding}"));
                 dispatcher.dispatch(Action::RawRows(finding, Shared::new(rows)));
             }
-            FromWorker::Failed { message } => dispatcher.dispatch(Action::Fail(message)),
+            FromWorker::Failed { message } => {
+                // Pages of a report that failed on the way must not join the next one's.
+                *pages.borrow_mut() = Default::default();
+                dispatcher.dispatch(Action::Fail(message))
+            }
         })
     };
     match Analyzer::spawn(on_event) {

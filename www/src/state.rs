@@ -353,6 +353,8 @@ pub enum Action {
     /// A report arrived: parsed, the search index of its findings (rebuilt here when it does not
     /// cover them), and its JSON text as a Blob.
     Loaded(Shared<Report>, Shared<SearchIndex>, Option<web_sys::Blob>),
+    /// The report's JSON text arrived (after the report itself: see `FromWorker::ReportJson`).
+    ReportBlob(web_sys::Blob),
     /// The request failed.
     Fail(String),
     /// The analyst cancelled reading.
@@ -444,6 +446,9 @@ impl Reducible for AppState {
                 next.raw_rows.clear();
                 next.phase = Phase::Ready;
             }
+            // Text for a report that was cleared meanwhile has nothing to attach to.
+            Action::ReportBlob(_) if next.report.is_none() => return self,
+            Action::ReportBlob(blob) => next.report_blob = Some(blob),
             Action::Fail(message) => next.phase = Phase::Failed(message),
             Action::Cancelled => next.phase = Phase::Cancelled,
             Action::Cleared => {

@@ -185,10 +185,8 @@ async fn handle(
     };
     let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
     let mut report = analyze(dataset, &settings);
-    let report_json = report.to_json();
-    let blob = json_blob(&report_json)?;
-    drop(report_json);
-    reply(FromWorker::ReportJson { bytes: blob.size() as u64, blob: Some(blob) });
+    // The findings go first, so the page shows them while the report's text (what "Download
+    // report" saves) is written here; that comes last (see `protocol`).
     // The page's view leaves out the findings' event lists: they are taken out while the view is
     // written (nothing is copied) and put back, because the worker answers with them later.
     let events: Vec<_> =
@@ -204,8 +202,12 @@ async fn handle(
         finding.events = events;
     }
     let count = report.findings.len() as u64;
+    reply(FromWorker::Done { view_json: view_json?, findings: count });
+    let report_json = report.to_json();
     state.report = Some(report);
-    Ok(FromWorker::Done { view_json: view_json?, findings: count })
+    let blob = json_blob(&report_json)?;
+    drop(report_json);
+    Ok(FromWorker::ReportJson { bytes: blob.size() as u64, blob: Some(blob) })
 }
 
 /// The report's text as a `Blob`, made here in the worker and never decoded into a JavaScript

@@ -80,8 +80,12 @@ pub fn Summary(props: &SummaryProps) -> Html {
             </div>
             <div class="card actions">
                 <h2>{"Export"}</h2>
-                <button class="button" onclick={on_download} disabled={props.blob.is_none()} data-testid="download-json">{"Download report (JSON)"}</button>
-                <p class="muted">{"The same JSON the command-line tool prints."}</p>
+                <button class="button" onclick={on_download} disabled={props.blob.is_none()} aria-busy={props.blob.is_none().to_string()} data-testid="download-json">{"Download report (JSON)"}</button>
+                if props.blob.is_none() {
+                    <p class="muted" data-testid="download-pending">{"Writing the report's JSON…"}</p>
+                } else {
+                    <p class="muted">{"The same JSON the command-line tool prints."}</p>
+                }
             </div>
             if !coverage.warnings.is_empty() {
                 <div class="card warnings">
