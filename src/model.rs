@@ -541,8 +541,8 @@ pub(crate) fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
 /// Whether two byte strings are equal: the interner's and the memos' key comparison.
 ///
 /// On wasm32, `==` on slices calls compiler-builtins' `memcmp`, which compares one byte at a time
-/// (measured: 5% of the page's analysis time, mostly the sign-in memos), so there it is
-/// [`eq_by_words`]; elsewhere `==` is the platform's vectorized `memcmp`.
+/// (measured: 5.5% of the core's time in wasm, ingest and analysis, mostly the sign-in memos), so
+/// there it is [`eq_by_words`]; elsewhere `==` is the platform's vectorized `memcmp`.
 #[inline]
 pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     #[cfg(target_arch = "wasm32")]
