@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, CLI, downloadText, ungrouped } from './harness.mjs';
+import { serve, launch, openPage, foreignRequests, CLI, downloadText, ungrouped, screenshot } from './harness.mjs';
 
 const HOLD_MS = 3000;
 const HOLD = `(() => {
@@ -64,6 +64,7 @@ test('the findings are shown while the JSON is written, then the download is the
     assert.equal(await button.isDisabled(), true, 'no download before the text arrives');
     assert.equal(await button.getAttribute('aria-busy'), 'true');
     assert.match(await page.getByTestId('download-pending').textContent(), /Writing the report's JSON/);
+    await screenshot(page, 'download-pending');
     // Then the held message arrives and the button is enabled.
     await page.waitForFunction(() => !document.querySelector('[data-testid="download-json"]').disabled, null, { timeout: HOLD_MS + 30_000 });
     assert.equal(await page.getByTestId('download-pending').count(), 0);
