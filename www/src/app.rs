@@ -56,9 +56,9 @@ fn spawn(
     dispatcher: UseReducerDispatcher<AppState>,
     loaded: Rc<RefCell<Loaded>>,
 ) -> Option<Analyzer> {
-    // The report arrives in parts (see `protocol`): its text as a Blob, its findings in pages (each
-    // parsed in the task that receives it, so no task has to take in 100 000 findings), then the
-    // rest of it.
+    // The report arrives in parts (see `protocol`): its findings in pages (each parsed in the task
+    // that receives it, so no task has to take in 100 000 findings), then the rest of it, then its
+    // text as a Blob.
     let pages = Rc::new(RefCell::new((Vec::<Finding>::new(), SearchIndex::default())));
     let on_event = {
         let dispatcher = dispatcher.clone();
@@ -103,7 +103,7 @@ fn spawn(
                         // Render in a task of its own: taking in the report and laying out its
                         // views in one task would block the page longer (long-task budget).
                         let dispatcher = dispatcher.clone();
-                        let loaded = Action::Loaded(Shared::new(report), Shared::new(search), None);
+                        let loaded = Action::Loaded(Shared::new(report), Shared::new(search));
                         gloo::timers::callback::Timeout::new(0, move || {
                             dispatcher.dispatch(loaded)
                         })

@@ -284,7 +284,8 @@ pub struct AppState {
     /// The free-text search's index of the report's findings.
     pub search: Shared<SearchIndex>,
     /// The same report as its JSON contract text (what "Download report" saves), held by the
-    /// browser as a Blob and never copied into the page's memory; `None` in native tests.
+    /// browser as a Blob and never copied into the page's memory; `None` until the worker has
+    /// written it (it comes after the report) and in native tests.
     pub report_blob: Option<web_sys::Blob>,
     /// Sort column of the findings grid.
     pub sort: Column,
@@ -350,9 +351,9 @@ pub enum Action {
     Begin(String, bool),
     /// Reading progress arrived.
     Progress(Progress),
-    /// A report arrived: parsed, the search index of its findings (rebuilt here when it does not
-    /// cover them), and its JSON text as a Blob.
-    Loaded(Shared<Report>, Shared<SearchIndex>, Option<web_sys::Blob>),
+    /// A report arrived: parsed, and the search index of its findings (rebuilt here when it does
+    /// not cover them). Its JSON text comes after it ([`Action::ReportBlob`]).
+    Loaded(Shared<Report>, Shared<SearchIndex>),
     /// The report's JSON text arrived (after the report itself: see `FromWorker::ReportJson`).
     ReportBlob(web_sys::Blob),
     /// The request failed.
@@ -407,7 +408,7 @@ impl Reducible for AppState {
                 Phase::Working { progress: slot, .. } => *slot = Some(progress),
                 _ => return self,
             },
-            Action::Loaded(report, search, blob) => {
+            Action::Loaded(report, search) => {
                 // A finding or user that is gone from the new report closes its views.
                 if next
                     .selected
@@ -440,7 +441,8 @@ impl Reducible for AppState {
                     Shared::new(SearchIndex::of(&report.findings))
                 };
                 next.report = Some(report);
-                next.report_blob = blob;
+                // The new report's text is still being written: no download of the old one.
+                next.report_blob = None;
                 // Event references belong to a report: ask again for the new one's.
                 next.events.clear();
                 next.raw_rows.clear();
@@ -627,11 +629,7 @@ mod tests {
     }
 
     fn loaded() -> Rc<AppState> {
-        Rc::new(AppState::new()).reduce(Action::Loaded(
-            Shared::new(report()),
-            Shared::default(),
-            None,
-        ))
+        Rc::new(AppState::new()).reduce(Action::Loaded(Shared::new(report()), Shared::default()))
     }
 
     #[test]
@@ -688,11 +686,8 @@ mod tests {
         assert_eq!(paged, SearchIndex::of(&findings), "pages give the same index");
         // The index the page built is the one searched; one that does not cover the report is
         // rebuilt rather than trusted.
-        let state = Rc::new(AppState::new()).reduce(Action::Loaded(
-            Shared::new(report()),
-            Shared::new(paged),
-            None,
-        ));
+        let state = Rc::new(AppState::new())
+            .reduce(Action::Loaded(Shared::new(report()), Shared::new(paged)));
         assert_eq!(state.search.len(), 3);
         let state = state.reduce(Action::Filter("AS".into()));
         assert!(state.visible_findings().is_empty(), "no finding here has an ASN");
@@ -704,7 +699,6 @@ mod tests {
         let short = Rc::new(AppState::new()).reduce(Action::Loaded(
             Shared::new(report()),
             Shared::new(SearchIndex::of(&report().findings[..1])),
-            None,
         ));
         assert_eq!(short.search.len(), 3, "an index of too few findings is rebuilt");
     }
@@ -759,7 +753,7 @@ mod tests {
         );
         let mut rescored = report();
         rescored.findings.remove(1);
-        let state = state.reduce(Action::Loaded(Shared::new(rescored), Shared::default(), None));
+        let state = state.reduce(Action::Loaded(Shared::new(rescored), Shared::default()));
         assert_eq!(state.selected, None);
         assert_eq!(state.timeline_user, None);
     }
@@ -780,7 +774,7 @@ mod tests {
                 user: "a@example.com".into(),
                 ..UserEvents::default()
             })))
-            .reduce(Action::Loaded(Shared::new(report()), Shared::default(), None));
+            .reduce(Action::Loaded(Shared::new(report()), Shared::default()));
         assert_eq!(state.wanted_events().len(), 2, "a new report drops the references of the old");
     }
 
