@@ -5,7 +5,7 @@
 //! `Application ID `, `Autonomous system  number` and `"TimeGenerated [UTC]"` need no special case.
 //! Nothing is matched by position: the portal header changed at least three times (formats.md §1.3).
 
-use crate::detect::HashMap;
+use std::collections::HashMap;
 
 /// A canonical sign-in field.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -218,11 +218,11 @@ pub(crate) fn normalize(name: &str, out: &mut String) {
     }
 }
 
-/// Lookup of normalized names: asked once per key of every JSON record, so hashed with foldhash
-/// (the detection's fixed-seed map), not SipHash.
+/// Lookup of normalized names: asked once per key of every JSON record, so hashed with fixed-seed
+/// foldhash, not SipHash.
 #[derive(Debug)]
 pub(crate) struct Aliases {
-    map: HashMap<&'static str, F>,
+    map: HashMap<&'static str, F, foldhash::fast::FixedState>,
 }
 
 impl Default for Aliases {
