@@ -30,8 +30,8 @@ use std::net::IpAddr;
 use hashbrown::HashTable;
 
 use crate::model::{
-    AppProfile, AuditDetail, AuthProfile, ClientProfile, Event, EventFields, EventKind, Interner,
-    PlaceProfile, Profiles, Sym, hash_of, table_bytes,
+    AppProfile, AuditDetail, AuthProfile, ClientProfile, Event, EventFields, EventKind, Id,
+    Interner, PlaceProfile, Profiles, Sym, hash_of, table_bytes,
 };
 use crate::report::{Diagnostic, InputSummary, ReasonCount};
 
@@ -66,7 +66,7 @@ struct State {
     /// the request id); the request id is read from the event itself.
     dedupe: HashTable<DedupeSlot>,
     /// Request id → (result detail, file, line) from authentication-details CSVs.
-    auth: HashMap<Sym, (Sym, u32, u64)>,
+    auth: HashMap<Id, (Sym, u32, u64)>,
     /// The dataset of a [`Part`]: every event is kept, and duplicates are settled when the part
     /// is joined, against everything read before it.
     part: bool,
@@ -534,7 +534,7 @@ impl FileState {
     pub(crate) fn auth_detail(&mut self, ds: &mut Dataset, request: &str, detail: &str, line: u64) {
         self.auth_rows = true;
         let State { strs, auth, .. } = &mut ds.state;
-        let req = strs.lower(&mut ds.strings, request);
+        let req = strs.id_lower(&mut ds.strings, request);
         let det = strs.raw(&mut ds.strings, detail);
         if req.is_empty() || det.is_empty() {
             return;

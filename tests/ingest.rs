@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use proptest::prelude::*;
 use sessionhunt::ingest::{Dataset, uti_to_request_id};
-use sessionhunt::model::{AuthRequirement, Event, EventKind, Outcome, RiskLevel, Sym};
+use sessionhunt::model::{AuthRequirement, Event, EventKind, Id, Outcome, RiskLevel, Sym};
 use sessionhunt::report::InputSummary;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats/");
@@ -26,6 +26,10 @@ fn load(names: &[&str]) -> Dataset {
 
 fn s(ds: &Dataset, sym: Sym) -> &str {
     ds.strings.resolve(sym)
+}
+
+fn id(ds: &Dataset, id: Id) -> String {
+    ds.strings.id_text(id).to_string()
 }
 
 fn summary<'a>(ds: &'a Dataset, name: &str) -> &'a InputSummary {
@@ -92,9 +96,9 @@ fn content(ds: &Dataset, e: &Event) -> String {
         r(ds.app(e).app_name),
         r(ds.app(e).resource),
         r(ds.client(e).client_app),
-        r(e.session_id),
-        r(e.unique_token_id),
-        r(e.request_id),
+        id(ds, e.session_id),
+        id(ds, e.unique_token_id),
+        id(ds, e.request_id),
         e.outcome,
         ds.auth(e).error_code,
         ds.auth(e).risk_level,
@@ -143,14 +147,18 @@ fn portal_csv_57_columns() {
         "`Application ID ` with its trailing space"
     );
     assert_eq!(s(&ds, ds.app(e).resource), "Office 365 Exchange Online");
-    assert_eq!(s(&ds, e.correlation_id), "c0ffee00-0000-4000-8000-000000000001", "ids lower-cased");
-    assert_eq!(s(&ds, e.session_id), "5d1c2b3a-0000-4000-8000-00000000abcd");
+    assert_eq!(
+        id(&ds, e.correlation_id),
+        "c0ffee00-0000-4000-8000-000000000001",
+        "ids lower-cased"
+    );
+    assert_eq!(id(&ds, e.session_id), "5d1c2b3a-0000-4000-8000-00000000abcd");
     assert_eq!(
         s(&ds, ds.client(e).incoming_token_type),
         "primaryRefreshToken",
         "the second `Incoming token type` column"
     );
-    assert_eq!(uti_to_request_id(s(&ds, e.unique_token_id)).as_deref(), Some(s(&ds, e.request_id)));
+    assert_eq!(uti_to_request_id(&id(&ds, e.unique_token_id)), Some(id(&ds, e.request_id)));
     assert_eq!(e.outcome, Outcome::Success);
     assert_eq!(ds.auth(e).auth_requirement, AuthRequirement::MultiFactor);
     assert_eq!(s(&ds, ds.auth(e).mfa_detail), "MFA successfully completed");
@@ -183,7 +191,7 @@ fn portal_csv_older_header_generations() {
         let e = &ds.events[0];
         assert_eq!(s(&ds, e.user), "alice@example.com", "{name}");
         assert_eq!(ds.place(e).asn, 64496, "{name}");
-        assert_eq!(s(&ds, e.session_id).is_empty(), !session, "{name}");
+        assert_eq!(id(&ds, e.session_id).is_empty(), !session, "{name}");
         assert_eq!(s(&ds, ds.client(e).incoming_token_type), "primaryRefreshToken", "{name}");
     }
 }
@@ -333,9 +341,9 @@ fn graph_json_fields() {
     assert_eq!(s(&ds, ds.auth(a).mfa_detail), "MFA requirement satisfied by claim in the token");
     assert_eq!(a.outcome, Outcome::Success);
     // formats.md §0 note 1: the public UTI examples decode to these request ids.
-    assert_eq!(s(&ds, a.unique_token_id), "LsK9o4dlp065CignnK6MAA");
-    assert_eq!(s(&ds, b.unique_token_id), "Bz1hOI89WU2reqpL121fAA");
-    assert_eq!(uti_to_request_id(s(&ds, b.unique_token_id)).as_deref(), Some(s(&ds, b.request_id)));
+    assert_eq!(id(&ds, a.unique_token_id), "LsK9o4dlp065CignnK6MAA");
+    assert_eq!(id(&ds, b.unique_token_id), "Bz1hOI89WU2reqpL121fAA");
+    assert_eq!(uti_to_request_id(&id(&ds, b.unique_token_id)), Some(id(&ds, b.request_id)));
 }
 
 #[test]
@@ -469,7 +477,7 @@ fn defender_sign_ins() {
     assert_eq!(ds.auth(a).risk_level, RiskLevel::Medium, "RiskLevelAggregated 50");
     assert_eq!(s(&ds, ds.place(a).location.country), "NL");
     assert_eq!(ds.place(a).location.coordinates, Some((52.37, 4.89)));
-    assert_eq!(uti_to_request_id(s(&ds, a.unique_token_id)).as_deref(), Some(s(&ds, a.request_id)));
+    assert_eq!(uti_to_request_id(&id(&ds, a.unique_token_id)), Some(id(&ds, a.request_id)));
     assert_eq!((b.outcome, ds.auth(b).error_code), (Outcome::Failure, 50126));
 }
 
@@ -525,7 +533,7 @@ fn auditdata_fields() {
     assert_eq!(sessionhunt::time::rfc3339(rule.time), "2026-03-05T01:56:15Z");
     assert_eq!(s(&ds, rule.user), "alice@example.com");
     assert_eq!(ds.ip(rule), ip("192.0.2.200"), "ClientIP port stripped");
-    assert_eq!(s(&ds, rule.session_id), "9dfdecb6-59a0-4714-846e-86c0fc911104");
+    assert_eq!(id(&ds, rule.session_id), "9dfdecb6-59a0-4714-846e-86c0fc911104");
     assert_eq!(forwards(&ds, rule), ["drop@example.net", "second@example.org"]);
     let p = params(&ds, rule);
     for want in
@@ -538,7 +546,7 @@ fn auditdata_fields() {
     let login = audit_op(&ds, "UserLoggedIn");
     assert_eq!(ds.ip(login), ip("2001:db8::77"), "[v6]:port");
     assert_eq!(
-        s(&ds, login.session_id),
+        id(&ds, login.session_id),
         "001eb37a-80ea-2ad3-aca1-1e3643c7a4e4",
         "DeviceProperties SessionId"
     );
@@ -548,15 +556,12 @@ fn auditdata_fields() {
         ("Linux", "Firefox")
     );
     // The inbox rule's token was issued by this sign-in (formats.md §0 note 1).
-    assert_eq!(
-        uti_to_request_id(s(&ds, rule.unique_token_id)).as_deref(),
-        Some(s(&ds, login.request_id))
-    );
+    assert_eq!(uti_to_request_id(&id(&ds, rule.unique_token_id)), Some(id(&ds, login.request_id)));
 
     let upd = audit_op(&ds, "UpdateInboxRules");
     assert_eq!(forwards(&ds, upd), ["exfil@example.net"], "ServerRule actions only");
     assert_eq!(
-        s(&ds, upd.session_id),
+        id(&ds, upd.session_id),
         "77777777-0000-4000-8000-000000000007",
         "AppAccessContext.AADSessionId"
     );

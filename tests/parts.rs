@@ -94,9 +94,12 @@ fn assert_same(a: &Dataset, b: &Dataset, what: &str) {
     for (x, y) in a.events.iter().zip(&b.events) {
         let (fx, fy) = (a.fields(x), b.fields(y));
         assert_eq!(fx, fy, "{what}: fields of an event");
-        let syms = [fx.user, fx.session_id, fx.request_id, fx.correlation_id, fx.user_agent];
-        for s in syms.into_iter().chain([fx.app_name, fx.location.city, fx.mfa_detail]) {
+        let syms = [fx.user, fx.user_agent, fx.app_name, fx.location.city, fx.mfa_detail];
+        for s in syms {
             assert_eq!(a.strings.resolve(s), b.strings.resolve(s), "{what}: a string");
+        }
+        for i in [fx.session_id, fx.request_id, fx.correlation_id, fx.unique_token_id] {
+            assert_eq!(*a.strings.id_text(i), *b.strings.id_text(i), "{what}: an id");
         }
     }
     assert_eq!(a.shared_counts(), b.shared_counts(), "{what}: profile counts");

@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::context::{Ctx, Pos, day_of};
-use crate::model::{EventKind, Sym};
+use crate::model::{EventKind, Id, Sym};
 
 /// One user's baseline.
 #[derive(Debug, Default)]
@@ -87,7 +87,7 @@ impl Baseline {
 /// Statistics of one session.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct SessionStats {
-    pub session: Sym,
+    pub session: Id,
     /// Positions of the session's sign-ins, in time order.
     pub events: Vec<Pos>,
     pub ips: u32,
@@ -213,7 +213,7 @@ fn user(ctx: &Ctx<'_>, user: Sym) -> (Baseline, Vec<SessionStats>) {
 
         // Sessions: every user sign-in with a session id, whatever the window.
         let mut sessions: Vec<SessionStats> = Vec::new();
-        let mut index: HashMap<Sym, usize> = HashMap::default();
+        let mut index: HashMap<Id, usize> = HashMap::default();
         for &pos in ctx.user_positions(user) {
             let e = ctx.ev(pos);
             if !e.kind.is_user_sign_in() || e.session_id.is_empty() {

@@ -14,7 +14,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::enrich;
 use crate::ingest::Dataset;
-use crate::model::{Event, EventKind, Millis, Sym};
+use crate::model::{Event, EventKind, Id, IdText, Millis, Sym};
 use crate::settings::Settings;
 
 /// Milliseconds per hour.
@@ -194,6 +194,11 @@ impl<'a> Ctx<'a> {
         self.ds.strings.resolve(sym)
     }
 
+    /// The text of an id.
+    pub(crate) fn id(&self, id: Id) -> IdText<'a> {
+        self.ds.strings.id_text(id)
+    }
+
     /// True when `t` is in the detection window.
     pub(crate) fn in_detection(&self, t: Millis) -> bool {
         t > self.det_after
@@ -268,6 +273,7 @@ fn kind_rank(k: EventKind) -> u8 {
 
 fn canonical_cmp(ds: &Dataset, a: &Event, b: &Event) -> Ordering {
     let s = |x: Sym| ds.strings.resolve(x);
+    let ids = &ds.strings;
     let op = |e: &Event| ds.audit(e).map(|d| s(d.operation)).unwrap_or("");
     let file =
         |e: &Event| ds.files.get(e.source.file as usize).map(|f| f.name.as_str()).unwrap_or("");
@@ -277,9 +283,9 @@ fn canonical_cmp(ds: &Dataset, a: &Event, b: &Event) -> Ordering {
         .then_with(|| s(a.user).cmp(s(b.user)))
         .then_with(|| ds.ip(a).cmp(&ds.ip(b)))
         .then_with(|| ds.place(a).asn.cmp(&ds.place(b).asn))
-        .then_with(|| s(a.session_id).cmp(s(b.session_id)))
-        .then_with(|| s(a.request_id).cmp(s(b.request_id)))
-        .then_with(|| s(a.unique_token_id).cmp(s(b.unique_token_id)))
+        .then_with(|| ids.cmp_ids(a.session_id, b.session_id))
+        .then_with(|| ids.cmp_ids(a.request_id, b.request_id))
+        .then_with(|| ids.cmp_ids(a.unique_token_id, b.unique_token_id))
         .then_with(|| s(ds.app(a).app_id).cmp(s(ds.app(b).app_id)))
         .then_with(|| s(ds.client(a).user_agent).cmp(s(ds.client(b).user_agent)))
         .then_with(|| op(a).cmp(op(b)))

@@ -42,7 +42,7 @@ use super::rules::{
     session_origin_split, short_window_origin_switch, token_from_unfamiliar_network,
 };
 use crate::enrich;
-use crate::model::{Event, EventKind, Sym};
+use crate::model::{Event, EventKind, Id, Sym};
 use crate::report::{AuditRef, BaselineSummary, EventRef, Fact, Finding, Remediation, Severity};
 use crate::settings::PrevalenceScope;
 use crate::time::rfc3339;
@@ -112,7 +112,7 @@ struct Engine<'c, 'a> {
     baselines: &'c Baselines,
     prevalence: HashMap<IpAddr, u32>,
     risky: HashMap<IpAddr, (Pos, String)>,
-    anomalies: HashMap<(Sym, Sym), session_anomaly::Anomaly>,
+    anomalies: HashMap<(Sym, Id), session_anomaly::Anomaly>,
     actions: Vec<remediated::Action>,
 }
 
@@ -316,7 +316,7 @@ fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
 /// allocating strings per anchor.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Origin {
-    Session(Sym),
+    Session(Id),
     Asn(u32),
     Net(ipnet::IpNet),
     Unknown,
@@ -326,7 +326,7 @@ impl Origin {
     /// The key's text: `session:<id>`, `asn:<n>`, `net:<prefix>` or `net:unknown`.
     fn key(self, ctx: &Ctx<'_>) -> String {
         match self {
-            Origin::Session(s) => format!("session:{}", ctx.s(s)),
+            Origin::Session(s) => format!("session:{}", ctx.id(s)),
             Origin::Asn(asn) => format!("asn:{asn}"),
             Origin::Net(net) => format!("net:{net}"),
             Origin::Unknown => "net:unknown".to_owned(),
@@ -414,6 +414,16 @@ fn sorted_texts(ctx: &Ctx<'_>, syms: impl IntoIterator<Item = Sym>) -> Vec<Strin
     texts
 }
 
+/// The distinct non-empty texts of some ids, sorted.
+fn sorted_id_texts(ctx: &Ctx<'_>, ids: impl IntoIterator<Item = Id>) -> Vec<String> {
+    let mut ids: Vec<Id> = ids.into_iter().filter(|i| !i.is_empty()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut texts: Vec<String> = ids.into_iter().map(|i| ctx.id(i).to_string()).collect();
+    texts.sort_unstable();
+    texts
+}
+
 impl Engine<'_, '_> {
     fn judge(&self, pos: Pos, a: &Anchor) -> Judged<'_> {
         let ctx = self.ctx;
@@ -494,7 +504,7 @@ impl Engine<'_, '_> {
             .collect();
         let asns: Vec<u32> = sorted_unique(evs().map(|e| ctx.ds.place(e).asn).filter(|&a| a != 0));
         let countries = sorted_texts(ctx, evs().map(|e| ctx.ds.place(e).location.country));
-        let session_ids = sorted_texts(ctx, evs().map(|e| e.session_id));
+        let session_ids = sorted_id_texts(ctx, evs().map(|e| e.session_id));
         let user_agents = sorted_texts(ctx, evs().map(|e| ctx.ds.client(e).user_agent));
 
         let linked: Vec<Linked> = post_compromise_activity::link(ctx, user_sym, &active);
@@ -678,7 +688,7 @@ impl Engine<'_, '_> {
             let d = format!(
                 "Session {} began with {} from {} at {}; {} later it was used from {}, a network \
                  that sign-in did not use{}.",
-                short_id(ctx.s(e.session_id)),
+                short_id(&ctx.id(e.session_id)),
                 if interactive {
                     "an interactive sign-in"
                 } else {
@@ -784,7 +794,7 @@ impl Engine<'_, '_> {
         }) {
             let d = format!(
                 "Session {} is unlike the user's other sessions: {} (score {:.1} ≥ {:.1}).",
-                short_id(ctx.s(sid)),
+                short_id(&ctx.id(sid)),
                 an.detail,
                 an.score,
                 ctx.settings.session_anomaly_threshold
@@ -853,7 +863,7 @@ impl Engine<'_, '_> {
         // "unfamiliar + single-user + no nearby interactive + hosting ASN" holds for the finding.
         let session_hosting = |p: Pos| -> Option<Pos> {
             let sid = ctx.ev(p).session_id;
-            if ctx.s(sid).is_empty() {
+            if sid.is_empty() {
                 return None;
             }
             active

@@ -147,8 +147,8 @@ pub fn h2(dataset: &Dataset, settings: &Settings) -> Vec<H2Row> {
                 non_interactive_asn: ctx.ds.place(n).asn,
                 interactive_app: ctx.s(ctx.ds.app(i).app_name).to_owned(),
                 non_interactive_app: ctx.s(ctx.ds.app(n).app_name).to_owned(),
-                interactive_correlation_id: ctx.s(i.correlation_id).to_owned(),
-                non_interactive_correlation_id: ctx.s(n.correlation_id).to_owned(),
+                interactive_correlation_id: ctx.id(i.correlation_id).to_string(),
+                non_interactive_correlation_id: ctx.id(n.correlation_id).to_string(),
                 user,
             }
         })

@@ -207,16 +207,18 @@ pub(crate) fn build(
         .or_else(|| aac.and_then(|a| text(a, &["AADSessionId"])))
         .or_else(|| nv(&device_props, "SessionId").map(Cow::Borrowed))
         .unwrap_or_default();
-    e.session_id = strs.lower(interner, &session);
+    e.session_id = strs.id_lower(interner, &session);
     if let Some(a) = aac {
-        e.unique_token_id = strs.raw(interner, &text(a, &["UniqueTokenId"]).unwrap_or_default());
-        e.correlation_id = strs.lower(interner, &text(a, &["CorrelationId"]).unwrap_or_default());
+        e.unique_token_id = strs.id_raw(interner, &text(a, &["UniqueTokenId"]).unwrap_or_default());
+        e.correlation_id =
+            strs.id_lower(interner, &text(a, &["CorrelationId"]).unwrap_or_default());
         if let Some(name) = text(a, &["ClientAppName"]) {
             e.app_name = strs.raw(interner, &name);
         }
     }
     if e.correlation_id.is_empty() {
-        e.correlation_id = strs.lower(interner, &text(ad, &["CorrelationId"]).unwrap_or_default());
+        e.correlation_id =
+            strs.id_lower(interner, &text(ad, &["CorrelationId"]).unwrap_or_default());
     }
 
     let mut ua = text(ad, &["UserAgent"]).map(Cow::into_owned);
@@ -252,7 +254,7 @@ pub(crate) fn build(
     let oid = text(ad, &["TokenObjectId"]).unwrap_or_default();
     e.user_object_id = strs.lower(interner, &oid);
     let record_id = text(ad, &["Id"]).or_else(|| outer.record_id.clone()).unwrap_or_default();
-    e.request_id = strs.lower(interner, &record_id);
+    e.request_id = strs.id_lower(interner, &record_id);
 
     let op_lower = operation.to_ascii_lowercase();
     let error = text(ad, &["ErrorNumber", "ErrorCode"]).unwrap_or_default();

@@ -11,8 +11,8 @@ use serde_json::Value;
 use super::columns::{Aliases, F, NF};
 use super::values::{lower_into, parse_bool, parse_ip, parse_risk, parse_time};
 use crate::model::{
-    AuthRequirement, EventFields, EventKind, Interner, Outcome, RiskLevel, SourceRef, Sym, hash_of,
-    same_bytes,
+    AuthRequirement, EventFields, EventKind, Id, Interner, Outcome, RiskLevel, SourceRef, Sym,
+    hash_of, same_bytes,
 };
 
 /// Canonical field values of one sign-in row.
@@ -205,6 +205,18 @@ fn lower(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
     i.intern(s)
 }
 
+/// The [`Id`] of `s` trimmed, as logged.
+fn id_raw(i: &mut Interner, s: &str) -> Id {
+    i.id(trim(s))
+}
+
+/// The [`Id`] of `s` trimmed and lower-cased.
+fn id_lower(i: &mut Interner, buf: &mut String, s: &str) -> Id {
+    let s = trim(s);
+    let s = if s.bytes().any(|c| c.is_ascii_uppercase()) { lower_into(s, buf) } else { s };
+    i.id(s)
+}
+
 /// `s` trimmed, upper-cased and interned.
 fn upper(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
     let s = trim(s);
@@ -224,6 +236,14 @@ impl Strs {
 
     pub(crate) fn lower(&mut self, i: &mut Interner, s: &str) -> Sym {
         lower(i, &mut self.buf, s)
+    }
+
+    pub(crate) fn id_raw(&mut self, i: &mut Interner, s: &str) -> Id {
+        id_raw(i, s)
+    }
+
+    pub(crate) fn id_lower(&mut self, i: &mut Interner, s: &str) -> Id {
+        id_lower(i, &mut self.buf, s)
     }
 
     pub(crate) fn upper(&mut self, i: &mut Interner, s: &str) -> Sym {
@@ -461,10 +481,10 @@ pub(crate) fn build(
             let [id, name, resource, client_app] = app;
             [lower(i, b, id), raw(i, name), raw(i, resource), raw(i, client_app)]
         });
-    e.session_id = lower(interner, buf, row.get(F::SessionId));
-    e.unique_token_id = raw(interner, row.get(F::Uti));
-    e.request_id = lower(interner, buf, row.get(F::RequestId));
-    e.correlation_id = lower(interner, buf, row.get(F::CorrelationId));
+    e.session_id = id_lower(interner, buf, row.get(F::SessionId));
+    e.unique_token_id = id_raw(interner, row.get(F::Uti));
+    e.request_id = id_lower(interner, buf, row.get(F::RequestId));
+    e.correlation_id = id_lower(interner, buf, row.get(F::CorrelationId));
 
     let code_text = if row.get(F::ErrorCode).is_empty() {
         row.get(F::ResultType)

@@ -229,10 +229,10 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
             e.app_name = st.intern(&s.app_name);
             e.resource = st.intern(&s.resource);
             e.client_app = st.intern(&s.client_app);
-            e.session_id = st.intern(&s.session_id.to_lowercase());
-            e.unique_token_id = st.intern(&s.unique_token_id);
-            e.request_id = st.intern(&s.request_id.to_lowercase());
-            e.correlation_id = st.intern(&s.correlation_id.to_lowercase());
+            e.session_id = st.id(&s.session_id.to_lowercase());
+            e.unique_token_id = st.id(&s.unique_token_id);
+            e.request_id = st.id(&s.request_id.to_lowercase());
+            e.correlation_id = st.id(&s.correlation_id.to_lowercase());
             e.outcome = if s.error_code == 0 { Outcome::Success } else { Outcome::Failure };
             e.error_code = s.error_code;
             e.risk_level = risk_level(&s.risk_level);
@@ -250,9 +250,9 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
             let mut e = EventFields::empty(EventKind::Audit, a.time, source);
             e.user = st.intern(&a.user.trim().to_lowercase());
             e.ip = parse_ip(&a.ip);
-            e.session_id = st.intern(&a.session_id.to_lowercase());
-            e.unique_token_id = st.intern(&a.unique_token_id);
-            e.request_id = st.intern(&a.record_id.to_lowercase());
+            e.session_id = st.id(&a.session_id.to_lowercase());
+            e.unique_token_id = st.id(&a.unique_token_id);
+            e.request_id = st.id(&a.record_id.to_lowercase());
             e.outcome = Outcome::Success;
             let parameters =
                 a.parameters.iter().map(|(k, v)| (st.intern(k), st.intern(v))).collect();

@@ -156,11 +156,11 @@ pub(crate) fn uti_to_request_id(uti: &str) -> Option<String> {
 /// How an audit event is tied to a suspicious sign-in, if it is.
 fn tie(ctx: &Ctx<'_>, audit: &Event, sign_in: &Event) -> Option<&'static str> {
     if !audit.unique_token_id.is_empty() {
-        let uti = ctx.s(audit.unique_token_id);
+        let uti = ctx.id(audit.unique_token_id);
         if audit.unique_token_id == sign_in.unique_token_id
             || (!sign_in.request_id.is_empty()
-                && uti_to_request_id(uti)
-                    .is_some_and(|r| r.eq_ignore_ascii_case(ctx.s(sign_in.request_id))))
+                && uti_to_request_id(&uti)
+                    .is_some_and(|r| r.eq_ignore_ascii_case(&ctx.id(sign_in.request_id))))
         {
             return Some("token");
         }

@@ -24,7 +24,7 @@ use crate::detect::HashMap;
 
 use crate::detect::baseline::{Baselines, FEATURES};
 use crate::detect::context::Ctx;
-use crate::model::Sym;
+use crate::model::{Id, Sym};
 
 /// Rule id.
 pub(crate) const ID: &str = "session-anomaly";
@@ -39,7 +39,7 @@ pub(crate) struct Anomaly {
 }
 
 /// Anomalous sessions, keyed by (user, session id).
-pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> HashMap<(Sym, Sym), Anomaly> {
+pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> HashMap<(Sym, Id), Anomaly> {
     let w = &ctx.settings.session_anomaly_weights;
     let weights = [
         w.ips,
@@ -120,7 +120,7 @@ mod tests {
 
     fn anomalies(b: &Builder) -> Vec<String> {
         with_context(b, &Settings::default(), |ctx, bl| {
-            let mut v: Vec<String> = run(ctx, bl).keys().map(|k| ctx.s(k.1).to_owned()).collect();
+            let mut v: Vec<String> = run(ctx, bl).keys().map(|k| ctx.id(k.1).to_string()).collect();
             v.sort();
             v
         })
