@@ -155,9 +155,9 @@ fn user(ctx: &Ctx<'_>, user: Sym) -> (Baseline, Vec<SessionStats>) {
     {
         let mut b = Baseline::default();
         let mut asn_days: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
-        for &pos in ctx.user_positions(user) {
+        for &pos in ctx.user_interactive_successes(user) {
             let e = ctx.ev(pos);
-            if e.kind != EventKind::Interactive || !e.is_success() || !ctx.in_baseline(e.time) {
+            if !ctx.in_baseline(e.time) {
                 continue;
             }
             b.interactive += 1;

@@ -33,6 +33,11 @@ pub(crate) struct Ctx<'a> {
     order: Vec<u32>,
     /// Positions of each user's events, ascending (so in time order).
     by_user: HashMap<Sym, Vec<Pos>>,
+    /// Per user, the positions of their successful interactive sign-ins (a few per day, against
+    /// hundreds of token refreshes: the nearby-interactive test scans these).
+    interactive_by_user: HashMap<Sym, Vec<Pos>>,
+    /// Per user, the positions of their audit events (what post-compromise linking scans).
+    audit_by_user: HashMap<Sym, Vec<Pos>>,
     /// Users sorted by name.
     users_sorted: Vec<Sym>,
     /// Latest event time ("now"), earliest event time.
@@ -115,10 +120,17 @@ impl<'a> Ctx<'a> {
         let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
         order.sort_by(|&a, &b| canonical_cmp(ds, &ds.events[a as usize], &ds.events[b as usize]));
         let mut by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
+        let mut interactive_by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
+        let mut audit_by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
         for (pos, &i) in order.iter().enumerate() {
             let e = &ds.events[i as usize];
             if !e.user.is_empty() {
                 by_user.entry(e.user).or_default().push(pos as Pos);
+                if e.kind == EventKind::Interactive && e.is_success() {
+                    interactive_by_user.entry(e.user).or_default().push(pos as Pos);
+                } else if e.kind == EventKind::Audit {
+                    audit_by_user.entry(e.user).or_default().push(pos as Pos);
+                }
             }
         }
         let mut users_sorted: Vec<Sym> = by_user.keys().copied().collect();
@@ -151,6 +163,8 @@ impl<'a> Ctx<'a> {
             settings,
             order,
             by_user,
+            interactive_by_user,
+            audit_by_user,
             users_sorted,
             now,
             start,
@@ -182,6 +196,16 @@ impl<'a> Ctx<'a> {
     /// The positions of a user's events, in time order.
     pub(crate) fn user_positions(&self, user: Sym) -> &[Pos] {
         self.by_user.get(&user).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Positions of one user's audit events, in canonical (time) order.
+    pub(crate) fn user_audits(&self, user: Sym) -> &[Pos] {
+        self.audit_by_user.get(&user).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Positions of one user's successful interactive sign-ins, in canonical (time) order.
+    pub(crate) fn user_interactive_successes(&self, user: Sym) -> &[Pos] {
+        self.interactive_by_user.get(&user).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// Users, sorted by name.

@@ -205,18 +205,20 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
     }
     coverage_warnings(ctx, &mut warnings);
 
-    // Group per user and origin.
-    let mut by_user: BTreeMap<&str, Vec<Pos>> = BTreeMap::new();
-    for &pos in anchors.keys() {
-        by_user.entry(ctx.s(ctx.ev(pos).user)).or_default().push(pos);
+    // Group per user and origin. Each user's anchors go with them (in position order), so a
+    // draft finds its anchors in a short list instead of the map of every user's.
+    let mut by_user: BTreeMap<&str, Vec<(Pos, &Anchor)>> = BTreeMap::new();
+    for (&pos, anchor) in &anchors {
+        by_user.entry(ctx.s(ctx.ev(pos).user)).or_default().push((pos, anchor));
     }
     // Users are independent: drafted on several threads where there are any, gathered in order.
-    let users: Vec<Vec<Pos>> =
+    let users: Vec<Vec<(Pos, &Anchor)>> =
         by_user.into_iter().filter(|(user, _)| !user.is_empty()).map(|(_, p)| p).collect();
-    let drafts: Vec<_> = crate::par::map(&users, |positions| {
-        group_by_origin(ctx, positions)
+    let drafts: Vec<_> = crate::par::map(&users, |anchors| {
+        let positions: Vec<Pos> = anchors.iter().map(|&(p, _)| p).collect();
+        group_by_origin(ctx, &positions)
             .into_iter()
-            .map(|group| engine.draft(&anchors, &group))
+            .map(|group| engine.draft(anchors, &group))
             .collect::<Vec<_>>()
     })
     .into_iter()
@@ -483,13 +485,16 @@ impl Engine<'_, '_> {
         }
     }
 
-    fn draft(&self, anchors: &BTreeMap<Pos, Anchor>, group: &[Pos]) -> Draft {
+    /// The finding of one group of a user's anchors (`anchors`: all of the user's, by position).
+    fn draft(&self, anchors: &[(Pos, &Anchor)], group: &[Pos]) -> Draft {
         let ctx = self.ctx;
         let w = &ctx.settings.weights;
         let user_sym = ctx.ev(group[0]).user;
         let user = ctx.s(user_sym).to_owned();
         // The group's anchors, looked up once: the code below reads them about ten times each.
-        let anchors = &GroupMap::new(group, group.iter().map(|p| &anchors[p]).collect());
+        let of = |p: &Pos| anchors.binary_search_by_key(p, |&(q, _)| q).map(|i| anchors[i].1);
+        let anchors =
+            &GroupMap::new(group, group.iter().map(|p| of(p).expect("an anchor")).collect());
         let active: Vec<Pos> =
             group.iter().copied().filter(|p| anchors[p].suppressed.is_none()).collect();
         let judged =

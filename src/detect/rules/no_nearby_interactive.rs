@@ -20,7 +20,6 @@
 //! 09:03 the day before and 09:03 the day after: +10 points.
 
 use crate::detect::context::{Ctx, HOUR, Pos};
-use crate::model::EventKind;
 
 /// Rule id.
 pub(crate) const ID: &str = "no-nearby-interactive";
@@ -31,15 +30,12 @@ pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
     let e = ctx.ev(pos);
     let ip = ctx.ds.ip(e)?;
     let window = i64::from(ctx.settings.nearby_interactive_hours) * HOUR;
-    let positions = ctx.user_positions(e.user);
+    let positions = ctx.user_interactive_successes(e.user);
     let lo = positions.partition_point(|&p| ctx.ev(p).time < e.time - window);
     positions[lo..]
         .iter()
         .take_while(|&&p| ctx.ev(p).time <= e.time + window)
-        .filter(|&&p| {
-            let o = ctx.ev(p);
-            o.kind == EventKind::Interactive && o.is_success() && ctx.ds.ip(o) == Some(ip)
-        })
+        .filter(|&&p| ctx.ds.ip(ctx.ev(p)) == Some(ip))
         .min_by_key(|&&p| ((ctx.ev(p).time - e.time).abs(), p))
         .copied()
 }
@@ -47,6 +43,7 @@ pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::EventKind;
     use crate::settings::Settings;
     use crate::sim::builder::Builder;
 

@@ -27,7 +27,7 @@
 use base64::Engine;
 
 use crate::detect::context::{Ctx, Pos};
-use crate::model::{Event, EventKind, Sym};
+use crate::model::{Event, Sym};
 
 /// Rule id.
 pub(crate) const ID: &str = "post-compromise-activity";
@@ -182,9 +182,9 @@ pub(crate) fn link(ctx: &Ctx<'_>, user: Sym, anchors: &[Pos]) -> Vec<Linked> {
     let Some(&first) = sign_ins.first() else { return Vec::new() };
     let first_time = ctx.ev(first).time;
     let mut out = Vec::new();
-    for &p in ctx.user_positions(user) {
+    for &p in ctx.user_audits(user) {
         let e = ctx.ev(p);
-        if e.kind != EventKind::Audit || e.time < first_time {
+        if e.time < first_time {
             continue;
         }
         let Some((class, detail)) = classify(ctx, e) else { continue };
@@ -215,6 +215,7 @@ pub(crate) fn link(ctx: &Ctx<'_>, user: Sym, anchors: &[Pos]) -> Vec<Linked> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::EventKind;
     use crate::settings::Settings;
     use crate::sim::builder::Builder;
 
