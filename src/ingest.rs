@@ -24,6 +24,7 @@ mod records;
 mod signin;
 mod values;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
 
@@ -31,7 +32,7 @@ use hashbrown::HashTable;
 
 use crate::model::{
     AppProfile, AuditDetail, AuthProfile, ClientProfile, Event, EventFields, EventKind, Id,
-    Interner, PlaceProfile, Profiles, Sym, hash_of, table_bytes,
+    Interner, PlaceProfile, ProfileItems, Profiles, Sym, Texts, hash_of, table_bytes,
 };
 use crate::report::{Diagnostic, InputSummary, ReasonCount};
 
@@ -252,41 +253,46 @@ impl FileIngest<'_> {
     /// parts: anything but plain UTF-8 CSV whose header was read and whose rows stand alone
     /// (see [`Part`]).
     pub fn part(&self, start: u64, end: u64) -> Option<Part> {
+        self.part_spec(start, end).map(Part::new)
+    }
+
+    /// What [`Part::new`] needs to start the reader of bytes `start..end` somewhere else (a
+    /// worker with its own wasm instance): see [`FileIngest::part`].
+    pub fn part_spec(&self, start: u64, end: u64) -> Option<PartSpec> {
         if start < self.consumed || end <= start || self.size.is_some_and(|size| end > size) {
             return None;
         }
         let mode = self.pipe.part_mode()?;
         let name = self.dataset.files.get(self.index).map_or("", |f| f.name.as_str());
-        let pipe = pipeline::Pipeline::part(self.index, name, self.pipe.format(), mode);
-        let mut ds = Dataset::new();
-        ds.files = vec![InputSummary::default(); self.index + 1];
-        ds.state.part = true;
-        Some(Part { ds, pipe, start, end, consumed: 0, sample: Some(None) })
+        Some(PartSpec {
+            index: self.index as u64,
+            name: name.to_owned(),
+            format: self.pipe.format().to_owned(),
+            mode,
+            start,
+            end,
+            ends_file: self.size == Some(end),
+        })
     }
 
-    /// Joins a part that was fed every byte of its range: its events, duplicates, skipped rows
-    /// and diagnostics become this file's as if this reader had read those bytes itself. Fails,
-    /// handing the part back, unless this reader stopped exactly at the part's start at the end
-    /// of a record, and the part (unless it ends the file) ended at the end of a record: the
-    /// caller then pushes the part's bytes into this reader instead (a quoted field spanning the
-    /// split, say). Either way the result is the same as reading the file in one piece.
-    pub fn join(&mut self, mut part: Part) -> Result<(), Box<Part>> {
-        let fed = part.consumed == part.end - part.start;
+    /// Joins a part that was fed every byte of its range ([`Part::finish`]): its events,
+    /// duplicates, skipped rows and diagnostics become this file's as if this reader had read
+    /// those bytes itself. Refused, with the part's range, unless this reader stopped exactly at
+    /// the part's start at the end of a record, and the part (unless it ends the file) ended at
+    /// the end of a record: the caller then pushes the part's bytes into this reader instead (a
+    /// quoted field spanning the split, say). Either way the result is the same as reading the
+    /// file in one piece.
+    pub fn join(&mut self, part: PartData) -> Result<(), std::ops::Range<u64>> {
         let here = part.start == self.consumed && self.pipe.csv().is_some_and(|c| c.at_boundary());
-        if !fed || !here {
-            return Err(Box::new(part));
+        let ends = self.size == Some(part.end);
+        if !part.fed || !here || !(ends || part.at_boundary) || part.ends_file != ends {
+            return Err(part.start..part.end);
         }
-        if self.size == Some(part.end) {
-            part.pipe.flush(&mut part.ds);
-        } else if !part.pipe.csv().is_some_and(|c| c.at_boundary()) {
-            return Err(Box::new(part));
-        }
-        if !part.ds.state.auth.is_empty() {
-            return Err(Box::new(part));
+        if part.auth_rows {
+            return Err(part.start..part.end);
         }
         let shift = self.pipe.csv().map_or(0, |c| c.newlines());
-        let newlines = part.pipe.csv().map_or(0, |c| c.newlines());
-        let bytes = part.end - part.start;
+        let (newlines, bytes) = (part.newlines, part.end - part.start);
         absorb(self.dataset, self.pipe.state(), part, shift);
         if let Some(csv) = self.pipe.csv() {
             csv.skip_newlines(newlines);
@@ -305,8 +311,10 @@ impl FileIngest<'_> {
 }
 
 /// A byte range of a large file read on its own, beside the file's own reader, so that several
-/// cores can parse one export: made by [`FileIngest::part`], fed its bytes with
-/// [`Part::push`] (on any thread: it is `Send`), and joined back with [`FileIngest::join`].
+/// cores can parse one export: made by [`FileIngest::part`] (or, in another wasm instance, by
+/// [`Part::new`] from [`FileIngest::part_spec`]), fed its bytes with [`Part::push`] (on any
+/// thread: it is `Send`), ended with [`Part::finish`], and joined back with
+/// [`FileIngest::join`].
 ///
 /// A part reads into a dataset of its own, so it shares nothing while it runs. Joining re-numbers
 /// its strings and profiles into the file's dataset in the part's first-seen order (which is the
@@ -320,11 +328,43 @@ pub struct Part {
     pipe: pipeline::Pipeline,
     start: u64,
     end: u64,
+    ends_file: bool,
     consumed: u64,
     sample: Option<Option<(usize, usize, u64)>>,
 }
 
+/// Where a [`Part`] reads and how: plain data, so a worker with a wasm instance of its own can
+/// start the part ([`Part::new`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PartSpec {
+    index: u64,
+    name: String,
+    format: String,
+    mode: records::CsvMode,
+    start: u64,
+    end: u64,
+    ends_file: bool,
+}
+
+impl PartSpec {
+    /// The part's byte range in the file.
+    pub fn range(&self) -> std::ops::Range<u64> {
+        self.start..self.end
+    }
+}
+
 impl Part {
+    /// The reader of a part, from [`FileIngest::part_spec`].
+    pub fn new(spec: PartSpec) -> Part {
+        let index = usize::try_from(spec.index).unwrap_or(usize::MAX);
+        let pipe = pipeline::Pipeline::part(index, &spec.name, &spec.format, spec.mode);
+        let mut ds = Dataset::new();
+        ds.files = vec![InputSummary::default(); index.saturating_add(1).min(1 << 20)];
+        ds.state.part = true;
+        let PartSpec { start, end, ends_file, .. } = spec;
+        Part { ds, pipe, start, end, ends_file, consumed: 0, sample: Some(None) }
+    }
+
     /// Feeds the next bytes of the part's range.
     pub fn push(&mut self, chunk: &[u8]) {
         self.consumed += chunk.len() as u64;
@@ -339,15 +379,90 @@ impl Part {
     pub fn range(&self) -> std::ops::Range<u64> {
         self.start..self.end
     }
+
+    /// Rows read so far.
+    pub fn rows(&self) -> u64 {
+        self.ds.files.last().map_or(0, |f| f.rows)
+    }
+
+    /// Ends the part (reading its last row when it ends the file): what joining needs, as plain
+    /// data without lookup tables, which [`PartData::to_bytes`] can carry to another wasm
+    /// instance.
+    pub fn finish(mut self) -> PartData {
+        let at_boundary = self.pipe.csv().is_some_and(|c| c.at_boundary());
+        if self.ends_file {
+            self.pipe.flush(&mut self.ds);
+        }
+        let newlines = self.pipe.csv().map_or(0, |c| c.newlines());
+        let Dataset { strings, events, files, diagnostics, profiles, state } = self.ds;
+        let st = self.pipe.into_state();
+        PartData {
+            start: self.start,
+            end: self.end,
+            ends_file: self.ends_file,
+            fed: self.consumed == self.end - self.start,
+            at_boundary,
+            auth_rows: !state.auth.is_empty(),
+            newlines,
+            texts: strings.into_texts(),
+            events,
+            rows: files.last().map_or(0, |f| f.rows),
+            diagnostics,
+            profiles: profiles.into_items(),
+            kinds: st.kinds,
+            skipped: st.skipped.into_iter().map(|(r, n)| (r.into_owned(), n)).collect(),
+            hidden: st.hidden,
+        }
+    }
+}
+
+/// A [`Part`] read to its end, as plain data: its events, strings and profiles (without their
+/// lookup tables), accounting and diagnostics, and whether it can be joined.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct PartData {
+    start: u64,
+    end: u64,
+    ends_file: bool,
+    /// Every byte of the range was pushed.
+    fed: bool,
+    /// The part's last record ended at its end (before the last row was read, for a part that
+    /// ends the file).
+    at_boundary: bool,
+    /// Authentication-details rows were read (the join on request id is not done for parts).
+    auth_rows: bool,
+    newlines: u64,
+    texts: Texts,
+    events: Vec<Event>,
+    rows: u64,
+    diagnostics: Vec<Diagnostic>,
+    profiles: ProfileItems,
+    kinds: [bool; 5],
+    skipped: Vec<(String, u64)>,
+    hidden: u64,
+}
+
+impl PartData {
+    /// The part's byte range in the file.
+    pub fn range(&self) -> std::ops::Range<u64> {
+        self.start..self.end
+    }
+
+    /// The part as bytes ([`postcard`]), for a worker to hand to the one that joins it.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
+        postcard::to_allocvec(self).map_err(|e| format!("cannot write a part: {e}"))
+    }
+
+    /// A part from [`PartData::to_bytes`] of the same build.
+    pub fn from_bytes(bytes: &[u8]) -> Result<PartData, String> {
+        postcard::from_bytes(bytes).map_err(|e| format!("cannot read a part: {e}"))
+    }
 }
 
 /// Moves a part's rows into the file's dataset (see [`Part`]).
-fn absorb(ds: &mut Dataset, st: &mut FileState, part: Part, shift: u64) {
-    let Part { ds: theirs, pipe, .. } = part;
-    let Dataset { strings, events, files, diagnostics, profiles, .. } = theirs;
-    let theirs_st = pipe.into_state();
-    let syms = ds.strings.absorb(&strings);
-    drop(strings);
+fn absorb(ds: &mut Dataset, st: &mut FileState, part: PartData, shift: u64) {
+    let PartData { texts, events, rows, diagnostics, profiles, kinds, skipped, hidden, .. } = part;
+    let syms = ds.strings.absorb(&texts);
+    drop(texts);
     let renumber = ds.profiles.absorb(profiles, syms);
     let line = |l: u64| if l == 0 { 0 } else { l.saturating_add(shift) };
     for e in &events {
@@ -356,19 +471,19 @@ fn absorb(ds: &mut Dataset, st: &mut FileState, part: Part, shift: u64) {
         st.add(ds, e);
     }
     drop(events);
-    if let (Some(mine), Some(part)) = (ds.files.get_mut(st.index as usize), files.last()) {
-        mine.rows += part.rows;
+    if let Some(mine) = ds.files.get_mut(st.index as usize) {
+        mine.rows += rows;
     }
-    for (seen, theirs) in st.kinds.iter_mut().zip(theirs_st.kinds) {
+    for (seen, theirs) in st.kinds.iter_mut().zip(kinds) {
         *seen |= theirs;
     }
-    for (reason, n) in theirs_st.skipped {
-        *st.skipped.entry(reason).or_default() += n;
+    for (reason, n) in skipped {
+        *st.skipped.entry(Cow::Owned(reason)).or_default() += n;
     }
     for d in diagnostics {
         st.diag(ds, line(d.line), d.column, d.message);
     }
-    st.hidden += theirs_st.hidden;
+    st.hidden += hidden;
 }
 
 /// Once a few megabytes of a file (or part) of known size are read, reserves room for the
@@ -408,7 +523,8 @@ pub(crate) struct FileState {
     pub(crate) name: String,
     pub(crate) format: String,
     kinds: [bool; 5],
-    skipped: BTreeMap<&'static str, u64>,
+    /// Skipped rows per reason (borrowed while read, owned when a part's were joined).
+    skipped: BTreeMap<Cow<'static, str>, u64>,
     diags: u32,
     hidden: u64,
     /// Index of the first event this file added.
@@ -468,7 +584,7 @@ impl FileState {
         column: u64,
         message: Option<String>,
     ) {
-        *self.skipped.entry(reason).or_default() += 1;
+        *self.skipped.entry(Cow::Borrowed(reason)).or_default() += 1;
         if let Some(m) = message {
             self.diag(ds, line, column, m);
         }
@@ -598,7 +714,7 @@ impl FileState {
         s.skipped_reasons = self
             .skipped
             .iter()
-            .map(|(r, c)| ReasonCount { reason: (*r).to_owned(), count: *c })
+            .map(|(r, c)| ReasonCount { reason: r.to_string(), count: *c })
             .collect();
     }
 }

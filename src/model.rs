@@ -20,7 +20,19 @@ use hashbrown::HashTable;
 pub type Millis = i64;
 
 /// An interned string. `Sym::EMPTY` stands for "absent".
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Sym(u32);
 
 impl Sym {
@@ -48,13 +60,37 @@ impl Sym {
 /// interned. Exact either way: a text gives one `Id` ([`Interner::id`]) and the `Id` gives the
 /// text back ([`Interner::id_text`]), so two ids of a dataset are equal exactly when their texts
 /// are. The derived order is for grouping only; [`Interner::cmp_ids`] orders by text.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Id {
     form: IdForm,
     bytes: [u8; 16],
 }
 
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 enum IdForm {
     /// Absent (the empty text).
     #[default]
@@ -205,7 +241,7 @@ pub struct Interner {
     index: HashTable<u32>,
 }
 
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Span {
     chunk: u32,
     start: u32,
@@ -306,8 +342,13 @@ impl Interner {
     /// symbol in `self` (joining a part of a file read on its own, see
     /// [`crate::ingest::Part`]). Strings new to `self` are numbered in `other`'s first-seen
     /// order, which is the order reading the part's bytes after `self`'s would have given.
-    pub(crate) fn absorb(&mut self, other: &Interner) -> Vec<Sym> {
+    pub(crate) fn absorb(&mut self, other: &Texts) -> Vec<Sym> {
         other.spans.iter().map(|&span| self.intern(text_of(&other.chunks, span))).collect()
+    }
+
+    /// The strings as plain data, without the lookup table (a part's strings, to be absorbed).
+    pub(crate) fn into_texts(self) -> Texts {
+        Texts { chunks: self.chunks, spans: self.spans }
     }
 
     /// The [`Id`] of an id's text (already trimmed and, where the field calls for it,
@@ -379,8 +420,18 @@ impl Interner {
     }
 }
 
+/// An interner's strings in symbol order, without its lookup table: what [`Interner::absorb`]
+/// reads (a part of a file read on its own, perhaps by another wasm instance).
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Texts {
+    chunks: Vec<String>,
+    spans: Vec<Span>,
+}
+
 /// What kind of log row an event came from.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum EventKind {
     /// Interactive user sign-in (the user typed a password, did MFA, …).
     Interactive,
@@ -422,7 +473,9 @@ impl EventKind {
 }
 
 /// Outcome of a sign-in. Audit operations are `Success` unless the record says otherwise.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Outcome {
     /// `ResultType == 0` / error code 0 / Status "Success".
     Success,
@@ -436,7 +489,19 @@ pub enum Outcome {
 }
 
 /// Entra risk level of a sign-in (during sign-in or aggregated, whichever is higher).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum RiskLevel {
     /// No risk information, `none`, or `hidden` (tenant without P2).
     #[default]
@@ -450,7 +515,9 @@ pub enum RiskLevel {
 }
 
 /// `authenticationRequirement` of a sign-in.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Copy, Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum AuthRequirement {
     /// Not stated.
     #[default]
@@ -462,7 +529,19 @@ pub enum AuthRequirement {
 }
 
 /// Where an event came from: the file (index into the dataset's files) and the 1-based line.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Copy,
+    Clone,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct SourceRef {
     /// Index of the input file in [`crate::ingest::Dataset::files`].
     pub file: u32,
@@ -471,7 +550,7 @@ pub struct SourceRef {
 }
 
 /// Geographic location as the log reports it (the product does no IP geolocation of its own).
-#[derive(Copy, Clone, Debug, Default, PartialEq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Location {
     /// ISO 3166 alpha-2 country code, upper case.
     pub country: Sym,
@@ -596,7 +675,7 @@ impl EventFields {
 }
 
 /// The device and client side of a sign-in. Repeats across most of a user's events.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ClientProfile {
     /// Raw user agent string.
     pub user_agent: Sym,
@@ -617,7 +696,7 @@ pub struct ClientProfile {
 }
 
 /// The application and resource a sign-in was for.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AppProfile {
     /// Application (client) id, lower case.
     pub app_id: Sym,
@@ -628,7 +707,7 @@ pub struct AppProfile {
 }
 
 /// Where a request came from as the log places it: network and location.
-#[derive(Copy, Clone, Debug, Default)]
+#[derive(Copy, Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct PlaceProfile {
     /// Autonomous system number of the client IP; 0 when not logged.
     pub asn: u32,
@@ -661,7 +740,7 @@ impl Hash for PlaceProfile {
 }
 
 /// How a sign-in was authenticated and judged: requirement, MFA detail, risk, error code.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AuthProfile {
     /// Sign-in error code (0 on success).
     pub error_code: u32,
@@ -686,7 +765,7 @@ pub struct AuthProfile {
 ///
 /// Two events of one dataset are equal exactly when all their fields are, since interning is
 /// exact.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     /// Event time (sign-in creation time, audit `CreationTime`), UTC milliseconds.
     pub time: Millis,
@@ -847,6 +926,18 @@ pub(crate) struct Profiles {
     ipv6: Table<Ipv6Addr>,
 }
 
+/// A dataset's profiles in number order, without their lookup tables: what
+/// [`Profiles::absorb`] reads.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub(crate) struct ProfileItems {
+    clients: Vec<ClientProfile>,
+    apps: Vec<AppProfile>,
+    places: Vec<PlaceProfile>,
+    auths: Vec<AuthProfile>,
+    audits: Vec<AuditDetail>,
+    ipv6: Vec<Ipv6Addr>,
+}
+
 impl Default for Profiles {
     fn default() -> Self {
         let mut p = Profiles {
@@ -1003,11 +1094,10 @@ impl Profiles {
     /// Interns every profile, audit detail and IPv6 address of `other` (whose strings map to
     /// `self`'s through `syms`, from [`Interner::absorb`]) in its order, and returns the
     /// renumbering of `other`'s events.
-    pub(crate) fn absorb(&mut self, other: Profiles, syms: Vec<Sym>) -> Renumber {
+    pub(crate) fn absorb(&mut self, other: ProfileItems, syms: Vec<Sym>) -> Renumber {
         let s = |x: Sym| syms[x.0 as usize];
         let clients = other
             .clients
-            .items
             .into_iter()
             .map(|c| {
                 self.clients.intern(ClientProfile {
@@ -1023,7 +1113,6 @@ impl Profiles {
             .collect();
         let apps = other
             .apps
-            .items
             .into_iter()
             .map(|a| {
                 self.apps.intern(AppProfile {
@@ -1035,7 +1124,6 @@ impl Profiles {
             .collect();
         let places = other
             .places
-            .items
             .into_iter()
             .map(|p| {
                 let l = p.location;
@@ -1046,7 +1134,6 @@ impl Profiles {
             .collect();
         let auths = other
             .auths
-            .items
             .into_iter()
             .map(|a| {
                 self.auths.intern(AuthProfile {
@@ -1058,7 +1145,6 @@ impl Profiles {
             .collect();
         let audits = other
             .audits
-            .items
             .into_iter()
             .map(|a| {
                 self.audits.intern(AuditDetail {
@@ -1071,8 +1157,20 @@ impl Profiles {
                 })
             })
             .collect();
-        let ipv6 = other.ipv6.items.into_iter().map(|ip| self.ipv6.intern(ip)).collect();
+        let ipv6 = other.ipv6.into_iter().map(|ip| self.ipv6.intern(ip)).collect();
         Renumber { syms, clients, apps, places, auths, audits, ipv6 }
+    }
+
+    /// The profiles as plain data, in number order, without their lookup tables.
+    pub(crate) fn into_items(self) -> ProfileItems {
+        ProfileItems {
+            clients: self.clients.items,
+            apps: self.apps.items,
+            places: self.places.items,
+            auths: self.auths.items,
+            audits: self.audits.items,
+            ipv6: self.ipv6.items,
+        }
     }
 
     /// Heap bytes of every profile, audit detail and IPv6 address and of their lookup tables.
@@ -1141,7 +1239,7 @@ impl Renumber {
 }
 
 /// What an audit operation did, as far as AiTM hunting cares.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct AuditDetail {
     /// Operation as logged (`New-InboxRule`, `MailItemsAccessed`, `Update user.`, …).
     pub operation: Sym,

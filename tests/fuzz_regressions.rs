@@ -51,7 +51,7 @@ fn in_parts(name: &str, data: &[u8], cut: usize) -> Dataset {
     match ingest.part(cut as u64, len) {
         Some(mut part) => {
             part.push(&data[cut..]);
-            if ingest.join(part).is_err() {
+            if ingest.join(part.finish()).is_err() {
                 ingest.push(&data[cut..]);
             }
         }

@@ -8,7 +8,7 @@
 // Tests read their fixture files; the core itself never does.
 #![allow(clippy::disallowed_methods)]
 
-use sessionhunt::ingest::Dataset;
+use sessionhunt::ingest::{Dataset, Part, PartData};
 use sessionhunt::sim::{Layout, TenantConfig, generate};
 use sessionhunt::{Settings, analyze};
 
@@ -46,7 +46,17 @@ fn read_in_parts(
     let mut parts = Vec::new();
     for (i, &start) in cuts.iter().enumerate() {
         let end = cuts.get(i + 1).copied().unwrap_or(bytes.len());
-        match ingest.part(start as u64, end as u64) {
+        // Every other part is started the way a worker with a wasm instance of its own starts
+        // it: from its spec, sent as a message.
+        let part = if i % 2 == 0 {
+            ingest.part(start as u64, end as u64)
+        } else {
+            ingest.part_spec(start as u64, end as u64).map(|spec| {
+                let sent = serde_json::to_string(&spec).unwrap();
+                Part::new(serde_json::from_str(&sent).unwrap())
+            })
+        };
+        match part {
             Some(p) => parts.push(p),
             None => {
                 joins.unsplittable += 1;
@@ -60,11 +70,12 @@ fn read_in_parts(
     }
     let mut at = first;
     for p in parts {
-        match ingest.join(p) {
+        // Ended and carried as bytes, as a worker hands its part to the one that joins it.
+        let sent = p.finish().to_bytes().unwrap();
+        match ingest.join(PartData::from_bytes(&sent).unwrap()) {
             Ok(()) => joins.joined += 1,
-            Err(p) => {
+            Err(r) => {
                 joins.reread += 1;
-                let r = p.range();
                 feed(|c| ingest.push(c), &bytes[r.start as usize..r.end as usize], chunk);
             }
         }

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sessionhunt::ingest::{Dataset, FileIngest, Part};
+use sessionhunt::ingest::{Dataset, FileIngest, Part, PartData};
 use sessionhunt::report::{Report, Severity};
 use sessionhunt::{Settings, analyze};
 
@@ -411,7 +411,7 @@ fn read_into(
             let threads: Vec<_> = parts
                 .into_iter()
                 .map(|mut part| {
-                    scope.spawn(move || -> Result<Part> {
+                    scope.spawn(move || -> Result<PartData> {
                         let (mut file, mut buf) = (open()?, vec![0u8; CHUNK]);
                         let range = part.range();
                         let push = |c: &[u8]| {
@@ -419,17 +419,15 @@ fn read_into(
                             progress.inc(c.len() as u64);
                         };
                         read_at(&mut file, &mut buf, range, input, push)?;
-                        Ok(part)
+                        Ok(part.finish())
                     })
                 })
                 .collect();
             read_range(&mut file, &mut buf, until, input, feed(&mut ingest, progress))?;
             for thread in threads {
                 let part = thread.join().map_err(|_| anyhow!("a reading thread failed"))??;
-                if let Err(part) = ingest.join(part) {
+                if let Err(range) = ingest.join(part) {
                     // Read the part's bytes here instead (their count was already shown once).
-                    let range = part.range();
-                    drop(part);
                     progress.dec(range.end - range.start);
                     read_at(&mut file, &mut buf, range, input, feed(&mut ingest, progress))?;
                 }

@@ -1,7 +1,7 @@
 // Shared by the targets: reads `data` in chunks whose sizes come from the input itself, and in
 // two parts split where the input says (as the CLI reads a large file on two threads), then checks
 // the accounting invariant and that neither changes the result.
-use sessionhunt::ingest::Dataset;
+use sessionhunt::ingest::{Dataset, PartData};
 
 pub fn check(name: &str, data: &[u8], split_seed: u8) {
     let whole = {
@@ -45,6 +45,9 @@ pub fn in_parts(name: &str, data: &[u8], seed: u8) -> Dataset {
     match ingest.part(cut as u64, len as u64) {
         Some(mut part) => {
             part.push(&data[cut..]);
+            // Carried as bytes, as between the page's workers.
+            let sent = part.finish().to_bytes().expect("a part is written");
+            let part = PartData::from_bytes(&sent).expect("and read back");
             if ingest.join(part).is_err() {
                 ingest.push(&data[cut..]);
             }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 /// A canonical sign-in field.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[repr(u8)]
 pub(crate) enum F {
     Time,

@@ -12,7 +12,7 @@ use super::{Dataset, FileState};
 use crate::model::{EventKind, SourceRef};
 
 /// What the header of a CSV file said.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum CsvMode {
     /// Waiting for the header record.
     Header,
