@@ -128,6 +128,8 @@ fn spawn(
                 *pages.borrow_mut() = Default::default();
                 dispatcher.dispatch(Action::Fail(message))
             }
+            // Between the analysis worker and its helpers only.
+            FromWorker::PartProgress { .. } | FromWorker::PartRead { .. } => {}
         })
     };
     match Analyzer::spawn(on_event) {

@@ -14,6 +14,8 @@ use crate::protocol::{FromWorker, ToWorker};
 /// A running analysis worker.
 pub struct Analyzer {
     worker: Worker,
+    /// The URL the worker was started from, which it starts helpers from (see `worker`).
+    url: String,
     inner: Rc<RefCell<Inner>>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
 }
@@ -27,7 +29,7 @@ struct Inner {
 impl Analyzer {
     /// Starts the worker; `on_event` receives every message it sends.
     pub fn spawn(on_event: Callback<FromWorker>) -> Result<Analyzer, String> {
-        let worker = new_worker()?;
+        let (worker, url) = new_worker()?;
         let inner = Rc::new(RefCell::new(Inner::default()));
         let flush_worker = worker.clone();
         let flush_inner = inner.clone();
@@ -57,7 +59,7 @@ impl Analyzer {
             on_event.emit(message);
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        Ok(Analyzer { worker, inner, _on_message: on_message })
+        Ok(Analyzer { worker, url, inner, _on_message: on_message })
     }
 
     /// Sends a request, with the files it reads (none for `Demo` and `Rescore`).
@@ -67,6 +69,10 @@ impl Analyzer {
         let file_array: Array = files.iter().collect();
         Reflect::set(&message, &"request".into(), &request).map_err(js_error)?;
         Reflect::set(&message, &"files".into(), &file_array).map_err(js_error)?;
+        if logical_processors() >= HELPER_MIN_PROCESSORS {
+            Reflect::set(&message, &"workerUrl".into(), &self.url.as_str().into())
+                .map_err(js_error)?;
+        }
         let mut inner = self.inner.borrow_mut();
         if inner.ready {
             self.worker.post_message(&message).map_err(js_error)
@@ -83,6 +89,21 @@ impl Drop for Analyzer {
     }
 }
 
+/// Logical processors from which the worker is offered helpers (its URL, to start them from) that
+/// parse half of a large export each (see `worker`). Measured on 2: the helper's parsing competes
+/// with the reading (the browser's file I/O) and the page for the two cores, and the 564 MB
+/// benchmark took as long (3.87-4.14 s against 3.88-3.96 s), so it is not offered there.
+const HELPER_MIN_PROCESSORS: u32 = 3;
+
+/// `navigator.hardwareConcurrency` (1 when the browser does not say).
+fn logical_processors() -> u32 {
+    let navigator = web_sys::window().and_then(|w| Reflect::get(&w, &"navigator".into()).ok());
+    navigator
+        .and_then(|n| Reflect::get(&n, &"hardwareConcurrency".into()).ok())
+        .and_then(|c| c.as_f64())
+        .map_or(1, |c| c as u32)
+}
+
 fn js_error(err: JsValue) -> String {
     err.as_string().unwrap_or_else(|| format!("{err:?}"))
 }
@@ -97,9 +118,11 @@ fn js_error(err: JsValue) -> String {
 /// `file://` page may not load scripts or wasm from disk): that page's bootstrap has already made
 /// a blob: URL holding the worker's script and wasm, and announces it as
 /// `window.sessionhuntSingleFile.workerUrl`.
-fn new_worker() -> Result<Worker, String> {
+///
+/// Returns the worker and the URL it was started from (kept: the worker starts helpers from it).
+fn new_worker() -> Result<(Worker, String), String> {
     if let Some(url) = single_file_worker_url() {
-        return Worker::new(&url).map_err(js_error);
+        return Ok((Worker::new(&url).map_err(js_error)?, url));
     }
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let base = document.base_uri().map_err(js_error)?.ok_or("no base URL")?;
@@ -115,7 +138,7 @@ fn new_worker() -> Result<Worker, String> {
     options.set_type("text/javascript");
     let blob = Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_error)?;
     let url = Url::create_object_url_with_blob(&blob).map_err(js_error)?;
-    Worker::new(&url).map_err(js_error)
+    Ok((Worker::new(&url).map_err(js_error)?, url))
 }
 
 /// The worker's blob: URL made by the single-file bootstrap, if this page is the single file.

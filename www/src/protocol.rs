@@ -38,6 +38,13 @@ pub enum ToWorker {
         /// The user as the report names it (lower-cased UPN or object id).
         user: String,
     },
+    /// Worker → helper worker: read a byte range of the file posted with this message as a part
+    /// of it (the core's `Part`) and answer [`FromWorker::PartRead`]. A worker sends this to a
+    /// helper it started itself, so a large export is parsed on two cores; the page never does.
+    ReadPart {
+        /// Where the part is and how to read it.
+        spec: sessionhunt::ingest::PartSpec,
+    },
 }
 
 /// Worker → page.
@@ -93,6 +100,23 @@ pub enum FromWorker {
         /// (file, line, text) of each event behind it; the text is empty when the file cannot be
         /// read again (inside an archive or compressed).
         rows: Vec<(String, u64, String)>,
+    },
+    /// Helper worker → worker: how far reading a part has come.
+    PartProgress {
+        /// Bytes of the part read so far.
+        bytes: u64,
+        /// Rows read so far.
+        rows: u64,
+    },
+    /// Helper worker → worker: the part, read to its end, answering [`ToWorker::ReadPart`]. Its
+    /// data (the core's `PartData::to_bytes`) travels beside this message as an `ArrayBuffer`
+    /// (property `part` of the posted object), transferred, not copied.
+    PartRead {
+        /// Length of the data in bytes.
+        bytes: u64,
+        /// The data; filled in by the receiving side.
+        #[serde(skip)]
+        data: Option<js_sys::ArrayBuffer>,
     },
     /// The request could not be carried out.
     Failed {

@@ -10,13 +10,21 @@
 //! costs no time on the analysis thread. At most [`AHEAD`] slices are in flight, so memory holds a
 //! few slices of raw input, never a whole file. Where no reader worker can be started, slices are
 //! read here, one at a time, with the same result.
+//!
+//! When the page offers it (a machine with at least three logical processors, see `bridge`), a
+//! large plain CSV export (at least [`PART_MIN`] bytes) is parsed on two cores: once its header
+//! is read, this worker starts a helper, another instance of this same worker (see
+//! [`PartHelper`]), which reads the file's second half as a part of it (the core's `Part`) and
+//! hands it back as bytes, joined here exactly as the CLI joins its threads' parts; this worker
+//! reads the first half meanwhile. If anything goes wrong there (no helper, a split inside a
+//! quoted field), this worker reads those bytes itself: the report is the same.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
-use sessionhunt::ingest::Dataset;
+use sessionhunt::ingest::{Dataset, Part, PartData, PartSpec};
 use sessionhunt::model::{AuthRequirement, Event, Outcome, RiskLevel, Sym};
 use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
@@ -33,6 +41,10 @@ const SLICE: u64 = 8 << 20;
 
 /// Slices asked of the reader worker ahead of the one being pushed into the core.
 const AHEAD: usize = 3;
+
+/// Smallest file parsed in two parts, half by a helper worker: below this, starting the helper
+/// (a second wasm instance) and joining its part costs about what it saves. The CLI's threshold.
+const PART_MIN: u64 = 32 << 20;
 
 #[derive(Default)]
 struct WorkerState {
@@ -111,7 +123,14 @@ fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
             if let FromWorker::ReportJson { blob: Some(blob), .. } = message {
                 let _ = Reflect::set(&value, &"blob".into(), blob);
             }
-            if let Err(err) = scope.post_message(&value) {
+            let sent = if let FromWorker::PartRead { data: Some(data), .. } = message {
+                let _ = Reflect::set(&value, &"part".into(), data);
+                let transfer: Array = std::iter::once(JsValue::from(data)).collect();
+                scope.post_message_with_transfer(&value, &transfer)
+            } else {
+                scope.post_message(&value)
+            };
+            if let Err(err) = sent {
                 web_sys::console::error_2(&"sessionhunt worker: cannot post".into(), &err);
             }
         }
@@ -127,10 +146,17 @@ async fn handle(
     let request = Reflect::get(data, &"request".into()).map_err(|_| "malformed request")?;
     let request: ToWorker = serde_wasm_bindgen::from_value(request)
         .map_err(|err| format!("malformed request: {err}"))?;
+    if let ToWorker::ReadPart { spec } = request {
+        let files = Reflect::get(data, &"files".into()).map_err(|_| "no file in request")?;
+        let file =
+            Array::from(&files).get(0).dyn_into::<File>().map_err(|_| "no file in request")?;
+        return read_part(spec, &file, reply).await;
+    }
     if let ToWorker::Analyze { .. } = request {
         let files = Reflect::get(data, &"files".into()).map_err(|_| "no files in request")?;
         let files: Vec<File> =
             Array::from(&files).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
+        let helper_url = Reflect::get(data, &"workerUrl".into()).ok().and_then(|u| u.as_string());
         // Drop what was loaded before reading anew: only one dataset is ever resident. No borrow
         // of the state is held while reading (it awaits the reader worker).
         {
@@ -138,7 +164,7 @@ async fn handle(
             state.dataset = None;
             state.sources = Vec::new();
         }
-        let dataset = read_files(&files, reply).await?;
+        let dataset = read_files(&files, helper_url.as_deref(), reply).await?;
         let mut state = state.borrow_mut();
         state.dataset = Some(dataset);
         state.sources = files.into_iter().map(Source::File).collect();
@@ -159,6 +185,7 @@ async fn handle(
             settings
         }
         ToWorker::Rescore { settings } => settings,
+        ToWorker::ReadPart { .. } => return Err("a part is read before anything else".to_owned()),
         ToWorker::RawRows { finding } => {
             let refs: Vec<(String, u64)> = state
                 .report
@@ -319,7 +346,11 @@ fn event_view(dataset: &Dataset, event: &Event) -> EventView {
     }
 }
 
-async fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Dataset, String> {
+async fn read_files(
+    files: &[File],
+    helper_url: Option<&str>,
+    reply: &dyn Fn(FromWorker),
+) -> Result<Dataset, String> {
     let started = js_sys::Date::now();
     let elapsed = move || (js_sys::Date::now() - started).max(0.0) as u64;
     // Sorted by name so the report does not depend on the order the files were dropped in.
@@ -331,40 +362,78 @@ async fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Datase
         files_total: u32::try_from(files.len()).unwrap_or(u32::MAX),
         ..Progress::default()
     };
+    let reader = SliceReader::new()?;
+    // Where a helper would take over each large file: the line start after its middle. Slices
+    // end there, so the slices before it are exactly what this worker reads when it does.
+    let splits: Vec<Option<u64>> = files
+        .iter()
+        .map(|f| {
+            let size = f.size() as u64;
+            if helper_url.is_none() || size < PART_MIN {
+                None
+            } else {
+                line_after(&reader, f, size / 2)
+            }
+        })
+        .collect();
     // Every slice of every file, in reading order, so the reader worker can run ahead across
     // the end of one file into the next.
     let plan: Vec<(usize, u64, u64)> = files
         .iter()
+        .zip(&splits)
         .enumerate()
-        .flat_map(|(index, file)| {
-            let size = file.size() as u64;
-            (0..size.div_ceil(SLICE)).map(move |k| (index, k * SLICE, ((k + 1) * SLICE).min(size)))
-        })
+        .flat_map(|(index, (file, split))| slices(index, 0, file.size() as u64, *split))
         .collect();
-    let reader = SliceReader::new()?;
+    // Per file: where its helper's part starts, once a helper took it (slices from there on are
+    // not read here).
+    let mut handed: Vec<Option<u64>> = vec![None; files.len()];
     let mut ahead: VecDeque<Pending> = VecDeque::new();
     let mut asked = 0;
     let mut dataset = Dataset::new();
     let mut buf = Vec::new();
     for (index, file) in files.iter().enumerate() {
         let name = file.name();
+        let size = file.size() as u64;
         progress.file = name.clone();
         progress.elapsed_ms = elapsed();
         reply(FromWorker::Progress(progress.clone()));
         let rows_before = progress.rows_done;
-        let mut ingest = dataset.begin_file(&name, Some(file.size() as u64));
-        while ahead
-            .front()
-            .map_or(plan.get(asked), |p| Some(&p.slice))
-            .is_some_and(|s| s.0 == index)
-        {
+        let mut ingest = dataset.begin_file(&name, Some(size));
+        let mut helper: Option<PartHelper> = None;
+        let with_helper = |progress: &Progress, helper: Option<&PartHelper>| {
+            let (bytes, rows) = helper.map_or((0, 0), |h| h.progress.get());
+            Progress {
+                bytes_done: progress.bytes_done + bytes,
+                rows_done: progress.rows_done + rows,
+                ..progress.clone()
+            }
+        };
+        loop {
+            let taken = |handed: &[Option<u64>], (f, start, _): (usize, u64, u64)| {
+                handed[f].is_some_and(|from| start >= from)
+            };
+            while plan.get(asked).is_some_and(|&s| taken(&handed, s)) {
+                asked += 1;
+            }
+            let next = ahead.front().map(|p| p.slice).or_else(|| plan.get(asked).copied());
+            if next.is_none_or(|s| s.0 != index) {
+                break;
+            }
             while ahead.len() < AHEAD
                 && let Some(&(f, start, end)) = plan.get(asked)
             {
-                ahead.push_back(reader.ask(files[f], (f, start, end)));
                 asked += 1;
+                if !taken(&handed, (f, start, end)) {
+                    ahead.push_back(reader.ask(files[f], (f, start, end)));
+                }
             }
             let Some(pending) = ahead.pop_front() else { break };
+            if taken(&handed, pending.slice) {
+                // Asked before the helper took it: the reader answers in order, so take the
+                // answer and drop it.
+                reader.discard(pending).await;
+                continue;
+            }
             let (_, start, end) = pending.slice;
             let array = reader.take(files[index], pending).await?;
             buf.resize(array.length() as usize, 0);
@@ -373,7 +442,40 @@ async fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Datase
             progress.bytes_done += end - start;
             progress.rows_done = rows_before + ingest.rows();
             progress.elapsed_ms = elapsed();
-            reply(FromWorker::Progress(progress.clone()));
+            reply(FromWorker::Progress(with_helper(&progress, helper.as_ref())));
+            // The header is read with the first slice: the second half can go to a helper.
+            if start == 0
+                && let (Some(split), Some(url)) = (splits[index], helper_url)
+                && let Some(spec) = ingest.part_spec(split, size)
+                && let Some(h) = PartHelper::spawn(url, file, &spec)
+            {
+                handed[index] = Some(split);
+                helper = Some(h);
+            }
+        }
+        if let Some(helper) = helper.take() {
+            let range = handed[index].unwrap_or(size)..size;
+            // Progress goes on while the helper finishes its half.
+            let joined = loop {
+                if let Some(answer) = helper.answer(250).await {
+                    break answer.and_then(|part| ingest.join(part).map_err(|_| ()));
+                }
+                progress.elapsed_ms = elapsed();
+                reply(FromWorker::Progress(with_helper(&progress, Some(&helper))));
+            };
+            drop(helper);
+            if joined.is_err() {
+                // The helper failed, or its part could not be joined (a quoted field across the
+                // split): read those bytes here instead.
+                for (_, start, end) in slices(index, range.start, range.end, None) {
+                    let pending = Pending { slice: (index, start, end), answer: None };
+                    let array = reader.take(files[index], pending).await?;
+                    buf.resize(array.length() as usize, 0);
+                    array.copy_to(&mut buf);
+                    ingest.push(&buf);
+                }
+            }
+            progress.bytes_done += range.end - range.start;
         }
         let index = ingest.finish();
         progress.rows_done = rows_before + dataset.files.get(index).map_or(0, |f| f.rows);
@@ -382,6 +484,175 @@ async fn read_files(files: &[File], reply: &dyn Fn(FromWorker)) -> Result<Datase
     progress.elapsed_ms = elapsed();
     reply(FromWorker::Progress(progress));
     Ok(dataset)
+}
+
+/// The slices of bytes `from..to` of file `index`, ending at `split` too when it is inside.
+fn slices(index: usize, from: u64, to: u64, split: Option<u64>) -> Vec<(usize, u64, u64)> {
+    let mut out = Vec::new();
+    let mut at = from;
+    while at < to {
+        let mut end = (at + SLICE).min(to);
+        if let Some(split) = split
+            && at < split
+            && split < end
+        {
+            end = split;
+        }
+        out.push((index, at, end));
+        at = end;
+    }
+    out
+}
+
+/// The start of the first line after byte `from` of a file (within 1 MiB), if any.
+fn line_after(reader: &SliceReader, file: &File, from: u64) -> Option<u64> {
+    let to = (from + (1 << 20)).min(file.size() as u64);
+    let slice = file.slice_with_f64_and_f64(from as f64, to as f64).ok()?;
+    let bytes: Uint8Array = Uint8Array::new(&reader.sync.read_as_array_buffer(&slice).ok()?.into());
+    let bytes = bytes.to_vec();
+    let newline = bytes.iter().position(|&b| b == b'\n')?;
+    Some(from + newline as u64 + 1).filter(|&at| at < file.size() as u64)
+}
+
+/// Reads a part of a file for the worker that started this one (see [`PartHelper`]): the
+/// range's slices (ahead, on a reader worker, as [`read_files`] does), pushed into a `Part`, and
+/// the part's data posted back as bytes.
+async fn read_part(
+    spec: PartSpec,
+    file: &File,
+    reply: &dyn Fn(FromWorker),
+) -> Result<FromWorker, String> {
+    let range = spec.range();
+    let mut part = Part::new(spec);
+    let reader = SliceReader::new()?;
+    let mut plan = slices(0, range.start, range.end, None).into_iter();
+    let mut ahead: VecDeque<Pending> = VecDeque::new();
+    let mut buf = Vec::new();
+    let mut done = 0;
+    loop {
+        while ahead.len() < AHEAD
+            && let Some(slice) = plan.next()
+        {
+            ahead.push_back(reader.ask(file, slice));
+        }
+        let Some(pending) = ahead.pop_front() else { break };
+        let (_, start, end) = pending.slice;
+        let array = reader.take(file, pending).await?;
+        buf.resize(array.length() as usize, 0);
+        array.copy_to(&mut buf);
+        part.push(&buf);
+        done += end - start;
+        reply(FromWorker::PartProgress { bytes: done, rows: part.rows() });
+    }
+    drop(buf);
+    let bytes = part.finish().to_bytes()?;
+    let array =
+        Uint8Array::new_with_length(u32::try_from(bytes.len()).map_err(|_| "part too large")?);
+    array.copy_from(&bytes);
+    Ok(FromWorker::PartRead { bytes: bytes.len() as u64, data: Some(array.buffer()) })
+}
+
+/// A helper worker reading the second half of a large file (see the module's documentation).
+///
+/// Another instance of this worker, started from the URL the page started this one from (a blob:
+/// URL, which the page's CSP allows for workers). It says `Ready`, is sent [`ToWorker::ReadPart`]
+/// with the file, reports [`FromWorker::PartProgress`] and answers [`FromWorker::PartRead`] (or
+/// `Failed`). Dropping it terminates it. Written by hand: it is this product's own message flow.
+struct PartHelper {
+    worker: Worker,
+    /// Bytes and rows the helper has read so far.
+    progress: Rc<Cell<(u64, u64)>>,
+    /// The answer, once it came: the part, or `Err` when the helper failed.
+    answer: Rc<RefCell<Option<Result<PartData, ()>>>>,
+    /// Resolved when the answer comes.
+    answered: Promise,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl PartHelper {
+    fn spawn(url: &str, file: &File, spec: &PartSpec) -> Option<PartHelper> {
+        let worker = Worker::new(url).ok()?;
+        let request = Object::new();
+        let spec = ToWorker::ReadPart { spec: spec.clone() };
+        Reflect::set(&request, &"request".into(), &serde_wasm_bindgen::to_value(&spec).ok()?)
+            .ok()?;
+        let file_array: Array = std::iter::once(JsValue::from(file)).collect();
+        Reflect::set(&request, &"files".into(), &file_array).ok()?;
+        let progress: Rc<Cell<(u64, u64)>> = Rc::default();
+        let answer: Rc<RefCell<Option<Result<PartData, ()>>>> = Rc::default();
+        let mut resolve_answered: Option<Function> = None;
+        let answered = Promise::new(&mut |resolve, _| resolve_answered = Some(resolve));
+        let resolve_answered = resolve_answered?;
+        let settle = {
+            let (answer, resolve) = (answer.clone(), resolve_answered.clone());
+            move |result: Result<PartData, ()>| {
+                let mut answer = answer.borrow_mut();
+                if answer.is_none() {
+                    *answer = Some(result);
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+            }
+        };
+        let on_message = {
+            let (worker, progress, settle) = (worker.clone(), progress.clone(), settle.clone());
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let data = event.data();
+                match serde_wasm_bindgen::from_value::<FromWorker>(data.clone()) {
+                    Ok(FromWorker::Ready) => {
+                        if worker.post_message(&request).is_err() {
+                            settle(Err(()));
+                        }
+                    }
+                    Ok(FromWorker::PartProgress { bytes, rows }) => progress.set((bytes, rows)),
+                    Ok(FromWorker::PartRead { .. }) => {
+                        let part = Reflect::get(&data, &"part".into())
+                            .ok()
+                            .and_then(|b| b.dyn_into::<ArrayBuffer>().ok())
+                            .map(|b| Uint8Array::new(&b).to_vec());
+                        settle(
+                            part.ok_or(()).and_then(|b| PartData::from_bytes(&b).map_err(|_| ())),
+                        );
+                    }
+                    _ => settle(Err(())),
+                }
+            })
+        };
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            // Handled: this worker reads the bytes itself.
+            event.prevent_default();
+            settle(Err(()));
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Some(PartHelper {
+            worker,
+            progress,
+            answer,
+            answered,
+            _on_message: on_message,
+            _on_error: on_error,
+        })
+    }
+
+    /// The helper's answer, or `None` if it has not come within `ms` milliseconds.
+    async fn answer(&self, ms: i32) -> Option<Result<PartData, ()>> {
+        if self.answer.borrow().is_none() {
+            let timer = Promise::new(&mut |resolve, _| {
+                let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+                let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            });
+            let first: Array = [self.answered.clone(), timer].into_iter().collect();
+            let _ = JsFuture::from(Promise::race(&first)).await;
+        }
+        self.answer.borrow_mut().take()
+    }
+}
+
+impl Drop for PartHelper {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
 }
 
 /// A slice asked for: (file index, start, end), and the reader worker's answer to come, if it
@@ -427,6 +698,13 @@ impl SliceReader {
     fn ask(&self, file: &File, slice: (usize, u64, u64)) -> Pending {
         let answer = self.helper.as_ref().and_then(|h| h.ask(file, slice.1, slice.2));
         Pending { slice, answer }
+    }
+
+    /// Waits for the answer to a slice asked for and drops it (a slice a helper took meanwhile).
+    async fn discard(&self, pending: Pending) {
+        if let Some(answer) = pending.answer {
+            let _ = answer.await;
+        }
     }
 
     /// The bytes of a slice asked for: the reader worker's answer, or, if it had none or failed,
