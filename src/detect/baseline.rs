@@ -195,27 +195,24 @@ fn user(ctx: &Ctx<'_>, user: Sym) -> (Baseline, Vec<SessionStats>) {
             let hour = (e.time.rem_euclid(super::context::DAY) / super::context::HOUR) as usize;
             b.hours[hour.min(23)] += 1;
         }
+        // One pass over all of the user's events (scattered through the dataset: each costs a
+        // cache miss or two) for two things.
         // Non-interactive sign-ins from one of the user's own baseline devices also make an ASN
         // familiar (a phone refreshing over its carrier's NAT pool).
-        for &pos in ctx.user_positions(user) {
-            let e = ctx.ev(pos);
-            if e.kind == EventKind::NonInteractive
-                && e.is_success()
-                && ctx.ds.place(e).asn != 0
-                && ctx.in_baseline(e.time)
-                && !ctx.ds.client(e).device_id.is_empty()
-                && b.devices.contains(&ctx.ds.client(e).device_id)
-            {
-                asn_days.entry(ctx.ds.place(e).asn).or_default().insert(day_of(e.time));
-            }
-        }
-        b.familiar_asns = asn_days.into_iter().map(|(a, d)| (a, d.len() as u32)).collect();
-
         // Sessions: every user sign-in with a session id, whatever the window.
         let mut sessions: Vec<SessionStats> = Vec::new();
         let mut index: HashMap<Id, usize> = HashMap::default();
         for &pos in ctx.user_positions(user) {
             let e = ctx.ev(pos);
+            if e.kind == EventKind::NonInteractive
+                && e.is_success()
+                && ctx.in_baseline(e.time)
+                && ctx.ds.place(e).asn != 0
+                && !ctx.ds.client(e).device_id.is_empty()
+                && b.devices.contains(&ctx.ds.client(e).device_id)
+            {
+                asn_days.entry(ctx.ds.place(e).asn).or_default().insert(day_of(e.time));
+            }
             if !e.kind.is_user_sign_in() || e.session_id.is_empty() {
                 continue;
             }
@@ -225,6 +222,7 @@ fn user(ctx: &Ctx<'_>, user: Sym) -> (Baseline, Vec<SessionStats>) {
             });
             sessions[i].events.push(pos);
         }
+        b.familiar_asns = asn_days.into_iter().map(|(a, d)| (a, d.len() as u32)).collect();
         // Distinct values per feature, counted in vectors reused from session to session (a
         // session has a handful of events: sorting them beats building eight hash sets).
         let mut ips: Vec<IpAddr> = Vec::new();
