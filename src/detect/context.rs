@@ -117,8 +117,26 @@ impl Allow {
 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(ds: &'a Dataset, settings: &'a Settings) -> Ctx<'a> {
-        let mut order: Vec<u32> = (0..ds.events.len() as u32).collect();
-        order.sort_by(|&a, &b| canonical_cmp(ds, &ds.events[a as usize], &ds.events[b as usize]));
+        // Time decides nearly every comparison: sorted first by time alone, from a compact
+        // array (no event is read per comparison), then each run of equal times by the whole
+        // canonical order. That order is total (it ends with file and line), so this is the
+        // order a full sort gives.
+        let mut keyed: Vec<(Millis, u32)> =
+            ds.events.iter().enumerate().map(|(i, e)| (e.time, i as u32)).collect();
+        keyed.sort_unstable();
+        let mut order: Vec<u32> = keyed.iter().map(|&(_, i)| i).collect();
+        let mut from = 0;
+        while from < keyed.len() {
+            let time = keyed[from].0;
+            let to = from + keyed[from..].partition_point(|&(t, _)| t == time);
+            if to - from > 1 {
+                order[from..to].sort_by(|&a, &b| {
+                    canonical_cmp(ds, &ds.events[a as usize], &ds.events[b as usize])
+                });
+            }
+            from = to;
+        }
+        drop(keyed);
         let mut by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
         let mut interactive_by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
         let mut audit_by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
