@@ -19,7 +19,7 @@ const MAX_AUDIT_BYTES: f64 = 136.0;
 
 /// Unique strings per event. The generated shapes' ids are GUIDs and tokens, which are not
 /// interned; what is left is users, object ids and the like, and at 5000 rows the interner's
-/// first text chunks and table. Measured: 43–53 at 5000 rows, 3–16 at 100,000 (139–146 at
+/// first text chunks and table. Measured: 21–53 at 5000 rows, 3–16 at 100,000 (139–146 at
 /// 100,000 when every id was interned text).
 const MAX_STRING_BYTES: f64 = 64.0;
 
