@@ -1,6 +1,7 @@
 // Shared pieces of the browser tests: a static server for dist/ on 127.0.0.1, a Chromium launcher,
 // and a page wrapper that records every request (page and workers), console errors and page errors.
 import { createServer } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +136,24 @@ export async function runDemo(page) {
 }
 
 /** A count as the page writes it: digits grouped by thousands with narrow no-break spaces. */
+/**
+ * Writes `out`: the header of the CSV file `csv`, then its data lines again and again until the
+ * file holds at least `minBytes` (the copies are duplicates, which the analysis counts as such).
+ */
+export function repeatRows(csv, out, minBytes) {
+  const text = readFileSync(csv, 'utf8');
+  const nl = text.indexOf('\n');
+  const body = text.slice(nl + 1).replace(/\n?$/, '\n');
+  const parts = [text.slice(0, nl + 1)];
+  let size = nl + 1;
+  while (size < minBytes) {
+    parts.push(body);
+    size += Buffer.byteLength(body);
+  }
+  writeFileSync(out, parts.join(''));
+  return out;
+}
+
 export const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
 
 /** The number a page's grouped count text stands for. */

@@ -9,10 +9,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, CLI, downloadText } from './harness.mjs';
+import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows } from './harness.mjs';
 
 /** The page's threshold for reading a file in two parts (`PART_MIN` in www/src/worker.rs). */
 const PART_MIN = 32 << 20;
@@ -65,18 +65,7 @@ before(() => {
   // A sign-in export over the threshold: the demo's portal CSV, its data lines repeated (the copies
   // are duplicates, settled across the two halves), with the demo's other files beside it.
   const csv = files.find((f) => /interactive.*\.csv$/i.test(f)) ?? files.find((f) => f.endsWith('.csv'));
-  const text = readFileSync(csv, 'utf8');
-  const nl = text.indexOf('\n');
-  const body = text.slice(nl + 1).replace(/\n?$/, '\n');
-  const parts = [text.slice(0, nl + 1)];
-  let size = nl + 1;
-  while (size < PART_MIN + (8 << 20)) {
-    parts.push(body);
-    size += Buffer.byteLength(body);
-  }
-  const big = join(dir, 'big-signins.csv');
-  writeFileSync(big, parts.join(''));
-  files.push(big);
+  files.push(repeatRows(csv, join(dir, 'big-signins.csv'), PART_MIN + (8 << 20)));
   expected = execFileSync(CLI, ['analyze', '-q', '--format', 'json', ...files], { maxBuffer: 1 << 30 }).toString('utf8');
 });
 

@@ -8,10 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, CLI, downloadText } from './harness.mjs';
+import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows } from './harness.mjs';
 
 const SLICE = 8 << 20;
 
@@ -62,18 +62,7 @@ before(() => {
   // One file of a little over two slices, so reads cross slice ends and run ahead into the next
   // file: the demo's sign-in CSV, its data lines repeated.
   const csv = files.find((f) => /interactive.*\.csv$/i.test(f) || f.endsWith('.csv'));
-  const text = readFileSync(csv, 'utf8');
-  const nl = text.indexOf('\n');
-  const body = text.slice(nl + 1).replace(/\n?$/, '\n');
-  const parts = [text.slice(0, nl + 1)];
-  let size = nl + 1;
-  while (size < 2 * SLICE + (1 << 20)) {
-    parts.push(body);
-    size += Buffer.byteLength(body);
-  }
-  const big = join(dir, 'big-signins.csv');
-  writeFileSync(big, parts.join(''));
-  files.push(big);
+  files.push(repeatRows(csv, join(dir, 'big-signins.csv'), 2 * SLICE + (1 << 20)));
   slices = files.reduce((n, f) => n + Math.ceil(statSync(f).size / SLICE), 0);
   expected = execFileSync(CLI, ['analyze', '-q', '--format', 'json', ...files], { maxBuffer: 1 << 30 }).toString('utf8');
 });
