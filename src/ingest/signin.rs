@@ -196,13 +196,15 @@ fn raw(i: &mut Interner, s: &str) -> Sym {
 
 /// `s` trimmed, lower-cased and interned.
 fn lower(i: &mut Interner, buf: &mut String, s: &str) -> Sym {
+    let s = lowered(buf, s);
+    if s.is_empty() { Sym::EMPTY } else { i.intern(s) }
+}
+
+/// `s` trimmed and lower-cased (into `buf` only when it has an ASCII capital: otherwise
+/// `lower_into` would copy it unchanged).
+fn lowered<'s>(buf: &'s mut String, s: &'s str) -> &'s str {
     let s = trim(s);
-    if s.is_empty() {
-        return Sym::EMPTY;
-    }
-    // Without an ASCII capital `lower_into` copies the text unchanged: skip the copy.
-    let s = if s.bytes().any(|c| c.is_ascii_uppercase()) { lower_into(s, buf) } else { s };
-    i.intern(s)
+    if s.bytes().any(|c| c.is_ascii_uppercase()) { lower_into(s, buf) } else { s }
 }
 
 /// The [`Id`] of `s` trimmed, as logged.
@@ -212,9 +214,7 @@ fn id_raw(i: &mut Interner, s: &str) -> Id {
 
 /// The [`Id`] of `s` trimmed and lower-cased.
 fn id_lower(i: &mut Interner, buf: &mut String, s: &str) -> Id {
-    let s = trim(s);
-    let s = if s.bytes().any(|c| c.is_ascii_uppercase()) { lower_into(s, buf) } else { s };
-    i.id(s)
+    i.id(lowered(buf, s))
 }
 
 /// `s` trimmed, upper-cased and interned.
