@@ -63,8 +63,7 @@ struct State {
     aliases: columns::Aliases,
     strs: signin::Strs,
     /// Duplicate index: events with a request id, hashed by [`DedupeSlot::key`] (request id,
-    /// time, user, kind); the request id and then the whole content are compared on the event
-    /// itself.
+    /// time, user, kind); the whole content is compared on the event itself.
     dedupe: HashTable<DedupeSlot>,
     /// Request id → (result detail, file, line) from authentication-details CSVs.
     auth: HashMap<Id, (Sym, u32, u64)>,
@@ -287,10 +286,13 @@ impl FileIngest<'_> {
     pub fn join(&mut self, part: PartData) -> Result<(), std::ops::Range<u64>> {
         let here = part.start == self.consumed && self.pipe.csv().is_some_and(|c| c.at_boundary());
         let ends = self.size == Some(part.end);
-        if !part.fed || !here || !(ends || part.at_boundary) || part.ends_file != ends {
-            return Err(part.start..part.end);
-        }
-        if part.auth_rows {
+        // Authentication-details rows are joined on request id, which a part does not do.
+        if !part.fed
+            || !here
+            || !(ends || part.at_boundary)
+            || part.ends_file != ends
+            || part.auth_rows
+        {
             return Err(part.start..part.end);
         }
         let shift = self.pipe.csv().map_or(0, |c| c.newlines());
