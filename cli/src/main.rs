@@ -57,6 +57,9 @@ enum Command {
         /// small files).
         #[arg(long, value_name = "BYTES", default_value_t = PART_MIN_BYTES, hide = true)]
         part_min_bytes: u64,
+        /// Prints how long reading, analysing and writing took on stderr (for benchmarks).
+        #[arg(long, hide = true)]
+        timings: bool,
         /// Export files, folders or zips.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -161,8 +164,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             quiet,
             jobs,
             part_min_bytes,
+            timings,
             paths,
         } => {
+            let mut clock = Timings::new(timings);
             let settings = match settings {
                 Some(path) => read_settings(&path)?,
                 None => Settings::default(),
@@ -180,12 +185,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for input in &inputs {
                 read_into(&mut dataset, input, &progress, split)?;
             }
+            clock.lap("read");
             // Analysis has no byte count: the spinner keeps turning while it runs.
             progress.set_message("analysing");
             if !progress.is_hidden() {
                 progress.enable_steady_tick(std::time::Duration::from_millis(200));
             }
             let report = analyze(&dataset, &settings);
+            clock.lap("analyse");
             progress.finish_and_clear();
             // The process ends right after the output is written: freeing hundreds of thousands
             // of interned strings and events one by one took about 8 % of the run on a 560 MB
@@ -199,7 +206,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 OutputFormat::Table => render::table(&report),
                 OutputFormat::Csv => render::csv(&report)?,
             };
+            clock.lap("render");
             write_output(output.as_deref(), text.as_bytes())?;
+            clock.lap("write");
             let code = exit_code(&report, fail_on);
             std::mem::forget(report);
             std::mem::forget(text);
@@ -247,6 +256,22 @@ fn read_settings(path: &Path) -> Result<Settings> {
     Settings::parse(&text)
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("invalid settings file {}", path.display()))
+}
+
+/// Phase durations for `--timings`, printed on stderr as each phase ends.
+struct Timings(Option<std::time::Instant>);
+
+impl Timings {
+    fn new(on: bool) -> Self {
+        Timings(on.then(std::time::Instant::now))
+    }
+
+    fn lap(&mut self, phase: &str) {
+        if let Some(start) = &mut self.0 {
+            eprintln!("sessionhunt: {phase} {:.3} s", start.elapsed().as_secs_f64());
+            *start = std::time::Instant::now();
+        }
+    }
 }
 
 /// 1 when a finding reaches `--fail-on`, else 0.

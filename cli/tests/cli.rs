@@ -446,3 +446,35 @@ fn reading_on_several_threads_gives_the_same_report() {
         assert!(run(jobs) == one, "--jobs {jobs} gives another report");
     }
 }
+
+/// `--timings` (hidden, for benchmarks) names each phase on stderr and changes nothing else;
+/// without it, stderr says nothing of time.
+#[test]
+fn timings_are_printed_only_when_asked() {
+    let dir = demo_dir();
+    let run = |timings: bool| {
+        let mut cmd = sessionhunt();
+        cmd.args(["analyze", "-q"]);
+        if timings {
+            cmd.arg("--timings");
+        }
+        let output = cmd.arg(dir.path().join("demo")).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        (output.stdout, String::from_utf8(output.stderr).unwrap())
+    };
+    let (plain, quiet) = run(false);
+    let (timed, stderr) = run(true);
+    assert_eq!(plain, timed, "--timings changes the report");
+    assert_eq!(quiet, "", "stderr without --timings");
+    let phases: Vec<&str> = stderr
+        .lines()
+        .map(|l| {
+            let rest = l.strip_prefix("sessionhunt: ").expect(l);
+            let (phase, secs) = rest.split_once(' ').expect(l);
+            let secs = secs.strip_suffix(" s").expect(l);
+            assert!(secs.parse::<f64>().is_ok_and(|s| s >= 0.0), "{l}");
+            phase
+        })
+        .collect();
+    assert_eq!(phases, ["read", "analyse", "render", "write"]);
+}
