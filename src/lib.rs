@@ -31,8 +31,6 @@ pub mod time;
 pub use report::{Report, Severity};
 pub use settings::Settings;
 
-use std::collections::BTreeSet;
-
 use model::EventKind;
 use report::{Coverage, KindCount, REPORT_SCHEMA_VERSION};
 
@@ -40,7 +38,8 @@ use report::{Coverage, KindCount, REPORT_SCHEMA_VERSION};
 ///
 /// Re-running with other settings re-scores without re-reading the files.
 pub fn analyze(dataset: &ingest::Dataset, settings: &Settings) -> Report {
-    let detection = detect::run(dataset, settings);
+    let (detection, span) =
+        par::join(|| detect::run(dataset, settings), || Extent::of(&dataset.events));
 
     let mut inputs = dataset.files.clone();
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -55,28 +54,50 @@ pub fn analyze(dataset: &ingest::Dataset, settings: &Settings) -> Report {
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         inputs,
-        coverage: coverage(dataset, warnings),
+        coverage: coverage(span, warnings),
         findings: detection.findings,
         diagnostics,
     }
 }
 
-fn coverage(dataset: &ingest::Dataset, warnings: Vec<String>) -> Coverage {
-    let start = dataset.events.iter().map(|e| e.time).min();
-    let end = dataset.events.iter().map(|e| e.time).max();
-    let users: BTreeSet<_> =
-        dataset.events.iter().filter(|e| !e.user.is_empty()).map(|e| e.user).collect();
+/// What the events cover, counted in one pass (beside the detection, where there are threads).
+struct Extent {
+    start: Option<model::Millis>,
+    end: Option<model::Millis>,
+    users: usize,
+    by_kind: [u64; EventKind::ALL.len()],
+}
+
+impl Extent {
+    fn of(events: &[model::Event]) -> Extent {
+        let mut users = detect::HashSet::default();
+        let mut span =
+            Extent { start: None, end: None, users: 0, by_kind: [0; EventKind::ALL.len()] };
+        for e in events {
+            span.start = Some(span.start.map_or(e.time, |t| t.min(e.time)));
+            span.end = Some(span.end.map_or(e.time, |t| t.max(e.time)));
+            if !e.user.is_empty() {
+                users.insert(e.user);
+            }
+            if let Some(i) = EventKind::ALL.iter().position(|&k| k == e.kind) {
+                span.by_kind[i] += 1;
+            }
+        }
+        span.users = users.len();
+        span
+    }
+}
+
+fn coverage(span: Extent, warnings: Vec<String>) -> Coverage {
     let events_by_kind = EventKind::ALL
         .iter()
-        .map(|&kind| KindCount {
-            kind: kind.as_str().to_owned(),
-            count: dataset.events.iter().filter(|e| e.kind == kind).count() as u64,
-        })
+        .zip(span.by_kind)
+        .map(|(&kind, count)| KindCount { kind: kind.as_str().to_owned(), count })
         .collect();
     Coverage {
-        start: start.map(time::rfc3339).unwrap_or_default(),
-        end: end.map(time::rfc3339).unwrap_or_default(),
-        users: users.len() as u64,
+        start: span.start.map(time::rfc3339).unwrap_or_default(),
+        end: span.end.map(time::rfc3339).unwrap_or_default(),
+        users: span.users as u64,
         events_by_kind,
         warnings,
     }

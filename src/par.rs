@@ -19,6 +19,19 @@ pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Se
     }
 }
 
+/// Sorts `items` (unstable), on several threads where there are any.
+pub(crate) fn sort_unstable<T: Ord + Send>(items: &mut [T]) {
+    #[cfg(feature = "threads")]
+    {
+        use rayon::prelude::*;
+        items.par_sort_unstable();
+    }
+    #[cfg(not(feature = "threads"))]
+    {
+        items.sort_unstable();
+    }
+}
+
 /// Runs `a` and `b`, on two threads where there are any.
 pub(crate) fn join<A: Send, B: Send>(
     a: impl FnOnce() -> A + Send,

@@ -9,6 +9,7 @@
 //! sizes they were read in, hash-map iteration order or the wall clock. Every list is sorted.
 
 use serde::{Deserialize, Serialize};
+use serde_json::ser::Formatter as _;
 
 /// Version of the JSON contract. Bumped only when a field is added (the contract only grows).
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -38,7 +39,68 @@ impl Report {
         text.push('\n');
         text
     }
+
+    /// The same text as [`Report::to_json`], in pieces to be written one after the other: the
+    /// findings, most of a large report, are written a slice at a time, on several threads with
+    /// the crate's `threads` feature (the CLI's), and never copied into one string.
+    ///
+    /// Exact: each finding is written by serde_json's pretty printer set two levels deep, as it is
+    /// when the whole report is written, and the report without its findings holds
+    /// `"findings": []` once at the top level's indentation (pretty-printed JSON has no line break
+    /// inside a string).
+    pub fn to_json_pieces(&self) -> Vec<String> {
+        const INDENT: &str = "\n    ";
+        let rest = Report {
+            schema_version: self.schema_version,
+            inputs: self.inputs.clone(),
+            coverage: self.coverage.clone(),
+            findings: Vec::new(),
+            diagnostics: self.diagnostics.clone(),
+        }
+        .to_json();
+        let marker = "\n  \"findings\": []";
+        let Some(at) = rest.find(marker).filter(|_| !self.findings.is_empty()) else {
+            return vec![self.to_json()];
+        };
+        let (head, tail) = rest.split_at(at + marker.len() - 1);
+        let chunks: Vec<&[Finding]> = self.findings.chunks(FINDINGS_PER_PIECE).collect();
+        let bodies = crate::par::map(&chunks, |chunk| {
+            let mut out = Vec::new();
+            for (j, f) in chunk.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(INDENT.as_bytes());
+                // A pretty printer two levels deep (the report object, its findings array), as
+                // serializing the whole report has it when it reaches a finding.
+                let mut nested = serde_json::ser::PrettyFormatter::new();
+                for _ in 0..2 {
+                    let _ = nested.begin_object(&mut std::io::sink());
+                }
+                let _ = f.serialize(&mut serde_json::Serializer::with_formatter(&mut out, nested));
+            }
+            String::from_utf8(out)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        });
+        let mut pieces = Vec::with_capacity(bodies.len() + 2);
+        pieces.push(head.to_owned());
+        let last = bodies.len() - 1;
+        for (i, mut body) in bodies.into_iter().enumerate() {
+            if i > 0 {
+                body.insert(0, ',');
+            }
+            if i == last {
+                body.push_str("\n  ]");
+            }
+            pieces.push(body);
+        }
+        pieces.push(tail[1..].to_owned());
+        pieces
+    }
 }
+
+/// Findings written per task by [`Report::to_json_pieces`].
+const FINDINGS_PER_PIECE: usize = 32;
 
 /// What happened to one input file.
 ///

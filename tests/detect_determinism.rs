@@ -55,3 +55,29 @@ fn the_simulator_is_deterministic() {
     let b = sim::generate(&TenantConfig { seed: 4, ..TenantConfig::demo() });
     assert_ne!(a.records, b.records);
 }
+
+/// The CLI writes the report's text in pieces (its findings written a slice at a time, on several
+/// threads): joined, they are exactly `to_json`, for any number of findings, with row problems
+/// and with markup and control characters in the texts.
+#[test]
+fn the_report_written_in_pieces_is_the_report_text() {
+    let files = sim::demo_files();
+    let mut report = analyze(&load(&files, 1 << 20), &Settings::default());
+    let demo = std::mem::take(&mut report.findings);
+    assert!(!demo.is_empty());
+    report.diagnostics.push(sessionhunt::report::Diagnostic {
+        file: "a \"b\".csv".into(),
+        line: 3,
+        column: 4,
+        message: "line\nbreak and \u{1b}[31m and </script>".into(),
+    });
+    for n in [0, 1, 2, 31, 32, 33, 700] {
+        report.findings = demo.iter().cycle().take(n).cloned().collect();
+        if let Some(f) = report.findings.first_mut() {
+            f.user = "\"quoted\"\n  \"findings\": []".into();
+        }
+        let pieces = report.to_json_pieces();
+        assert!(pieces.concat() == report.to_json(), "{n} findings: the pieces differ");
+        assert!(pieces.len() >= n / 32, "{n} findings in {} pieces", pieces.len());
+    }
+}

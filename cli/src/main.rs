@@ -201,17 +201,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if !quiet {
                 warn_about_inputs(&report);
             }
-            let text = match format {
-                OutputFormat::Json => report.to_json(),
-                OutputFormat::Table => render::table(&report),
-                OutputFormat::Csv => render::csv(&report)?,
+            let pieces = match format {
+                OutputFormat::Json => report.to_json_pieces(),
+                OutputFormat::Table => vec![render::table(&report)],
+                OutputFormat::Csv => vec![render::csv(&report)?],
             };
             clock.lap("render");
-            write_output(output.as_deref(), text.as_bytes())?;
+            write_output(output.as_deref(), &pieces)?;
             clock.lap("write");
             let code = exit_code(&report, fail_on);
             std::mem::forget(report);
-            std::mem::forget(text);
+            std::mem::forget(pieces);
             Ok(code)
         }
         Command::Demo { out, users, days, layout } => {
@@ -284,18 +284,23 @@ fn exit_code(report: &Report, fail_on: Option<FailOn>) -> ExitCode {
     }
 }
 
-/// Writes the output to `path` (or stdout). A closed pipe (`| head`) is not an error.
-fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    match path {
-        Some(path) => std::fs::write(path, bytes)
-            .with_context(|| format!("cannot write output file {}", path.display())),
-        None => {
-            let mut out = io::stdout().lock();
-            match out.write_all(bytes).and_then(|()| out.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                other => other.context("cannot write to stdout"),
-            }
+/// Writes the output, given in pieces, to `path` (or stdout). A closed pipe (`| head`) is not an
+/// error.
+fn write_output(path: Option<&Path>, pieces: &[String]) -> Result<()> {
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        for piece in pieces {
+            out.write_all(piece.as_bytes())?;
         }
+        out.flush()
+    };
+    match path {
+        Some(path) => File::create(path)
+            .and_then(|file| write(&mut io::BufWriter::with_capacity(1 << 20, file)))
+            .with_context(|| format!("cannot write output file {}", path.display())),
+        None => match write(&mut io::stdout().lock()) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            other => other.context("cannot write to stdout"),
+        },
     }
 }
 

@@ -44,6 +44,14 @@ let result;
 if (mode === 'sessionhunt') {
   const server = await serve(DIST);
   const page = await browser.newPage();
+  // SESSIONHUNT_BENCH_PROCESSORS=N: the page is told the machine has N logical processors (the
+  // page starts its helper worker from 3 on), to measure that choice on this machine.
+  const processors = Number(process.env.SESSIONHUNT_BENCH_PROCESSORS || 0);
+  if (processors > 0) {
+    await page.addInitScript((n) => {
+      Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n });
+    }, processors);
+  }
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   const workerPromise = page.waitForEvent('worker');

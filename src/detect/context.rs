@@ -123,7 +123,8 @@ impl<'a> Ctx<'a> {
         // order a full sort gives.
         let mut keyed: Vec<(Millis, u32)> =
             ds.events.iter().enumerate().map(|(i, e)| (e.time, i as u32)).collect();
-        keyed.sort_unstable();
+        // Keys are unique (they end with the index), so an unstable sort gives one order.
+        crate::par::sort_unstable(&mut keyed);
         let mut order: Vec<u32> = keyed.iter().map(|&(_, i)| i).collect();
         let mut from = 0;
         while from < keyed.len() {

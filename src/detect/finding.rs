@@ -123,6 +123,9 @@ struct Draft {
 }
 
 /// Builds the findings (sorted) and detection-level warnings.
+/// Positions per task of the pass that looks for sign-ins from risky IPs.
+const RISKY_SLICE: Pos = 1 << 12;
+
 pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<String>) {
     let mut warnings = Vec::new();
     // The rules read the context and the baselines only: two groups of them run side by side
@@ -179,15 +182,24 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
     for k in kits {
         anchors.entry(k.pos).or_default().kit = k.reasons;
     }
-    for pos in ctx.positions() {
-        let e = ctx.ev(pos);
-        if e.kind.is_user_sign_in()
-            && e.is_success()
-            && ctx.in_detection(e.time)
-            && let Some(why) = risky_ip::reason(ctx, e)
-        {
-            anchors.entry(pos).or_default().risky_self = Some(why);
-        }
+    // Every sign-in is looked at: in slices, on several threads where there are any.
+    let slices: Vec<std::ops::Range<Pos>> = (0..ctx.len() as Pos)
+        .step_by(RISKY_SLICE as usize)
+        .map(|from| from..(from + RISKY_SLICE).min(ctx.len() as Pos))
+        .collect();
+    let risky = crate::par::map(&slices, |slice| {
+        slice
+            .clone()
+            .filter_map(|pos| {
+                let e = ctx.ev(pos);
+                let candidate =
+                    e.kind.is_user_sign_in() && e.is_success() && ctx.in_detection(e.time);
+                candidate.then(|| risky_ip::reason(ctx, e)).flatten().map(|why| (pos, why))
+            })
+            .collect::<Vec<_>>()
+    });
+    for (pos, why) in risky.into_iter().flatten() {
+        anchors.entry(pos).or_default().risky_self = Some(why);
     }
     let positions: Vec<Pos> = anchors.keys().copied().collect();
     let suppressed = crate::par::map(&positions, |&pos| ctx.allow.matches(ctx, ctx.ev(pos)));
