@@ -29,8 +29,10 @@ pub(crate) type Pos = u32;
 pub(crate) struct Ctx<'a> {
     pub ds: &'a Dataset,
     pub settings: &'a Settings,
-    /// Event indices in canonical order.
-    order: Vec<u32>,
+    /// The events in canonical order: a copy, so that a pass in that order reads memory in
+    /// sequence and a user's events cost one cache miss each, not two (an index, then the event
+    /// it points to). 120 bytes an event, for the time of an analysis.
+    events: Vec<Event>,
     /// Positions of each user's events, ascending (so in time order).
     by_user: HashMap<Sym, Vec<Pos>>,
     /// Per user, the positions of their successful interactive sign-ins (a few per day, against
@@ -138,11 +140,12 @@ impl<'a> Ctx<'a> {
             from = to;
         }
         drop(keyed);
+        let events: Vec<Event> = order.iter().map(|&i| ds.events[i as usize]).collect();
+        drop(order);
         let mut by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
         let mut interactive_by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
         let mut audit_by_user: HashMap<Sym, Vec<Pos>> = HashMap::default();
-        for (pos, &i) in order.iter().enumerate() {
-            let e = &ds.events[i as usize];
+        for (pos, e) in events.iter().enumerate() {
             if !e.user.is_empty() {
                 by_user.entry(e.user).or_default().push(pos as Pos);
                 if e.kind == EventKind::Interactive && e.is_success() {
@@ -154,8 +157,8 @@ impl<'a> Ctx<'a> {
         }
         let mut users_sorted: Vec<Sym> = by_user.keys().copied().collect();
         users_sorted.sort_by(|a, b| ds.strings.resolve(*a).cmp(ds.strings.resolve(*b)));
-        let now = order.last().map(|&i| ds.events[i as usize].time).unwrap_or(0);
-        let start = order.first().map(|&i| ds.events[i as usize].time).unwrap_or(0);
+        let now = events.last().map_or(0, |e| e.time);
+        let start = events.first().map_or(0, |e| e.time);
         let det_after = match settings.detection_days {
             Some(d) => now - Millis::from(d) * DAY,
             None => Millis::MIN,
@@ -180,7 +183,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             ds,
             settings,
-            order,
+            events,
             by_user,
             interactive_by_user,
             audit_by_user,
@@ -199,17 +202,17 @@ impl<'a> Ctx<'a> {
 
     /// Number of events.
     pub(crate) fn len(&self) -> usize {
-        self.order.len()
+        self.events.len()
     }
 
     /// The event at a canonical position.
-    pub(crate) fn ev(&self, pos: Pos) -> &'a Event {
-        &self.ds.events[self.order[pos as usize] as usize]
+    pub(crate) fn ev(&self, pos: Pos) -> &Event {
+        &self.events[pos as usize]
     }
 
     /// All positions, in canonical (time) order.
     pub(crate) fn positions(&self) -> impl Iterator<Item = Pos> + '_ {
-        0..self.order.len() as Pos
+        0..self.events.len() as Pos
     }
 
     /// The positions of a user's events, in time order.

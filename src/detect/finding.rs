@@ -219,10 +219,14 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
 
     // Group per user and origin. Each user's anchors go with them (in position order), so a
     // draft finds its anchors in a short list instead of the map of every user's.
-    let mut by_user: BTreeMap<&str, Vec<(Pos, &Anchor)>> = BTreeMap::new();
+    // Keyed by symbol (no string comparison per anchor), then put in the order of user names.
+    let mut by_user: HashMap<Sym, Vec<(Pos, &Anchor)>> = HashMap::default();
     for (&pos, anchor) in &anchors {
-        by_user.entry(ctx.s(ctx.ev(pos).user)).or_default().push((pos, anchor));
+        by_user.entry(ctx.ev(pos).user).or_default().push((pos, anchor));
     }
+    let mut by_user: Vec<(&str, Vec<(Pos, &Anchor)>)> =
+        by_user.into_iter().map(|(user, anchors)| (ctx.s(user), anchors)).collect();
+    by_user.sort_unstable_by(|a, b| a.0.cmp(b.0));
     // Users are independent: drafted on several threads where there are any, gathered in order.
     let users: Vec<Vec<(Pos, &Anchor)>> =
         by_user.into_iter().filter(|(user, _)| !user.is_empty()).map(|(_, p)| p).collect();
@@ -272,8 +276,8 @@ fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
     let mut with_session = 0u64;
     let mut with_asn = 0u64;
     let mut sign_ins = 0u64;
-    for pos in ctx.positions() {
-        let e = ctx.ev(pos);
+    // Counts: the events in the dataset's order (sequential reads), not the canonical one.
+    for e in &ctx.ds.events {
         let k = match e.kind {
             EventKind::Interactive => 0,
             EventKind::NonInteractive => 1,
