@@ -41,9 +41,10 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/
 # Host paths out of the wasm: registry sources sit under CARGO_HOME, and the workspace under $ROOT.
 # Set for the wasm32 target only, so host tools and native builds keep their cache. A RUSTFLAGS
 # from the environment would override these (Cargo's precedence), so it is dropped here.
+# WebAssembly SIMD as in .cargo/config.toml, which this variable overrides.
 unset RUSTFLAGS CARGO_ENCODED_RUSTFLAGS
 CARGO_HOME_DIR="$(cd "${CARGO_HOME:-$HOME/.cargo}" && pwd)"
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="--remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$ROOT=/sessionhunt"
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 --remap-path-prefix=$CARGO_HOME_DIR=/cargo --remap-path-prefix=$ROOT=/sessionhunt"
 
 echo "[build] sessionhunt $VERSION, commit $COMMIT" >&2
 trunk build --release --locked=true --dist "$OUT/dist"
