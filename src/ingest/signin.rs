@@ -268,10 +268,18 @@ impl Strs {
 struct Memo<const N: usize> {
     /// The keys, one after another: each field's length (4 bytes) and text.
     keys: Vec<u8>,
-    /// Per entry: where its key is in `keys`, and its symbols.
-    entries: Vec<(u32, u32, [Sym; N])>,
-    index: HashTable<u32>,
+    /// The entries, in the table itself (a lookup that hits touches the table and the key's
+    /// bytes, no third array): the key's hash, where the key is in `keys`, and its symbols.
+    index: HashTable<MemoEntry<N>>,
     key: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MemoEntry<const N: usize> {
+    hash: u64,
+    start: u32,
+    len: u32,
+    syms: [Sym; N],
 }
 
 /// Largest size of one memo's keys before it starts over.
@@ -292,27 +300,23 @@ impl<const N: usize> Memo<N> {
             self.key.extend_from_slice(p.as_bytes());
         }
         let hash = hash_of(self.key.as_slice());
-        let Memo { keys, entries, index, key } = self;
-        fn text<'k, T>(keys: &'k [u8], &(start, len, _): &(u32, u32, T)) -> &'k [u8] {
-            keys.get(start as usize..start as usize + len as usize).unwrap_or_default()
-        }
-        if let Some(&e) = index.find(hash, |&e| same_bytes(text(keys, &entries[e as usize]), key)) {
-            return entries[e as usize].2;
+        let Memo { keys, index, key } = self;
+        let text = |e: &MemoEntry<N>| {
+            keys.get(e.start as usize..e.start as usize + e.len as usize).unwrap_or_default()
+        };
+        if let Some(e) = index.find(hash, |e| e.hash == hash && same_bytes(text(e), key)) {
+            return e.syms;
         }
         let syms = intern(i, buf);
         if keys.len() + key.len() > MEMO_BYTES {
             keys.clear();
-            entries.clear();
             index.clear();
         }
-        let (Ok(start), Ok(len), Ok(e)) =
-            (u32::try_from(keys.len()), u32::try_from(key.len()), u32::try_from(entries.len()))
-        else {
+        let (Ok(start), Ok(len)) = (u32::try_from(keys.len()), u32::try_from(key.len())) else {
             return syms;
         };
         keys.extend_from_slice(key);
-        entries.push((start, len, syms));
-        index.insert_unique(hash, e, |&e| hash_of(text(keys, &entries[e as usize])));
+        index.insert_unique(hash, MemoEntry { hash, start, len, syms }, |e| e.hash);
         syms
     }
 }
