@@ -41,9 +41,20 @@ fn place(ctx: &Ctx<'_>, e: &Event) -> Option<(f32, f32)> {
         .or_else(|| enrich::country_centroid(ctx.s(ctx.ds.place(e).location.country)))
 }
 
+/// [`place`], worked out once per place profile: the country look-up compares names
+/// case-insensitively down a list of about 250, which per sign-in was a tenth of the analysis.
+fn cached_place(
+    cache: &mut crate::detect::HashMap<u32, Option<(f32, f32)>>,
+    ctx: &Ctx<'_>,
+    e: &Event,
+) -> Option<(f32, f32)> {
+    *cache.entry(e.place).or_insert_with(|| place(ctx, e))
+}
+
 /// Every impossible hop.
 pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Hop> {
     let mut out = Vec::new();
+    let mut places = crate::detect::HashMap::default();
     for &user in ctx.users() {
         let mut prev: Option<Pos> = None;
         for &p in ctx.user_positions(user) {
@@ -53,7 +64,8 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Hop> {
             }
             if let Some(q) = prev {
                 let f = ctx.ev(q);
-                if let (Some(a), Some(b)) = (place(ctx, f), place(ctx, e)) {
+                let (a, b) = (cached_place(&mut places, ctx, f), cached_place(&mut places, ctx, e));
+                if let (Some(a), Some(b)) = (a, b) {
                     let km = enrich::distance_km(a, b);
                     let hours = (e.time - f.time) as f64 / HOUR as f64;
                     let kmh = if hours > 0.0 { km / hours } else { f64::INFINITY };
