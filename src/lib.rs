@@ -38,7 +38,7 @@ use report::{Coverage, KindCount, REPORT_SCHEMA_VERSION};
 ///
 /// Re-running with other settings re-scores without re-reading the files.
 pub fn analyze(dataset: &ingest::Dataset, settings: &Settings) -> Report {
-    let (detection, span) =
+    let (detection, extent) =
         par::join(|| detect::run(dataset, settings), || Extent::of(&dataset.events));
 
     let mut inputs = dataset.files.clone();
@@ -54,7 +54,7 @@ pub fn analyze(dataset: &ingest::Dataset, settings: &Settings) -> Report {
     Report {
         schema_version: REPORT_SCHEMA_VERSION,
         inputs,
-        coverage: coverage(span, warnings),
+        coverage: coverage(extent, warnings),
         findings: detection.findings,
         diagnostics,
     }
@@ -71,33 +71,33 @@ struct Extent {
 impl Extent {
     fn of(events: &[model::Event]) -> Extent {
         let mut users = detect::HashSet::default();
-        let mut span =
+        let mut extent =
             Extent { start: None, end: None, users: 0, by_kind: [0; EventKind::ALL.len()] };
         for e in events {
-            span.start = Some(span.start.map_or(e.time, |t| t.min(e.time)));
-            span.end = Some(span.end.map_or(e.time, |t| t.max(e.time)));
+            extent.start = Some(extent.start.map_or(e.time, |t| t.min(e.time)));
+            extent.end = Some(extent.end.map_or(e.time, |t| t.max(e.time)));
             if !e.user.is_empty() {
                 users.insert(e.user);
             }
             if let Some(i) = EventKind::ALL.iter().position(|&k| k == e.kind) {
-                span.by_kind[i] += 1;
+                extent.by_kind[i] += 1;
             }
         }
-        span.users = users.len();
-        span
+        extent.users = users.len();
+        extent
     }
 }
 
-fn coverage(span: Extent, warnings: Vec<String>) -> Coverage {
+fn coverage(extent: Extent, warnings: Vec<String>) -> Coverage {
     let events_by_kind = EventKind::ALL
         .iter()
-        .zip(span.by_kind)
+        .zip(extent.by_kind)
         .map(|(&kind, count)| KindCount { kind: kind.as_str().to_owned(), count })
         .collect();
     Coverage {
-        start: span.start.map(time::rfc3339).unwrap_or_default(),
-        end: span.end.map(time::rfc3339).unwrap_or_default(),
-        users: span.users as u64,
+        start: extent.start.map(time::rfc3339).unwrap_or_default(),
+        end: extent.end.map(time::rfc3339).unwrap_or_default(),
+        users: extent.users as u64,
         events_by_kind,
         warnings,
     }

@@ -86,12 +86,9 @@ impl Report {
         pieces.push(head.to_owned());
         let last = bodies.len() - 1;
         for (i, mut body) in bodies.into_iter().enumerate() {
-            if i > 0 {
-                body.insert(0, ',');
-            }
-            if i == last {
-                body.push_str("\n  ]");
-            }
+            // Each body starts with its first finding's line break: the comma between two
+            // slices ends the one before.
+            body.push_str(if i == last { "\n  ]" } else { "," });
             pieces.push(body);
         }
         pieces.push(tail[1..].to_owned());

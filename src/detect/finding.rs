@@ -122,10 +122,10 @@ struct Draft {
     explanation_tail: Vec<String>,
 }
 
-/// Builds the findings (sorted) and detection-level warnings.
 /// Positions per task of the pass that looks for sign-ins from risky IPs.
 const RISKY_SLICE: Pos = 1 << 12;
 
+/// Builds the findings (sorted) and detection-level warnings.
 pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<String>) {
     let mut warnings = Vec::new();
     // The rules read the context and the baselines only: two groups of them run side by side

@@ -42,7 +42,8 @@ fn place(ctx: &Ctx<'_>, e: &Event) -> Option<(f32, f32)> {
 }
 
 /// [`place`], worked out once per place profile: the country look-up compares names
-/// case-insensitively down a list of about 250, which per sign-in was a tenth of the analysis.
+/// case-insensitively down a list of about 250, which, twice per sign-in, was a tenth of the
+/// instructions of a whole run on a 67 MB interactive export (cachegrind).
 fn cached_place(
     cache: &mut crate::detect::HashMap<u32, Option<(f32, f32)>>,
     ctx: &Ctx<'_>,
