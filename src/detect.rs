@@ -5,17 +5,21 @@
 //!    event; compiled allowlists and network lists.
 //! 2. [`baseline`]: per-user baselines and per-session statistics (domain.md §3), with coverage
 //!    warnings when a baseline is too thin.
-//! 3. [`rules`]: the fourteen rules, one module each.
+//! 3. [`rules`]: the rules, one module each, behind one interface ([`rule`]) and one registry.
 //! 4. [`finding`]: suspicious events grouped per user and attacker origin (session or network),
-//!    scored fact by fact, placed on the confidence ladder (domain.md §5), explained in sentences.
+//!    each rule's facts with their points and sentences, placed on the confidence ladder
+//!    ([`ladder`], docs/detection.md §5); [`coverage`] says what the data cannot show.
 //!
 //! [`hunts`] exposes the raw result rows of reference hunts H1 and H2 (domain.md §7).
 
 pub(crate) mod baseline;
 pub(crate) mod context;
+pub(crate) mod coverage;
 pub(crate) mod finding;
 pub(crate) mod guards;
 pub mod hunts;
+pub(crate) mod ladder;
+pub(crate) mod rule;
 pub mod rules;
 
 use crate::ingest::Dataset;
@@ -46,7 +50,7 @@ pub fn run(dataset: &Dataset, settings: &Settings) -> Detection {
     if ctx.len() == 0 {
         return Detection { findings: Vec::new(), warnings };
     }
-    let baselines = baseline::build(&ctx);
+    let baselines = baseline::build_unpoisoned(&ctx);
     warnings.extend(baseline::warnings(&ctx, &baselines));
     let (findings, more) = finding::build(&ctx, &baselines);
     warnings.extend(more);

@@ -107,6 +107,49 @@ pub const ISP_ASNS: &[(u32, &str)] = &[
     (3301, "Telia"),
 ];
 
+/// Access networks run by one company under several AS numbers (mobile and fixed broadband,
+/// regional networks), as (ASN, family). A phone moving between its carrier's mobile network and
+/// the same company's broadband is the user's own origin, not a new network
+/// (docs/detection.md §5, real-life confounders). Grouped by the operating company (the RIR
+/// WHOIS registrant or its parent company) as of [`LIST_DATE`]; only access networks are listed,
+/// never a company's transit or hosting arm, so a family never covers an attacker's server.
+pub const CARRIER_FAMILIES: &[(u32, &str)] = &[
+    (7018, "AT&T"),
+    (20057, "AT&T"),
+    (6389, "AT&T"),
+    (701, "Verizon"),
+    (6167, "Verizon"),
+    (22394, "Verizon"),
+    (21928, "T-Mobile US"),
+    (20115, "Charter"),
+    (11427, "Charter"),
+    (10796, "Charter"),
+    (12271, "Charter"),
+    (33363, "Charter"),
+    (3320, "Deutsche Telekom"),
+    (3209, "Vodafone Germany"),
+    (31334, "Vodafone Germany"),
+    (2856, "BT"),
+    (12576, "BT"),
+    (5089, "Virgin Media O2"),
+    (35228, "Virgin Media O2"),
+    (3215, "Orange"),
+    (5511, "Orange"),
+    (1221, "Telstra"),
+    (4637, "Telstra"),
+    (812, "Rogers"),
+    (577, "Bell Canada"),
+    (36522, "Bell Canada"),
+    (33915, "Vodafone Ziggo"),
+    (55836, "Reliance Jio"),
+    (64049, "Reliance Jio"),
+];
+
+/// The carrier or ISP family of an ASN, if it is in [`CARRIER_FAMILIES`].
+pub fn carrier_family(asn: u32) -> Option<&'static str> {
+    CARRIER_FAMILIES.iter().find(|(a, _)| *a == asn).map(|(_, f)| *f)
+}
+
 /// First-party Microsoft application ids → names.
 ///
 /// Sources: Microsoft Learn "Verify first-party Microsoft applications in sign-in reports" and

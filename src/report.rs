@@ -320,9 +320,11 @@ pub struct AuditRef {
 /// Remediation status of a finding.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Remediation {
-    /// `none`, `sessions-revoked` or `account-disabled`.
+    /// `sessions-revoked` or `account-disabled` (contained); `none` (an audit log was loaded
+    /// and shows neither after the finding); `unknown` (no audit source was loaded, so it cannot
+    /// be told; added with ladder version 2).
     pub status: String,
-    /// When it happened, RFC 3339 UTC; empty when `status` is `none`.
+    /// When it happened, RFC 3339 UTC; empty when `status` is `none` or `unknown`.
     pub time: String,
 }
 

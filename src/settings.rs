@@ -78,6 +78,10 @@ pub struct Settings {
     /// `campaign`: a user agent only links users when at most this many users use it in the
     /// whole data (common browser strings link nobody). Default: 5.
     pub campaign_ua_max_users: u32,
+    /// `campaign` / `ip-prevalence`: an IP serving several users' unfamiliar-network candidates
+    /// is a campaign's origin, not shared infrastructure, when all of them fall within this many
+    /// hours and none of the users signs in interactively from it or from its ASN. Default: 72.
+    pub campaign_max_span_hours: u32,
     /// `risky-ip`: Entra risk event types that mark an IP as known-bad. Default: anonymizedIPAddress,
     /// maliciousIPAddress, suspiciousIPAddress, unfamiliarFeatures, anomalousToken,
     /// attackerinTheMiddle, tokenIssuerAnomaly, nationStateIP.
@@ -160,29 +164,48 @@ impl Default for SessionWeights {
     }
 }
 
-/// Points of each fact. A finding's score is the sum of its facts' points; severity comes from
-/// the confidence ladder (domain.md §5), not from the score.
+/// Points of each fact, named after the rule that states it (`weights.<rule id in snake case>`,
+/// with a suffix where a rule states several kinds of fact). A finding's score is the sum of its
+/// facts' points; severity comes from the confidence ladder (docs/detection.md §5), not from the
+/// score. The names before ladder version 2 are still read (aliases).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Weights {
     /// `token-from-unfamiliar-network`. Default: 30.
-    pub unfamiliar_network: i64,
+    #[serde(alias = "unfamiliar_network")]
+    pub token_from_unfamiliar_network: i64,
+    /// `token-from-unfamiliar-network`, own-origin guard (a familiar ASN, the user's carrier or
+    /// ISP family, the user's own device). Default: -25.
+    #[serde(alias = "familiar_network")]
+    pub token_from_unfamiliar_network_own_origin: i64,
     /// `ip-prevalence`, one user. Default: 10.
-    pub single_user_ip: i64,
+    #[serde(alias = "single_user_ip")]
+    pub ip_prevalence_single_user: i64,
     /// `ip-prevalence`, 2 to `low_volume_max_users` users. Default: 5.
-    pub low_volume_ip: i64,
+    #[serde(alias = "low_volume_ip")]
+    pub ip_prevalence_low_volume: i64,
     /// `ip-prevalence`, more users (shared infrastructure). Default: -20.
-    pub shared_ip: i64,
-    /// `no-nearby-interactive`, none within the window. Default: 10.
+    #[serde(alias = "shared_ip")]
+    pub ip_prevalence_shared: i64,
+    /// `ip-prevalence`, several users in a short span, none at home there (a campaign's origin).
+    /// Default: 10.
+    pub ip_prevalence_campaign: i64,
+    /// `no-nearby-interactive`, none within the window. Default: 0: with the default windows the
+    /// baseline holds every interactive sign-in, so a candidate never has a nearby one from its
+    /// own IP and the fact would add the same points to every candidate
+    /// (docs/detection.md §4).
     pub no_nearby_interactive: i64,
     /// `no-nearby-interactive`, the user did sign in interactively from the IP. Default: -20.
-    pub nearby_interactive: i64,
+    #[serde(alias = "nearby_interactive")]
+    pub no_nearby_interactive_nearby: i64,
     /// `risky-ip`. Default: 20.
     pub risky_ip: i64,
     /// `short-window-origin-switch`. Default: 25.
-    pub short_window_switch: i64,
+    #[serde(alias = "short_window_switch")]
+    pub short_window_origin_switch: i64,
     /// `session-origin-split`. Default: 35.
-    pub session_split: i64,
+    #[serde(alias = "session_split")]
+    pub session_origin_split: i64,
     /// `session-anomaly`. Default: 10.
     pub session_anomaly: i64,
     /// `hosting-network`. Default: 20.
@@ -192,39 +215,45 @@ pub struct Weights {
     /// `impossible-travel`. Default: 15.
     pub impossible_travel: i64,
     /// `aitm-kit-fingerprint`. Default: 30.
-    pub aitm_kit: i64,
-    /// `post-compromise-activity`: persistence or fraud (inbox rules, Send, consent, MFA
-    /// methods, devices). Default: 40.
-    pub post_compromise_persistence: i64,
-    /// `post-compromise-activity`: mail or file access only. Default: 20.
-    pub post_compromise_access: i64,
+    #[serde(alias = "aitm_kit")]
+    pub aitm_kit_fingerprint: i64,
+    /// `post-compromise-activity`: attacker-typical operations tied to the sign-ins (inbox rules,
+    /// forwarding, consent, MFA methods, devices, Send). Default: 40.
+    #[serde(alias = "post_compromise_persistence")]
+    pub post_compromise_activity: i64,
+    /// `post-compromise-activity`: mail binds or file access only. Default: 20.
+    #[serde(alias = "post_compromise_access")]
+    pub post_compromise_activity_access: i64,
+    /// `attacker-typical-action`: such an operation found on its own (half for a weak shape).
+    /// Default: 40.
+    pub attacker_typical_action: i64,
     /// `campaign`. Default: 15.
     pub campaign: i64,
-    /// Familiar-network guard (the ASN is the user's own). Default: -25.
-    pub familiar_network: i64,
 }
 
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            unfamiliar_network: 30,
-            single_user_ip: 10,
-            low_volume_ip: 5,
-            shared_ip: -20,
-            no_nearby_interactive: 10,
-            nearby_interactive: -20,
+            token_from_unfamiliar_network: 30,
+            token_from_unfamiliar_network_own_origin: -25,
+            ip_prevalence_single_user: 10,
+            ip_prevalence_low_volume: 5,
+            ip_prevalence_shared: -20,
+            ip_prevalence_campaign: 10,
+            no_nearby_interactive: 0,
+            no_nearby_interactive_nearby: -20,
             risky_ip: 20,
-            short_window_switch: 25,
-            session_split: 35,
+            short_window_origin_switch: 25,
+            session_origin_split: 35,
             session_anomaly: 10,
             hosting_network: 20,
             new_country: 10,
             impossible_travel: 15,
-            aitm_kit: 30,
-            post_compromise_persistence: 40,
-            post_compromise_access: 20,
+            aitm_kit_fingerprint: 30,
+            post_compromise_activity: 40,
+            post_compromise_activity_access: 20,
+            attacker_typical_action: 40,
             campaign: 15,
-            familiar_network: -25,
         }
     }
 }
@@ -273,6 +302,7 @@ impl Default for Settings {
             impossible_travel_min_kmh: 800.0,
             campaign_min_users: 2,
             campaign_ua_max_users: 5,
+            campaign_max_span_hours: 72,
             risky_event_types: [
                 "anonymizedIPAddress",
                 "maliciousIPAddress",
@@ -374,10 +404,21 @@ mod tests {
         .unwrap();
         assert_eq!(toml.allow.asns, vec![8075]);
         assert_eq!(toml.weights.campaign, 99);
-        assert_eq!(toml.weights.unfamiliar_network, 30);
+        assert_eq!(toml.weights.token_from_unfamiliar_network, 30);
         assert_eq!(toml.ip_prevalence_scope, PrevalenceScope::Candidates);
         let json = serde_json::to_string(&toml).unwrap();
         assert_eq!(Settings::parse(&json).unwrap(), toml, "round trip");
+    }
+
+    #[test]
+    fn weights_before_ladder_v2_are_still_read() {
+        let old = Settings::parse(
+            "{\"weights\": {\"unfamiliar_network\": 7, \"aitm_kit\": 8, \"familiar_network\": -9}}",
+        )
+        .unwrap();
+        assert_eq!(old.weights.token_from_unfamiliar_network, 7);
+        assert_eq!(old.weights.aitm_kit_fingerprint, 8);
+        assert_eq!(old.weights.token_from_unfamiliar_network_own_origin, -9);
     }
 
     #[test]

@@ -23,6 +23,8 @@ use crate::model::{EventKind, Id, Sym};
 pub(crate) struct Baseline {
     /// Successful interactive sign-ins in the baseline window.
     pub interactive: u32,
+    /// Interactive sign-ins left out as suspect ([`suspects`]), sorted.
+    pub excluded: Vec<Pos>,
     /// Their addresses (capped by `baseline_max_ips`, first seen kept).
     pub ips: HashSet<IpAddr>,
     /// Their prefixes (capped by `baseline_max_prefixes`, first seen kept).
@@ -135,12 +137,13 @@ impl Baselines {
     }
 }
 
-/// Builds every user's baseline and session statistics.
+/// Builds every user's baseline and session statistics from every successful interactive
+/// sign-in in the baseline window, as reference hunt H1 does.
 pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
     let mut out = Baselines::default();
     // Users are independent: built on several threads where there are any, gathered in order.
     for (user, (b, sessions)) in
-        ctx.users().iter().zip(crate::par::map(ctx.users(), |&u| user(ctx, u)))
+        ctx.users().iter().zip(crate::par::map(ctx.users(), |&u| user(ctx, u, &[])))
     {
         out.users.insert(*user, b);
         out.sessions.insert(*user, sessions);
@@ -148,16 +151,105 @@ pub(crate) fn build(ctx: &Ctx<'_>) -> Baselines {
     out
 }
 
-/// One user's baseline and session statistics.
-fn user(ctx: &Ctx<'_>, user: Sym) -> (Baseline, Vec<SessionStats>) {
+/// Builds the baselines the detection judges against: as [`build`], but interactive sign-ins
+/// that are themselves suspect ([`suspect`]) stay out, so an attacker cannot whitelist their own
+/// network (docs/detection.md §5): a browser-cookie replay that Entra logs as interactive does
+/// not put its IP in the victim's baseline.
+pub(crate) fn build_unpoisoned(ctx: &Ctx<'_>) -> Baselines {
+    let mut out = build(ctx);
+    let redo: Vec<(Sym, Vec<Pos>)> = crate::par::map(ctx.users(), |&u| {
+        let suspects = suspects(ctx, &out, u);
+        (u, suspects)
+    })
+    .into_iter()
+    .filter(|(_, s)| !s.is_empty())
+    .collect();
+    let rebuilt = crate::par::map(&redo, |(u, suspects)| user(ctx, *u, suspects));
+    for ((u, _), (b, sessions)) in redo.into_iter().zip(rebuilt) {
+        out.users.insert(u, b);
+        out.sessions.insert(u, sessions);
+    }
+    out
+}
+
+/// A user's successful interactive sign-ins in the baseline window that are themselves suspect:
+/// a kit fingerprint of its own (a scripting library's user agent, or an OfficeHome browser
+/// sign-in with no device id from a hosting network), Entra's token-theft risk
+/// (`attackerinTheMiddle`, `anomalousToken`), or a session taken elsewhere: the session began
+/// earlier on another network, and this sign-in, with no device id, comes from a network that
+/// is not the user's own (not familiar by days, not the user's carrier).
+pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> {
+    use super::rules::{aitm_kit_fingerprint, risky_ip};
+    let interactive = ctx.user_interactive_successes(user);
+    if interactive.is_empty() {
+        return Vec::new();
+    }
+    let b = first.users.get(&user);
+    // The first sign-in of each session of the user, with its ASN.
+    let mut session_start: HashMap<Id, u32> = HashMap::default();
+    let mut out = Vec::new();
+    let mut next = 0;
+    for &pos in ctx.user_positions(user) {
+        let e = ctx.ev(pos);
+        if !e.kind.is_user_sign_in() {
+            continue;
+        }
+        let asn = ctx.ds.place(e).asn;
+        let started = if e.session_id.is_empty() {
+            None
+        } else {
+            Some(*session_start.entry(e.session_id).or_insert(asn))
+        };
+        if interactive.get(next) != Some(&pos) {
+            continue;
+        }
+        next += 1;
+        if !ctx.in_baseline(e.time) {
+            continue;
+        }
+        let client = ctx.ds.client(e);
+        let kit = aitm_kit_fingerprint::tool_agent(ctx.s(client.user_agent)).is_some()
+            || (ctx
+                .s(ctx.ds.app(e).app_id)
+                .eq_ignore_ascii_case(crate::enrich::OFFICE_HOME_APP_ID)
+                && client.device_id.is_empty()
+                && ctx.is_hosting(asn));
+        let risk = risky_ip::risk_of(ctx, e, &risky_ip::TOKEN_THEFT, crate::model::RiskLevel::Low)
+            .is_some();
+        let moved = started.is_some_and(|first_asn| {
+            first_asn != 0
+                && asn != 0
+                && first_asn != asn
+                && !ctx.is_microsoft(asn)
+                && client.device_id.is_empty()
+                && b.is_none_or(|b| {
+                    b.familiar_days(ctx, asn).is_none()
+                        && crate::enrich::carrier_family(asn).is_none_or(|f| {
+                            !b.asns
+                                .iter()
+                                .any(|&a| a != asn && crate::enrich::carrier_family(a) == Some(f))
+                        })
+                })
+        });
+        if kit || risk || moved {
+            out.push(pos);
+        }
+    }
+    out
+}
+
+/// One user's baseline and session statistics, leaving out the interactive sign-ins `exclude`
+/// (sorted).
+fn user(ctx: &Ctx<'_>, user: Sym, exclude: &[Pos]) -> (Baseline, Vec<SessionStats>) {
     let max_ips = ctx.settings.baseline_max_ips.map(|n| n as usize).unwrap_or(usize::MAX);
     let max_prefixes = ctx.settings.baseline_max_prefixes.map(|n| n as usize).unwrap_or(usize::MAX);
     {
         let mut b = Baseline::default();
         let mut asn_days: BTreeMap<u32, BTreeSet<i64>> = BTreeMap::new();
+        b.excluded = exclude.to_vec();
         for &pos in ctx.user_interactive_successes(user) {
             let e = ctx.ev(pos);
-            if !ctx.in_baseline(e.time) {
+            if !ctx.in_baseline(e.time) || exclude.binary_search(&pos).is_ok() {
                 continue;
             }
             b.interactive += 1;
@@ -290,6 +382,20 @@ pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
              network familiarity (token-from-unfamiliar-network, new-country) is judged on very \
              little history.",
             ctx.settings.min_baseline_span_hours
+        ));
+    }
+    let (mut kept_out, mut kept_out_users) = (0usize, 0usize);
+    for &user in ctx.users() {
+        if let Some(b) = baselines.users.get(&user).filter(|b| !b.excluded.is_empty()) {
+            kept_out += b.excluded.len();
+            kept_out_users += 1;
+        }
+    }
+    if kept_out > 0 {
+        out.push(format!(
+            "{kept_out} interactive sign-in(s) of {kept_out_users} user(s) were kept out of the \
+             baselines as suspect (a kit fingerprint, Entra token-theft risk, or a session taken \
+             from another network), so an attacker's own sign-in cannot make its network familiar."
         ));
     }
     let mut none = Vec::new();

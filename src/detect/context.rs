@@ -55,6 +55,10 @@ pub(crate) struct Ctx<'a> {
     hosting: BTreeSet<u32>,
     microsoft: BTreeSet<u32>,
     pub allow: Allow,
+    /// For the IPs of events that carry no ASN (audit records), the ASN the sign-ins from the
+    /// same IP carry (the first in canonical order), so an audit operation from an attacker's
+    /// server is judged in its network.
+    learned_asn: HashMap<IpAddr, u32>,
 }
 
 /// Compiled allowlist.
@@ -180,7 +184,31 @@ impl<'a> Ctx<'a> {
         hosting.extend(settings.hosting_asns.iter().copied());
         let mut microsoft: BTreeSet<u32> = enrich::MICROSOFT_ASNS.iter().map(|x| x.0).collect();
         microsoft.extend(settings.microsoft_asns.iter().copied());
+        // IPs of events without an ASN, then the ASN a sign-in from each carries.
+        let mut learned_asn: HashMap<IpAddr, u32> = HashMap::default();
+        for e in &events {
+            if ds.place(e).asn == 0
+                && let Some(ip) = ds.ip(e)
+            {
+                learned_asn.insert(ip.to_canonical(), 0);
+            }
+        }
+        if !learned_asn.is_empty() {
+            for e in &events {
+                let asn = ds.place(e).asn;
+                if asn != 0
+                    && e.kind.is_user_sign_in()
+                    && let Some(slot) =
+                        ds.ip(e).and_then(|ip| learned_asn.get_mut(&ip.to_canonical()))
+                    && *slot == 0
+                {
+                    *slot = asn;
+                }
+            }
+            learned_asn.retain(|_, asn| *asn != 0);
+        }
         Ctx {
+            learned_asn,
             ds,
             settings,
             events,
@@ -271,15 +299,52 @@ impl<'a> Ctx<'a> {
         prefix_of(ip, self.settings.ipv4_prefix, self.settings.ipv6_prefix)
     }
 
-    /// `203.0.113.7 (AS14061 DigitalOcean, NL)`.
+    /// The event's ASN: its own, or else the one sign-ins from the same IP carry (0 when
+    /// neither is known).
+    pub(crate) fn asn(&self, e: &Event) -> u32 {
+        match self.ds.place(e).asn {
+            0 => self
+                .ds
+                .ip(e)
+                .and_then(|ip| self.learned_asn.get(&ip.to_canonical()).copied())
+                .unwrap_or(0),
+            asn => asn,
+        }
+    }
+
+    /// True when the event's ASN was learned from other events of its IP.
+    pub(crate) fn asn_is_learned(&self, e: &Event) -> bool {
+        self.ds.place(e).asn == 0 && self.asn(e) != 0
+    }
+
+    /// `203.0.113.7 (AS14061 DigitalOcean, NL)`; an ASN learned from the IP's sign-ins is marked
+    /// so (`…, ASN from its sign-ins`).
     pub(crate) fn origin_label(&self, e: &Event) -> String {
         let ip =
             self.ds.ip(e).map(|ip| ip.to_string()).unwrap_or_else(|| "an unlogged IP".to_owned());
         let country = self.s(self.ds.place(e).location.country);
+        let learned = if self.asn_is_learned(e) { ", ASN from its sign-ins" } else { "" };
+        let asn = enrich::asn_label(self.asn(e));
         if country.is_empty() {
-            format!("{ip} ({})", enrich::asn_label(self.ds.place(e).asn))
+            format!("{ip} ({asn}{learned})")
         } else {
-            format!("{ip} ({}, {country})", enrich::asn_label(self.ds.place(e).asn))
+            format!("{ip} ({asn}, {country}{learned})")
+        }
+    }
+
+    /// `interactive sign-in to Office 365`, `token refresh (non-interactive sign-in to …)`, or
+    /// the operation of an audit event.
+    pub(crate) fn sign_in_label(&self, e: &Event) -> String {
+        match e.kind {
+            EventKind::Interactive => format!("interactive sign-in to {}", self.app_label(e)),
+            EventKind::NonInteractive => {
+                format!("token refresh (non-interactive sign-in to {})", self.app_label(e))
+            }
+            EventKind::Audit => match self.ds.audit(e) {
+                Some(a) => format!("audit operation {}", self.s(a.operation)),
+                None => "audit operation".to_owned(),
+            },
+            _ => format!("{} event", e.kind.as_str()),
         }
     }
 

@@ -6,6 +6,7 @@
 
 use super::baseline::Baselines;
 use super::context::{Ctx, Pos};
+use crate::enrich;
 
 /// Zero-delay Microsoft refresh: a sign-in from a Microsoft ASN within
 /// `microsoft_refresh_max_delay_secs` of a sign-in of the same user from a non-Microsoft network.
@@ -37,6 +38,53 @@ pub(crate) fn microsoft_refresh(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
 pub(crate) fn familiar_asn(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<u32> {
     let e = ctx.ev(pos);
     baselines.users.get(&e.user)?.familiar_days(ctx, ctx.ds.place(e).asn)
+}
+
+/// Why an event's origin is plausibly the user's own, if it is (docs/detection.md §5, real-life
+/// confounders): a familiar ASN (used on `familiar_asn_min_days` days); an ASN of the same carrier
+/// or ISP family as one the user signs in from (a phone between its carrier's mobile network and
+/// the same company's broadband); the user's own device id; an IPv6 address inside an ASN of the
+/// user's interactive sign-ins (prefixes rotating inside one carrier).
+pub(crate) fn own_origin(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<String> {
+    let e = ctx.ev(pos);
+    let b = baselines.get(e.user)?;
+    let asn = ctx.asn(e);
+    if let Some(days) = b.familiar_days(ctx, asn) {
+        return Some(format!(
+            "the user signed in from {} on {days} day(s)",
+            enrich::asn_label(asn)
+        ));
+    }
+    if let Some(family) = enrich::carrier_family(asn)
+        && let Some(&other) = b
+            .asns
+            .iter()
+            .chain(b.familiar_asns.keys())
+            .find(|&&a| a != asn && enrich::carrier_family(a) == Some(family))
+    {
+        return Some(format!(
+            "{} and {} of the user's baseline are one carrier ({family})",
+            enrich::asn_label(asn),
+            enrich::asn_label(other)
+        ));
+    }
+    let device = ctx.ds.client(e).device_id;
+    if !device.is_empty() && b.devices.contains(&device) {
+        return Some(format!(
+            "the sign-in carries the user's own device id {}",
+            super::context::short_id(ctx.s(device))
+        ));
+    }
+    if let Some(ip @ std::net::IpAddr::V6(_)) = ctx.ds.ip(e).map(|ip| ip.to_canonical())
+        && asn != 0
+        && b.asns.contains(&asn)
+    {
+        return Some(format!(
+            "{ip} is an IPv6 address inside {}, a network of the user's interactive sign-ins",
+            enrich::asn_label(asn)
+        ));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -76,5 +124,31 @@ mod tests {
             |asn| ctx.positions().find(|&p| ctx.ds.place(ctx.ev(p)).asn == asn && p >= 3).unwrap();
         assert_eq!(familiar_asn(&ctx, &bl, by_asn(21928)), Some(2));
         assert_eq!(familiar_asn(&ctx, &bl, by_asn(14061)), None, "one day only");
+    }
+
+    #[test]
+    fn own_origins_carrier_family_device_and_ipv6() {
+        let mut b = Builder::new();
+        // Interactive from home broadband (Verizon Fios) with the laptop's device id.
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.20", 701).device_id =
+            "dev-1".into();
+        // The phone on Verizon Wireless: same carrier family.
+        b.ni("alice@x.test", "2026-03-02T09:00:00Z", "192.0.2.44", 6167);
+        // The laptop on a café network: own device id.
+        b.ni("alice@x.test", "2026-03-02T10:00:00Z", "203.0.113.99", 64500).device_id =
+            "dev-1".into();
+        // A rotating IPv6 prefix inside the baseline ASN.
+        b.ni("alice@x.test", "2026-03-02T11:00:00Z", "2001:db8:77::1", 701);
+        // A stranger's network.
+        b.ni("alice@x.test", "2026-03-02T12:00:00Z", "203.0.114.1", 14061);
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let bl = baseline::build(&ctx);
+        let why = |p| own_origin(&ctx, &bl, p);
+        assert!(why(1).unwrap().contains("one carrier (Verizon)"), "{:?}", why(1));
+        assert!(why(2).unwrap().contains("own device id"), "{:?}", why(2));
+        assert!(why(3).unwrap().contains("IPv6 address inside AS701"), "{:?}", why(3));
+        assert_eq!(why(4), None, "a hosting network is nobody's own");
     }
 }

@@ -1,12 +1,16 @@
-//! The fourteen rules of domain.md §4, one module each.
+//! The rules of docs/detection.md §4, one module each, and their registry.
 //!
 //! Anchor rules raise suspicious events (`token-from-unfamiliar-network`,
 //! `short-window-origin-switch`, `session-origin-split`, `impossible-travel`,
-//! `aitm-kit-fingerprint`, `risky-ip`); context rules weigh them (`ip-prevalence`,
-//! `no-nearby-interactive`, `hosting-network`, `new-country`, `session-anomaly`); finding-level
-//! rules join and relate them (`post-compromise-activity`, `campaign`, `remediated`).
+//! `aitm-kit-fingerprint`, `risky-ip`, `attacker-typical-action`); context rules weigh them
+//! (`ip-prevalence`, `no-nearby-interactive`, `hosting-network`, `new-country`,
+//! `session-anomaly`); finding-level rules join and relate them (`post-compromise-activity`,
+//! `campaign`, `remediated`). Every rule states its own facts about a finding
+//! ([`super::rule::Rule::facts`]); docs/rules.md is generated from this registry and the rules'
+//! module docs (`tests/rules_doc.rs`).
 
 pub(crate) mod aitm_kit_fingerprint;
+pub(crate) mod attacker_typical_action;
 pub(crate) mod campaign;
 pub(crate) mod hosting_network;
 pub(crate) mod impossible_travel;
@@ -21,23 +25,52 @@ pub(crate) mod session_origin_split;
 pub(crate) mod short_window_origin_switch;
 pub(crate) mod token_from_unfamiliar_network;
 
-/// Every rule id of domain.md §4, in the table's order.
-pub const RULE_IDS: [&str; 14] = [
-    token_from_unfamiliar_network::ID,
-    ip_prevalence::ID,
-    no_nearby_interactive::ID,
-    risky_ip::ID,
-    short_window_origin_switch::ID,
-    session_origin_split::ID,
-    session_anomaly::ID,
-    hosting_network::ID,
-    new_country::ID,
-    impossible_travel::ID,
-    aitm_kit_fingerprint::ID,
-    post_compromise_activity::ID,
-    campaign::ID,
-    remediated::ID,
+use super::rule::Rule;
+
+/// Every rule, in the order of docs/detection.md §4; a finding states their facts in this order.
+pub(crate) const REGISTRY: [Rule; 15] = [
+    token_from_unfamiliar_network::RULE,
+    ip_prevalence::RULE,
+    no_nearby_interactive::RULE,
+    risky_ip::RULE,
+    short_window_origin_switch::RULE,
+    session_origin_split::RULE,
+    session_anomaly::RULE,
+    hosting_network::RULE,
+    new_country::RULE,
+    impossible_travel::RULE,
+    aitm_kit_fingerprint::RULE,
+    post_compromise_activity::RULE,
+    attacker_typical_action::RULE,
+    campaign::RULE,
+    remediated::RULE,
 ];
+
+/// Every rule id, in the registry's order.
+pub fn rule_ids() -> impl Iterator<Item = &'static str> {
+    REGISTRY.iter().map(|r| r.id)
+}
+
+/// Every rule with its evidence class on the confidence ladder (`origin`, `corroboration`,
+/// `attacker-typical action`, `context`) and the settings key of its points (`weights.` plus
+/// the id in snake case, and that key's suffixed variants), for docs/rules.md.
+pub fn catalog() -> Vec<(&'static str, &'static str, Vec<String>)> {
+    let weights = serde_json::to_value(crate::settings::Weights::default()).unwrap_or_default();
+    let keys: Vec<String> =
+        weights.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    REGISTRY
+        .iter()
+        .map(|r| {
+            let key = r.id.replace('-', "_");
+            let mine = keys
+                .iter()
+                .filter(|k| **k == key || k.starts_with(&format!("{key}_")))
+                .map(|k| format!("weights.{k}"))
+                .collect();
+            (r.id, r.evidence.as_str(), mine)
+        })
+        .collect()
+}
 
 /// Test support shared by the rule modules: builds the context and the baselines of the records in
 /// `b` under `settings`, and runs `f` over them.

@@ -25,8 +25,10 @@
 
 use crate::detect::baseline::Baselines;
 use crate::detect::context::{Ctx, Pos};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
 use crate::enrich;
 use crate::model::{Event, EventKind, Sym};
+use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "aitm-kit-fingerprint";
@@ -95,7 +97,11 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
         if e.kind == EventKind::Interactive
             && ctx.s(ctx.ds.auth(e).mfa_detail).to_ascii_lowercase().contains(CLAIM_IN_TOKEN)
             && let (Some(ip), Some(b)) = (ctx.ds.ip(e), baselines.get(e.user))
-            && !b.knows_ip_from_others(ctx, ip, ctx.in_baseline(e.time))
+            && !b.knows_ip_from_others(
+                ctx,
+                ip,
+                ctx.in_baseline(e.time) && b.excluded.binary_search(&pos).is_err(),
+            )
         {
             reasons.push(format!(
                 "interactive sign-in whose MFA was \"satisfied by claim in the token\" from {ip}, \
@@ -107,6 +113,35 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
         }
     }
     out
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule =
+    Rule { id: ID, evidence: Evidence::Corroboration, facts: Some(facts) };
+
+/// The finding's fact: the first fingerprinted sign-in, and OWA's proxy action on a linked
+/// operation.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let mut kit: Vec<String> = Vec::new();
+    if let Some(&p) = g.active.iter().find(|p| !g.anchors[p].kit.is_empty()) {
+        kit.push(format!("at {}: {}", rfc3339(ctx.ev(p).time), g.anchors[&p].kit.join("; ")));
+    }
+    if let Some(l) = g.linked.iter().find(|l| via_proxy(ctx, ctx.ev(l.pos))) {
+        kit.push(format!(
+            "{} at {} carries Client=OWA;Action=ViaProxy",
+            ctx.ds.audit(ctx.ev(l.pos)).map(|a| ctx.s(a.operation)).unwrap_or(""),
+            rfc3339(ctx.ev(l.pos).time)
+        ));
+    }
+    if kit.is_empty() {
+        return Vec::new();
+    }
+    vec![Contribution::new(
+        ID,
+        ctx.settings.weights.aitm_kit_fingerprint,
+        format!("AiTM kit trace {}.", kit.join("; ")),
+    )]
 }
 
 #[cfg(test)]

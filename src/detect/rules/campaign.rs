@@ -22,6 +22,7 @@
 use crate::detect::HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::detect::rule::{Contribution, Evidence, Rule};
 use crate::settings::Settings;
 
 /// Rule id.
@@ -38,12 +39,40 @@ pub(crate) struct Subject {
     pub eligible: bool,
 }
 
-/// For each subject, the sentences saying what it shares with other users' findings.
+/// What one finding shares with other users' findings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Link {
+    /// One sentence per shared indicator.
+    pub sentences: Vec<String>,
+    /// The other users it links to.
+    pub users: BTreeSet<String>,
+}
+
+impl Link {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.sentences.is_empty()
+    }
+
+    /// The finding's fact.
+    pub(crate) fn fact(&self, settings: &Settings) -> Contribution {
+        Contribution::new(
+            ID,
+            settings.weights.campaign,
+            format!("Campaign: {}.", self.sentences.join("; ")),
+        )
+    }
+}
+
+/// The registry entry: speaks across findings, so the finding builder calls [`run`] and
+/// [`Link::fact`] once every finding is drafted.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Corroboration, facts: None };
+
+/// For each subject, what it shares with other users' findings.
 pub(crate) fn run(
     subjects: &[Subject],
     ua_users: &HashMap<String, u32>,
     settings: &Settings,
-) -> Vec<Vec<String>> {
+) -> Vec<Link> {
     // indicator (kind, value) -> users, and user -> the indicators of their eligible findings
     // (looked up per subject: scanning every indicator for every subject was quadratic, minutes
     // for 100 000 findings).
@@ -66,21 +95,26 @@ pub(crate) fn run(
     subjects
         .iter()
         .map(|s| {
+            let mut link = Link::default();
             if !s.eligible {
-                return Vec::new();
+                return link;
             }
             // In the indicators' order, as a scan of `users` would give.
-            keys_of
+            for ((kind, value), u) in keys_of
                 .get(s.user.as_str())
                 .into_iter()
                 .flatten()
                 .filter_map(|key| users.get_key_value(key))
                 .filter(|(_, u)| u.len() >= min)
-                .map(|((kind, value), u)| {
-                    let others: Vec<&str> = u.iter().copied().filter(|x| *x != s.user).collect();
-                    format!("{kind} {value} also appears in findings of {}", others.join(", "))
-                })
-                .collect()
+            {
+                let others: Vec<&str> = u.iter().copied().filter(|x| *x != s.user).collect();
+                link.users.extend(others.iter().map(|o| (*o).to_owned()));
+                link.sentences.push(format!(
+                    "{kind} {value} also appears in findings of {}",
+                    others.join(", ")
+                ));
+            }
+            link
         })
         .collect()
 }
@@ -108,8 +142,12 @@ mod tests {
         ];
         let ua = HashMap::from_iter([("Chrome".to_owned(), 300)]);
         let out = run(&subjects, &ua, &Settings::default());
-        assert_eq!(out[0], vec!["IP 203.0.113.7 also appears in findings of b@x, c@x".to_owned()]);
-        assert_eq!(out[2].len(), 1, "the common user agent links nobody");
+        assert_eq!(
+            out[0].sentences,
+            vec!["IP 203.0.113.7 also appears in findings of b@x, c@x".to_owned()]
+        );
+        assert_eq!(out[0].users.iter().collect::<Vec<_>>(), ["b@x", "c@x"]);
+        assert_eq!(out[2].sentences.len(), 1, "the common user agent links nobody");
     }
 
     #[test]
@@ -123,6 +161,9 @@ mod tests {
         let ua = HashMap::from_iter([("Chrome".to_owned(), 300), ("axios/1.6".to_owned(), 2)]);
         let out = run(&subjects, &ua, &Settings::default());
         assert!(out[0].is_empty() && out[1].is_empty(), "guarded findings do not take part");
-        assert_eq!(out[2], vec!["user agent axios/1.6 also appears in findings of d@x".to_owned()]);
+        assert_eq!(
+            out[2].sentences,
+            vec!["user agent axios/1.6 also appears in findings of d@x".to_owned()]
+        );
     }
 }

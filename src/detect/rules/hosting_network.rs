@@ -19,6 +19,7 @@
 //! (embedded list dated 2026-03-01)", +20 points.
 
 use crate::detect::context::Ctx;
+use crate::detect::rule::{Contribution, Evidence, Group, Rule, capitalize};
 use crate::enrich;
 
 /// Rule id.
@@ -35,6 +36,25 @@ pub(crate) fn check(ctx: &Ctx<'_>, asn: u32) -> Option<String> {
         "hosting_asns setting".to_owned()
     };
     Some(format!("{} is a hosting/VPS network ({source})", enrich::asn_label(asn)))
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule =
+    Rule { id: ID, evidence: Evidence::Corroboration, facts: Some(facts) };
+
+/// The finding's fact: the first anchor in a hosting network.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let Some(p) = g.active.iter().find(|p| g.judged[p].hosting) else { return Vec::new() };
+    let e = ctx.ev(*p);
+    let Some(h) = check(ctx, ctx.asn(e)) else { return Vec::new() };
+    let learned =
+        if ctx.asn_is_learned(e) { " (the network its IP's sign-ins came from)" } else { "" };
+    vec![Contribution::new(
+        ID,
+        ctx.settings.weights.hosting_network,
+        format!("{}{learned}.", capitalize(&h)),
+    )]
 }
 
 #[cfg(test)]

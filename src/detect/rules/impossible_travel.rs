@@ -17,9 +17,12 @@
 //! ## Example
 //! 09:00 from Chicago (US), 10:00 from Amsterdam (NL): about 6,600 km in 1 h, 6,600 km/h.
 
+use crate::detect::context::duration_label;
 use crate::detect::context::{Ctx, HOUR, Pos};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
 use crate::enrich;
 use crate::model::{Event, EventKind};
+use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "impossible-travel";
@@ -82,6 +85,38 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Hop> {
     }
     out.sort_by_key(|h| h.to);
     out
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Context, facts: Some(facts) };
+
+/// The finding's fact: its first impossible hop.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let Some((p, (from, km, kmh))) =
+        g.active.iter().find_map(|p| g.anchors[p].hop.map(|h| (*p, h)))
+    else {
+        return Vec::new();
+    };
+    let (a, b) = (ctx.ev(from), ctx.ev(p));
+    let speed =
+        if kmh.is_finite() { format!("{kmh:.0} km/h") } else { "no time at all".to_owned() };
+    vec![
+        Contribution::new(
+            ID,
+            ctx.settings.weights.impossible_travel,
+            format!(
+                "Interactive sign-ins from {} at {} and from {} at {}: {km:.0} km apart in {} \
+                 ({speed}).",
+                ctx.origin_label(a),
+                rfc3339(a.time),
+                ctx.origin_label(b),
+                rfc3339(b.time),
+                duration_label(b.time - a.time),
+            ),
+        )
+        .referencing(from),
+    ]
 }
 
 #[cfg(test)]

@@ -19,10 +19,12 @@
 //! 203.0.113.7 appears only in Alice's sign-ins: single-user, +10 points. 192.0.2.1 (the office
 //! proxy) appears for 240 users: multi-user, −20 points.
 
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
 use crate::detect::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use super::token_from_unfamiliar_network::Candidate;
+use crate::detect::baseline::Baselines;
 use crate::detect::context::Ctx;
 use crate::model::Sym;
 use crate::settings::{PrevalenceScope, Settings};
@@ -39,6 +41,10 @@ pub(crate) enum Prevalence {
     LowVolume(u32),
     /// More.
     Shared(u32),
+    /// Two or more users within `campaign_max_span_hours`, none of whom signs in interactively
+    /// from the IP or from its ASN: a campaign's origin, not shared infrastructure (findings
+    /// only; H1 knows the three classes above).
+    Campaign(u32),
 }
 
 impl Prevalence {
@@ -59,17 +65,85 @@ impl Prevalence {
             Prevalence::Single => "single-user (investigate)",
             Prevalence::LowVolume(_) => "low-volume (suspicious)",
             Prevalence::Shared(_) => "multi-user (likely infrastructure)",
+            Prevalence::Campaign(_) => {
+                "campaign-shaped (several users in a short span, none of them at home there)"
+            }
         }
     }
 
     /// Points from the settings' weights.
     pub(crate) fn points(self, settings: &Settings) -> i64 {
         match self {
-            Prevalence::Single => settings.weights.single_user_ip,
-            Prevalence::LowVolume(_) => settings.weights.low_volume_ip,
-            Prevalence::Shared(_) => settings.weights.shared_ip,
+            Prevalence::Single => settings.weights.ip_prevalence_single_user,
+            Prevalence::LowVolume(_) => settings.weights.ip_prevalence_low_volume,
+            Prevalence::Shared(_) => settings.weights.ip_prevalence_shared,
+            Prevalence::Campaign(_) => settings.weights.ip_prevalence_campaign,
         }
     }
+}
+
+/// The candidates' IPs shaped like a campaign's origin: used by at least `campaign_min_users`
+/// users within `campaign_max_span_hours`, in no user's interactive baseline (address or
+/// prefix), and in an ASN none of those users has in theirs. Shared infrastructure (the
+/// tenant's egress, a carrier's NAT) is used by many users over many days, and they sign in
+/// interactively from it (docs/detection.md §5).
+pub(crate) fn campaign_ips(
+    ctx: &Ctx<'_>,
+    baselines: &Baselines,
+    candidates: &[Candidate],
+) -> HashSet<IpAddr> {
+    struct Use {
+        users: HashSet<Sym>,
+        first: i64,
+        last: i64,
+        asn: u32,
+    }
+    let mut uses: HashMap<IpAddr, Use> = HashMap::default();
+    for c in candidates {
+        let e = ctx.ev(c.pos);
+        let Some(ip) = ctx.ds.ip(e).map(|ip| ip.to_canonical()) else { continue };
+        let u = uses.entry(ip).or_insert_with(|| Use {
+            users: HashSet::default(),
+            first: e.time,
+            last: e.time,
+            asn: ctx.asn(e),
+        });
+        u.users.insert(e.user);
+        u.first = u.first.min(e.time);
+        u.last = u.last.max(e.time);
+    }
+    let min_users = ctx.settings.campaign_min_users.max(2) as usize;
+    let span = i64::from(ctx.settings.campaign_max_span_hours) * crate::detect::context::HOUR;
+    let mut out = HashSet::default();
+    // Every address and prefix any user signs in interactively from, made once when needed.
+    let mut known: Option<HashSet<ipnet::IpNet>> = None;
+    // In no order that reaches output: the result is a set that is only looked up.
+    #[allow(clippy::iter_over_hash_type)]
+    for (ip, u) in &uses {
+        if u.users.len() < min_users || u.last - u.first > span {
+            continue;
+        }
+        let known = known.get_or_insert_with(|| {
+            let mut k = HashSet::default();
+            #[allow(clippy::iter_over_hash_type)]
+            for b in baselines.users.values() {
+                k.extend(b.prefix_counts.keys().copied());
+                k.extend(b.ip_counts.keys().map(|&ip| ipnet::IpNet::from(ip)));
+            }
+            k
+        });
+        let at_home = u.users.iter().any(|user| {
+            baselines
+                .get(*user)
+                .is_some_and(|b| b.knows_ip(ctx, *ip) || (u.asn != 0 && b.asns.contains(&u.asn)))
+        });
+        let anyone_interactive =
+            known.contains(&ipnet::IpNet::from(*ip)) || known.contains(&ctx.prefix(*ip));
+        if !at_home && !anyone_interactive {
+            out.insert(*ip);
+        }
+    }
+    out
 }
 
 /// Distinct users per IP, in the configured scope.
@@ -94,6 +168,34 @@ pub(crate) fn users_per_ip(ctx: &Ctx<'_>, candidates: &[Candidate]) -> HashMap<I
         }
     }
     sets.into_iter().map(|(ip, users)| (ip, users.len() as u32)).collect()
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Context, facts: Some(facts) };
+
+/// The finding's fact: the least-shared IP among its unfamiliar anchors (else among all).
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let pool: &[crate::detect::context::Pos] =
+        if g.unfamiliar.is_empty() { &g.active } else { &g.unfamiliar };
+    let Some(&p) = pool
+        .iter()
+        .filter(|p| g.judged[p].prevalence.is_some())
+        .min_by_key(|p| (g.judged[p].users, **p))
+    else {
+        return Vec::new();
+    };
+    let j = &g.judged[&p];
+    let (Some(class), Some(ip)) = (j.prevalence, ctx.ds.ip(ctx.ev(p))) else { return Vec::new() };
+    let scope = match ctx.settings.ip_prevalence_scope {
+        PrevalenceScope::AllData => "in all loaded data",
+        PrevalenceScope::Candidates => "among the unfamiliar-network candidates",
+    };
+    vec![Contribution::new(
+        ID,
+        class.points(ctx.settings),
+        format!("{ip} is {}: {} user(s) {scope}.", class.label(), j.users),
+    )]
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@
 
 use crate::detect::baseline::Baselines;
 use crate::detect::context::{Ctx, Pos};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule, capitalize};
 
 /// Rule id.
 pub(crate) const ID: &str = "new-country";
@@ -50,6 +51,22 @@ pub(crate) fn is_new(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> bool {
     baselines.get(e.user).is_some_and(|b| {
         !b.countries.is_empty() && !b.countries.iter().any(|c| c.eq_ignore_ascii_case(country))
     })
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Context, facts: Some(facts) };
+
+/// The finding's fact: the first anchor in a country new to the user.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let Some(c) = g
+        .active
+        .iter()
+        .find(|p| g.judged[p].new_country)
+        .and_then(|&p| check(g.ctx, g.baselines, p))
+    else {
+        return Vec::new();
+    };
+    vec![Contribution::new(ID, g.ctx.settings.weights.new_country, format!("{}.", capitalize(&c)))]
 }
 
 #[cfg(test)]

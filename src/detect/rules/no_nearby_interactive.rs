@@ -20,6 +20,9 @@
 //! 09:03 the day before and 09:03 the day after: +10 points.
 
 use crate::detect::context::{Ctx, HOUR, Pos};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
+use crate::model::EventKind;
+use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "no-nearby-interactive";
@@ -38,6 +41,51 @@ pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
         .filter(|&&p| ctx.ds.ip(ctx.ev(p)) == Some(ip))
         .min_by_key(|&&p| ((ctx.ev(p).time - e.time).abs(), p))
         .copied()
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Context, facts: Some(facts) };
+
+/// The finding's fact, over its non-interactive unfamiliar anchors.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let w = &ctx.settings.weights;
+    let ni: Vec<Pos> = g
+        .unfamiliar
+        .iter()
+        .copied()
+        .filter(|p| ctx.ev(*p).kind == EventKind::NonInteractive)
+        .collect();
+    let Some(&first) = ni.first() else { return Vec::new() };
+    let hours = ctx.settings.nearby_interactive_hours;
+    if let Some(&p) = ni.iter().find(|p| g.judged[p].nearby.is_none()) {
+        let ip = ctx.ds.ip(ctx.ev(p)).map(|i| i.to_string()).unwrap_or_default();
+        vec![Contribution::new(
+            ID,
+            w.no_nearby_interactive,
+            format!(
+                "No successful interactive sign-in by the user from {ip} within ±{hours} h of the \
+                 token use."
+            ),
+        )]
+    } else if let Some(near) = g.judged[&first].nearby {
+        let n = ctx.ev(near);
+        vec![
+            Contribution::new(
+                ID,
+                w.no_nearby_interactive_nearby,
+                format!(
+                    "The user also signed in interactively from {} at {} (within ±{hours} h): \
+                     likely a new location of the user.",
+                    ctx.ds.ip(n).map(|i| i.to_string()).unwrap_or_default(),
+                    rfc3339(n.time)
+                ),
+            )
+            .referencing(near),
+        ]
+    } else {
+        Vec::new()
+    }
 }
 
 #[cfg(test)]

@@ -24,22 +24,19 @@
 //! 12 min after a refresh from 203.0.113.7, `New-InboxRule` from 203.0.113.7:
 //! `Name=.., MoveToFolder=RSS Feeds, MarkAsRead=True` (hides mail), linked by ip.
 
-use base64::Engine;
-
-use crate::detect::context::{Ctx, Pos};
+use super::attacker_typical_action::{Activity, Domains, classify};
+use crate::detect::context::{Ctx, Pos, duration_label};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
+use crate::ingest::uti_to_request_id;
 use crate::model::{Event, Sym};
+use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "post-compromise-activity";
 
-/// Kind of activity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Class {
-    /// Mail or file access.
-    Access,
-    /// Persistence or fraud.
-    Persistence,
-}
+/// The registry entry: attacker-typical operations it links are actions on the ladder; mail
+/// binds and file access from the origin corroborate it.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Action, facts: Some(facts) };
 
 /// An audit operation linked to a suspicious sign-in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,113 +45,13 @@ pub(crate) struct Linked {
     pub pos: Pos,
     /// The suspicious sign-in it follows.
     pub anchor: Pos,
-    /// `ip`, `session` or `token`.
+    /// `token`, `session` or `ip`.
     pub by: &'static str,
-    pub class: Class,
-    /// Operation plus telling parameters.
-    pub detail: String,
-}
-
-fn norm_op(op: &str) -> String {
-    op.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-fn param<'a>(ctx: &Ctx<'a>, params: &[(Sym, Sym)], name: &str) -> Option<&'a str> {
-    params.iter().find(|(k, _)| ctx.s(*k).eq_ignore_ascii_case(name)).map(|(_, v)| ctx.s(*v))
-}
-
-/// Classifies an audit operation, with its telling parameters.
-pub(crate) fn classify(ctx: &Ctx<'_>, e: &Event) -> Option<(Class, String)> {
-    let a = ctx.ds.audit(e)?;
-    let op_raw = ctx.s(a.operation);
-    let op = norm_op(op_raw);
-    let params = &a.parameters;
-    let class = match op.as_str() {
-        "mailitemsaccessed" | "fileaccessed" | "filedownloaded" => Class::Access,
-        "new-inboxrule"
-        | "set-inboxrule"
-        | "updateinboxrules"
-        | "send"
-        | "consent to application"
-        | "user registered security info"
-        | "register device"
-        | "add registered owner to device" => Class::Persistence,
-        "update user" => {
-            let mfa = params.iter().any(|(k, v)| {
-                ctx.s(*k).contains("StrongAuthentication")
-                    || ctx.s(*v).contains("StrongAuthentication")
-            });
-            if !mfa {
-                return None;
-            }
-            Class::Persistence
-        }
-        "set-mailbox" => {
-            let fwd = ["ForwardingSmtpAddress", "ForwardingAddress"]
-                .iter()
-                .any(|n| param(ctx, params, n).is_some_and(|v| !v.is_empty()));
-            if !fwd {
-                return None;
-            }
-            Class::Persistence
-        }
-        _ => return None,
-    };
-    let mut parts: Vec<String> = Vec::new();
-    for name in [
-        "Name",
-        "MoveToFolder",
-        "MarkAsRead",
-        "DeleteMessage",
-        "ForwardTo",
-        "RedirectTo",
-        "ForwardAsAttachmentTo",
-        "ForwardingSmtpAddress",
-        "SubjectContainsWords",
-        "RuleOperation",
-        "Actions",
-        "MailAccessType",
-    ] {
-        if let Some(v) = param(ctx, params, name).filter(|v| !v.is_empty()) {
-            parts.push(format!("{name}={v}"));
-        }
-    }
-    if op == "update user" {
-        parts.push("StrongAuthenticationMethod changed".to_owned());
-    }
-    let hides = param(ctx, params, "MoveToFolder").is_some_and(|f| {
-        let f = f.to_ascii_lowercase();
-        ["rss", "archive", "conversation history", "deleted items", "junk"]
-            .iter()
-            .any(|h| f.contains(h))
-    }) || param(ctx, params, "MarkAsRead")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-        || param(ctx, params, "DeleteMessage").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let forwards: Vec<&str> = a.forward_to.iter().map(|f| ctx.s(*f)).collect();
-    let mut detail = op_raw.to_owned();
-    if !parts.is_empty() {
-        detail.push_str(&format!(" ({})", parts.join(", ")));
-    }
-    if hides {
-        detail.push_str(", hides incoming mail");
-    }
-    if !forwards.is_empty() {
-        detail.push_str(&format!(", forwards to {}", forwards.join("; ")));
-    }
-    Some((class, detail))
-}
-
-/// The request id a unique token id encodes (base64url of the GUID's .NET byte order).
-pub(crate) fn uti_to_request_id(uti: &str) -> Option<String> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(uti.trim().trim_end_matches('='))
-        .ok()?;
-    let arr: [u8; 16] = bytes.try_into().ok()?;
-    Some(uuid::Uuid::from_bytes_le(arr).hyphenated().to_string())
+    pub activity: Activity,
 }
 
 /// How an audit event is tied to a suspicious sign-in, if it is.
-fn tie(ctx: &Ctx<'_>, audit: &Event, sign_in: &Event) -> Option<&'static str> {
+pub(crate) fn tie(ctx: &Ctx<'_>, audit: &Event, sign_in: &Event) -> Option<&'static str> {
     if !audit.unique_token_id.is_empty() {
         let uti = ctx.id(audit.unique_token_id);
         if audit.unique_token_id == sign_in.unique_token_id
@@ -175,7 +72,17 @@ fn tie(ctx: &Ctx<'_>, audit: &Event, sign_in: &Event) -> Option<&'static str> {
 }
 
 /// Audit operations of `user` linked to the suspicious sign-ins `anchors` (positions, sorted).
-pub(crate) fn link(ctx: &Ctx<'_>, user: Sym, anchors: &[Pos]) -> Vec<Linked> {
+/// Each operation goes to the sign-in it is tied to most firmly (token, then session, then IP);
+/// among equally firm ties, to a replay (`is_replay`) before any other sign-in, then to the
+/// latest before it: an operation sharing the session of both the phishing sign-in and the
+/// replay rode on the replay.
+pub(crate) fn link(
+    ctx: &Ctx<'_>,
+    domains: &Domains,
+    user: Sym,
+    anchors: &[Pos],
+    is_replay: impl Fn(Pos) -> bool,
+) -> Vec<Linked> {
     let window = i64::from(ctx.settings.post_compromise_minutes) * 60_000;
     let sign_ins: Vec<Pos> =
         anchors.iter().copied().filter(|&p| ctx.ev(p).kind.is_user_sign_in()).collect();
@@ -187,27 +94,84 @@ pub(crate) fn link(ctx: &Ctx<'_>, user: Sym, anchors: &[Pos]) -> Vec<Linked> {
         if e.time < first_time {
             continue;
         }
-        let Some((class, detail)) = classify(ctx, e) else { continue };
-        let mut best: Option<(u8, Pos, &'static str)> = None;
+        let Some(activity) = classify(ctx, domains, e) else { continue };
+        // (firmness, not a replay, earlier first): the smallest wins.
+        let mut best: Option<((u8, bool, std::cmp::Reverse<Pos>), Pos, &'static str)> = None;
         for &a in &sign_ins {
             let s = ctx.ev(a);
             if s.time > e.time || e.time - s.time > window {
                 continue;
             }
             if let Some(by) = tie(ctx, e, s) {
-                let rank = match by {
+                let firmness = match by {
                     "token" => 0,
                     "session" => 1,
                     _ => 2,
                 };
-                if best.is_none_or(|(r, _, _)| rank < r) {
-                    best = Some((rank, a, by));
+                let key = (firmness, !is_replay(a), std::cmp::Reverse(a));
+                if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
+                    best = Some((key, a, by));
                 }
             }
         }
         if let Some((_, anchor, by)) = best {
-            out.push(Linked { pos: p, anchor, by, class, detail });
+            out.push(Linked { pos: p, anchor, by, activity });
         }
+    }
+    out
+}
+
+/// The finding's facts: the operations tied to its sign-ins. Attacker-typical operations weigh
+/// most; mail binds and file access less; a mail client's sync is shown with no points (the
+/// user's own phone does it all day).
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let w = &ctx.settings.weights;
+    let line = |l: &Linked| {
+        let e = ctx.ev(l.pos);
+        format!(
+            "{} at {} ({} after the sign-in, tied by {})",
+            l.activity.detail(),
+            rfc3339(e.time),
+            duration_label(e.time - ctx.ev(l.anchor).time),
+            l.by
+        )
+    };
+    let mut out = Vec::new();
+    let groups: [(&str, i64, Vec<&Linked>); 3] = [
+        (
+            "attacker-typical",
+            w.post_compromise_activity,
+            g.linked.iter().filter(|l| matches!(l.activity, Activity::Action(_))).collect(),
+        ),
+        (
+            "mail or file access",
+            w.post_compromise_activity_access,
+            g.linked.iter().filter(|l| matches!(l.activity, Activity::Access(_))).collect(),
+        ),
+        (
+            "mail client sync, which the user's own devices also do (no points)",
+            0,
+            g.linked.iter().filter(|l| matches!(l.activity, Activity::Sync(_))).collect(),
+        ),
+    ];
+    for (what, points, linked) in groups {
+        if linked.is_empty() {
+            continue;
+        }
+        let shown: Vec<String> = linked.iter().take(6).map(|l| line(l)).collect();
+        let more = linked.len().saturating_sub(6);
+        out.push(Contribution::new(
+            ID,
+            points,
+            format!(
+                "Within {} min of the suspicious sign-ins, from the same IP, session or token, \
+                 {what}: {}{}.",
+                ctx.settings.post_compromise_minutes,
+                shown.join("; "),
+                if more > 0 { format!("; and {more} more") } else { String::new() }
+            ),
+        ));
     }
     out
 }
@@ -219,24 +183,20 @@ mod tests {
     use crate::settings::Settings;
     use crate::sim::builder::Builder;
 
-    fn linked(b: &Builder) -> Vec<(String, &'static str, Class)> {
+    fn linked(b: &Builder) -> Vec<(String, &'static str, bool)> {
         let ds = b.dataset();
         let s = Settings::default();
         let ctx = Ctx::new(&ds, &s);
         let anchor =
             ctx.positions().find(|&p| ctx.ev(p).kind == EventKind::NonInteractive).unwrap();
         let user = ctx.ev(anchor).user;
-        link(&ctx, user, &[anchor]).into_iter().map(|l| (l.detail, l.by, l.class)).collect()
-    }
-
-    #[test]
-    fn request_id_decodes_from_the_uti() {
-        // formats.md §0 note 1, first public sample.
-        assert_eq!(
-            uti_to_request_id("Bz1hOI89WU2reqpL121fAA").as_deref(),
-            Some("38613d07-3d8f-4d59-ab7a-aa4bd76d5f00")
-        );
-        assert_eq!(uti_to_request_id("not base64!"), None);
+        link(&ctx, &Domains::of(&ctx), user, &[anchor], |_| true)
+            .into_iter()
+            .map(|l| {
+                let action = matches!(l.activity, Activity::Action(_));
+                (l.activity.detail().to_owned(), l.by, action)
+            })
+            .collect()
     }
 
     #[test]
@@ -258,13 +218,47 @@ mod tests {
         assert_eq!(
             got[0],
             (
-                "New-InboxRule (Name=., MoveToFolder=RSS Feeds, MarkAsRead=True), hides incoming mail"
+                "New-InboxRule (Name=., MoveToFolder=RSS Feeds, MarkAsRead=True): moves mail to a \
+                 folder nobody reads, marks it as read, its name \".\" is punctuation or one or two \
+                 characters"
                     .to_owned(),
                 "ip",
-                Class::Persistence
+                true
             )
         );
-        assert_eq!((got[1].1, got[1].2), ("token", Class::Persistence));
+        assert_eq!((got[1].1, got[1].2), ("token", true));
+    }
+
+    #[test]
+    fn a_tie_goes_to_the_replay_not_the_phishing_sign_in() {
+        // The phishing sign-in through the kit's proxy and the replay share the session id; the
+        // rule created in that session rode on the replay.
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T09:00:00Z", "198.51.100.9", 14061).session_id = "s1".into();
+        b.ni("alice@x.test", "2026-03-01T09:05:00Z", "203.0.113.7", 16276).session_id = "s1".into();
+        let a = b.audit("alice@x.test", "2026-03-01T09:10:00Z", "", "New-InboxRule");
+        a.session_id = "s1".into();
+        a.parameters = vec![("Name".into(), ".".into()), ("DeleteMessage".into(), "True".into())];
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let user = ctx.ev(0).user;
+        let got = link(&ctx, &Domains::of(&ctx), user, &[0, 1], |p| p == 1);
+        assert_eq!((got.len(), got[0].anchor, got[0].by), (1, 1, "session"));
+        // With neither a replay, the latest sign-in before it.
+        let got = link(&ctx, &Domains::of(&ctx), user, &[0, 1], |_| false);
+        assert_eq!(got[0].anchor, 1);
+    }
+
+    #[test]
+    fn own_mail_sync_is_linked_as_sync_not_as_an_action() {
+        let mut b = Builder::new();
+        b.ni("alice@x.test", "2026-03-01T09:00:00Z", "203.0.113.7", 21928);
+        let a = b.audit("alice@x.test", "2026-03-01T09:10:00Z", "203.0.113.7", "MailItemsAccessed");
+        a.parameters = vec![("MailAccessType".into(), "Sync".into())];
+        let got = linked(&b);
+        assert_eq!(got.len(), 1);
+        assert!(!got[0].2, "a sync is no attacker-typical action");
     }
 
     #[test]

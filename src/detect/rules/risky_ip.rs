@@ -21,6 +21,8 @@
 //! sign-in from 203.0.113.7: anomalousToken (risk high)", +20 points.
 
 use crate::detect::HashMap;
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
+use crate::time::rfc3339;
 use std::net::IpAddr;
 
 use crate::detect::context::{Ctx, Pos};
@@ -74,6 +76,57 @@ pub(crate) fn risky_ips(ctx: &Ctx<'_>) -> HashMap<IpAddr, (Pos, String)> {
         }
     }
     out
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule =
+    Rule { id: ID, evidence: Evidence::Corroboration, facts: Some(facts) };
+
+/// Entra risk event types that corroborate a token replay (docs/detection.md §5).
+pub(crate) const CORROBORATING: [&str; 4] =
+    ["attackerinTheMiddle", "anomalousToken", "maliciousIPAddress", "tokenIssuerAnomaly"];
+/// Entra risk event types that name token theft itself: at high risk, a finding on their own.
+pub(crate) const TOKEN_THEFT: [&str; 2] = ["attackerinTheMiddle", "anomalousToken"];
+
+/// The sign-in's Entra risk event types among `types`, when its risk level is at least `min`.
+pub(crate) fn risk_of<'a>(
+    ctx: &Ctx<'a>,
+    e: &Event,
+    types: &[&str],
+    min: RiskLevel,
+) -> Option<Vec<&'a str>> {
+    if !e.kind.is_user_sign_in() || ctx.ds.auth(e).risk_level < min {
+        return None;
+    }
+    let hit: Vec<&str> = ctx
+        .s(ctx.ds.auth(e).risk_event_types)
+        .split(',')
+        .map(str::trim)
+        .filter(|t| types.iter().any(|r| r.eq_ignore_ascii_case(t)))
+        .collect();
+    (!hit.is_empty()).then_some(hit)
+}
+
+/// The finding's fact: the first risky sign-in of its own or from one of its IPs.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let risky_of = |p: &Pos| {
+        g.anchors[p].risky_self.clone().map(|r| (*p, r)).or_else(|| g.judged[p].risky.cloned())
+    };
+    let Some((rp, why)) = g.active.iter().find_map(risky_of) else { return Vec::new() };
+    let e = ctx.ev(rp);
+    vec![
+        Contribution::new(
+            ID,
+            ctx.settings.weights.risky_ip,
+            format!(
+                "Entra ID Protection flagged a sign-in from {} at {}: {why}.",
+                ctx.ds.ip(e).map(|i| i.to_string()).unwrap_or_default(),
+                rfc3339(e.time)
+            ),
+        )
+        .referencing(rp),
+    ]
 }
 
 #[cfg(test)]

@@ -21,6 +21,8 @@
 //! score 14.0 (ASNs z=4.0, IPs z=3.0 …) ≥ 12.
 
 use crate::detect::HashMap;
+use crate::detect::context::short_id;
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
 
 use crate::detect::baseline::{Baselines, FEATURES};
 use crate::detect::context::Ctx;
@@ -96,6 +98,31 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> HashMap<(Sym, Id), An
         }
     }
     out
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Context, facts: Some(facts) };
+
+/// The finding's fact: the first anomalous session among its anchors'.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let Some((sid, an)) = g.active.iter().find_map(|&p| {
+        let e = ctx.ev(p);
+        g.shared.anomalies.get(&(e.user, e.session_id)).map(|a| (e.session_id, a))
+    }) else {
+        return Vec::new();
+    };
+    vec![Contribution::new(
+        ID,
+        ctx.settings.weights.session_anomaly,
+        format!(
+            "Session {} is unlike the user's other sessions: {} (score {:.1} ≥ {:.1}).",
+            short_id(&ctx.id(sid)),
+            an.detail,
+            an.score,
+            ctx.settings.session_anomaly_threshold
+        ),
+    )]
 }
 
 #[cfg(test)]

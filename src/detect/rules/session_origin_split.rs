@@ -24,8 +24,11 @@
 
 use crate::detect::baseline::Baselines;
 use crate::detect::context::{Ctx, Pos};
+use crate::detect::context::{duration_label, short_id};
 use crate::detect::guards;
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
 use crate::model::EventKind;
+use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "session-origin-split";
@@ -99,6 +102,44 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Splits {
     }
     out.splits.sort_by_key(|s| (s.pos, s.origin));
     out
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Origin, facts: Some(facts) };
+
+/// The finding's fact: its split onto a hosting network if any, else its first split.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let splits = g.active_where(|a, _| a.split_from.is_some());
+    let Some(&p) =
+        splits.iter().find(|p| ctx.is_hosting(ctx.ds.place(ctx.ev(**p)).asn)).or(splits.first())
+    else {
+        return Vec::new();
+    };
+    let (o, interactive) = g.anchors[&p].split_from.unwrap_or((p, false));
+    let (oe, e) = (ctx.ev(o), ctx.ev(p));
+    vec![
+        Contribution::new(
+            ID,
+            ctx.settings.weights.session_origin_split,
+            format!(
+                "Session {} began with {} from {} at {}; {} later it was used from {}, a network \
+                 that sign-in did not use{}.",
+                short_id(&ctx.id(e.session_id)),
+                if interactive {
+                    "an interactive sign-in"
+                } else {
+                    "its first sign-in in the data"
+                },
+                ctx.origin_label(oe),
+                rfc3339(oe.time),
+                duration_label(e.time - oe.time),
+                ctx.origin_label(e),
+                if ctx.is_hosting(ctx.ds.place(e).asn) { " (a hosting network)" } else { "" },
+            ),
+        )
+        .referencing(o),
+    ]
 }
 
 #[cfg(test)]

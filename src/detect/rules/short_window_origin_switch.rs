@@ -21,8 +21,12 @@
 //! Interactive sign-in from 198.51.100.20 (AS7922) at 09:00:00, non-interactive from 203.0.113.7
 //! (AS14061) at 09:03:10: a pair with a delta of 190 s.
 
+use crate::detect::context::duration_label;
 use crate::detect::context::{Ctx, Pos};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule};
+use crate::enrich;
 use crate::model::EventKind;
+use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "short-window-origin-switch";
@@ -67,6 +71,45 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Pair> {
     }
     out.sort_by_key(|p| (p.interactive, p.non_interactive));
     out
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Origin, facts: Some(facts) };
+
+/// The finding's fact: its first H2 pair.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let Some(&p) = g.active.iter().find(|p| g.anchors[p].pair_with.is_some()) else {
+        return Vec::new();
+    };
+    let i = g.anchors[&p].pair_with.unwrap_or(p);
+    let (ie, ne) = (ctx.ev(i), ctx.ev(p));
+    let own = g.judged[&p].own.clone();
+    let mut c = Contribution::new(
+        ID,
+        ctx.settings.weights.short_window_origin_switch,
+        format!(
+            "Interactive sign-in from {} at {}, then {} later a non-interactive sign-in from {}: \
+             another IP and another ASN within {} minutes (H2){}.",
+            ctx.origin_label(ie),
+            rfc3339(ie.time),
+            duration_label(ne.time - ie.time),
+            ctx.origin_label(ne),
+            ctx.settings.short_window_minutes,
+            match &own {
+                Some(why) => format!("; but {why}"),
+                None => String::new(),
+            }
+        ),
+    )
+    .referencing(i);
+    if own.is_some() {
+        c = c.guard(format!(
+            "guard: {} is the user's own origin, which weakened short-window-origin-switch",
+            enrich::asn_label(ctx.ds.place(ne).asn)
+        ));
+    }
+    vec![c]
 }
 
 #[cfg(test)]

@@ -24,7 +24,9 @@
 
 use crate::detect::baseline::Baselines;
 use crate::detect::context::{Ctx, Pos};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule, capitalize};
 use crate::model::EventKind;
+use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "token-from-unfamiliar-network";
@@ -51,6 +53,61 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<Candidate> {
         if !b.knows_ip(ctx, ip) {
             out.push(Candidate { pos, baseline_ips: b.ips.len() as u32 });
         }
+    }
+    out
+}
+
+/// The registry entry.
+pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Origin, facts: Some(facts) };
+
+/// The finding's facts: the first unfamiliar sign-in that is not the user's own origin (else the
+/// first), and the own-origin guard when every one of them is the user's.
+fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let w = &ctx.settings.weights;
+    let Some(&p) =
+        g.unfamiliar.iter().find(|p| g.judged[p].unfamiliar_live).or(g.unfamiliar.first())
+    else {
+        return Vec::new();
+    };
+    let e = ctx.ev(p);
+    let ip = ctx.ds.ip(e).map(|i| ctx.prefix(i).to_string()).unwrap_or_default();
+    let n = g.anchors[&p].unfamiliar.unwrap_or(0);
+    let thin = g
+        .baselines
+        .users
+        .get(&g.user)
+        .is_some_and(|b| b.interactive < ctx.settings.min_baseline_sign_ins);
+    let more = if g.unfamiliar.len() > 1 {
+        format!(" {} such sign-ins in all.", g.unfamiliar.len())
+    } else {
+        String::new()
+    };
+    let mut out = vec![Contribution::new(
+        ID,
+        w.token_from_unfamiliar_network,
+        format!(
+            "{} from {} at {}: neither the address nor its prefix {ip} is among the {n} IPs of the \
+             user's successful interactive sign-ins{}.{more}",
+            capitalize(&ctx.sign_in_label(e)),
+            ctx.origin_label(e),
+            rfc3339(e.time),
+            if thin { " (thin baseline)" } else { "" },
+        ),
+    )];
+    if g.unfamiliar.iter().all(|p| !g.judged[p].unfamiliar_live) {
+        let why = g.judged[&p].own.clone().unwrap_or_default();
+        out.push(
+            Contribution::new(
+                ID,
+                w.token_from_unfamiliar_network_own_origin,
+                format!(
+                    "Own-origin guard: {why}, so the new address is likely the user's own device \
+                     or network (carrier NAT, VPN pool, a phone between networks), not a replay."
+                ),
+            )
+            .guard(format!("guard: {why} weakened token-from-unfamiliar-network")),
+        );
     }
     out
 }
