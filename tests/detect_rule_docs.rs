@@ -1,4 +1,4 @@
-//! Tidy: every rule of domain.md §4 has its own module whose docs carry the four headings, and
+//! Tidy: every rule of docs/detection.md §4 has its own module whose docs carry the four headings, and
 //! unit tests for a true positive and its benign look-alike.
 
 // Tests read their fixtures from disk; clippy.toml bans file access in the library only.

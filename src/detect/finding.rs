@@ -1,5 +1,5 @@
 //! From rule results to findings: grouping per user and attacker origin, facts with points, the
-//! confidence ladder (domain.md §5), plain-language explanations.
+//! confidence ladder (docs/detection.md §5), plain-language explanations.
 //!
 //! ## Grouping
 //! Every suspicious event (an *anchor*: a sign-in raised by `token-from-unfamiliar-network`,

@@ -1,4 +1,4 @@
-//! The fourteen rules of domain.md §4, one module each.
+//! The fourteen rules of docs/detection.md §4, one module each.
 //!
 //! Anchor rules raise suspicious events (`token-from-unfamiliar-network`,
 //! `short-window-origin-switch`, `session-origin-split`, `impossible-travel`,
@@ -21,7 +21,7 @@ pub(crate) mod session_origin_split;
 pub(crate) mod short_window_origin_switch;
 pub(crate) mod token_from_unfamiliar_network;
 
-/// Every rule id of domain.md §4, in the table's order.
+/// Every rule id of docs/detection.md §4, in the table's order.
 pub const RULE_IDS: [&str; 14] = [
     token_from_unfamiliar_network::ID,
     ip_prevalence::ID,

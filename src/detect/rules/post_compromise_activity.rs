@@ -4,7 +4,7 @@
 //! Audit operations of the same user within `post_compromise_minutes` (60) after a suspicious
 //! sign-in, tied to it by the same IP **or** the same session id **or** the same unique token id
 //! (the audit's `AppAccessContext.UniqueTokenId` equals the sign-in's, or decodes to the sign-in's
-//! request id, formats.md §0 note 1): `MailItemsAccessed` (and file access), `New-InboxRule`,
+//! request id, docs/formats.md §0 note 1): `MailItemsAccessed` (and file access), `New-InboxRule`,
 //! `Set-InboxRule`, `UpdateInboxRules`, `Send`, `Consent to application.`, `User registered
 //! security info.`, `Update user.` changing `StrongAuthenticationMethod`, `Register device.`,
 //! `Add registered owner to device.`, mailbox forwarding.
@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn request_id_decodes_from_the_uti() {
-        // formats.md §0 note 1, first public sample.
+        // docs/formats.md §0 note 1, first public sample.
         assert_eq!(
             uti_to_request_id("Bz1hOI89WU2reqpL121fAA").as_deref(),
             Some("38613d07-3d8f-4d59-ab7a-aa4bd76d5f00")
