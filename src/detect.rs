@@ -1,16 +1,16 @@
-//! Detection: per-user baselines, the rules of domain.md §4, scoring on the confidence ladder.
+//! Detection: per-user baselines, the rules of docs/detection.md §4, scoring on the confidence ladder.
 //!
 //! The pipeline, all pure functions over one [`Dataset`]:
 //! 1. [`context`]: events in a canonical, content-derived order; windows anchored to the latest
 //!    event; compiled allowlists and network lists.
-//! 2. [`baseline`]: per-user baselines and per-session statistics (domain.md §3), with coverage
+//! 2. [`baseline`]: per-user baselines and per-session statistics (docs/detection.md §3), with coverage
 //!    warnings when a baseline is too thin.
 //! 3. [`rules`]: the rules, one module each, behind one interface ([`rule`]) and one registry.
 //! 4. [`finding`]: suspicious events grouped per user and attacker origin (session or network),
 //!    each rule's facts with their points and sentences, placed on the confidence ladder
 //!    ([`ladder`], docs/detection.md §5); [`coverage`] says what the data cannot show.
 //!
-//! [`hunts`] exposes the raw result rows of reference hunts H1 and H2 (domain.md §7).
+//! [`hunts`] exposes the raw result rows of reference hunts H1 and H2 (docs/detection.md §7).
 
 pub(crate) mod baseline;
 pub(crate) mod context;

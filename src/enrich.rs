@@ -12,7 +12,7 @@ pub const LIST_DATE: &str = "2026-03-01";
 /// Hosting, VPS, CDN and commercial-VPN-exit networks: the infrastructure AiTM kits and token
 /// replays run from.
 ///
-/// Sources: the ASNs named by AiTM incident-response runbooks and repeated in domain.md §4 (16509,
+/// Sources: the ASNs named by AiTM incident-response runbooks and repeated in docs/detection.md §4 (16509,
 /// 14618, 14061, 24940, 16276, 63949, 20473, 9009, 51167, 13335); the rest are the large public
 /// cloud / VPS / colocation providers whose ASNs appear in Microsoft's and peers' AiTM write-ups
 /// and in the community VPS list Sentinel's `Signins-From-VPS-Providers` hunt reads
@@ -56,7 +56,7 @@ pub const HOSTING_ASNS: &[(u32, &str)] = &[
 /// refreshes (the "zero-delay Microsoft refresh" confounder).
 ///
 /// Sources: Microsoft's published ASNs (PeeringDB entry "Microsoft", RIR WHOIS
-/// `MICROSOFT-CORP-*` as of [`LIST_DATE`]); Elastic's telemetry on session-IP alerts (peers.md §11:
+/// `MICROSOFT-CORP-*` as of [`LIST_DATE`]); Elastic's telemetry on session-IP alerts (docs/detection.md §1.2:
 /// 44 % were delay-0 Microsoft proxying).
 pub const MICROSOFT_ASNS: &[(u32, &str)] = &[
     (8075, "Microsoft"),
@@ -154,7 +154,7 @@ pub fn carrier_family(asn: u32) -> Option<&'static str> {
 ///
 /// Sources: Microsoft Learn "Verify first-party Microsoft applications in sign-in reports" and
 /// Sentinel's `Sample Data/Feeds/Microsoft.OAuth.KnownApplications.csv`; the AiTM-kit targets
-/// (OfficeHome, Office 365, Exchange Online) as used by Microsoft-Analyzer-Suite (formats.md §5.7).
+/// (OfficeHome, Office 365, Exchange Online) as used by Microsoft-Analyzer-Suite (docs/formats.md §5.7).
 pub const FIRST_PARTY_APPS: &[(&str, &str)] = &[
     ("4765445b-32c6-49b0-83e6-1d93765276ca", "OfficeHome"),
     ("72782ba9-4490-4f03-8d82-562370ea3566", "Office 365"),

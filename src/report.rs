@@ -159,7 +159,7 @@ pub struct KindCount {
     pub count: u64,
 }
 
-/// Severity on the confidence ladder (domain.md §5).
+/// Severity on the confidence ladder (docs/detection.md §5).
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
@@ -214,7 +214,7 @@ pub struct Finding {
     pub severity: Severity,
     /// Sum of the points of `facts`.
     pub score: i64,
-    /// Ids of the rules that fired (domain.md §4), sorted.
+    /// Ids of the rules that fired (docs/detection.md §4), sorted.
     pub rules: Vec<String>,
     /// First event behind the finding, RFC 3339 UTC.
     pub first_seen: String,
@@ -243,10 +243,10 @@ pub struct Finding {
     /// Allowlist entries that lowered or suppressed parts of this finding ("suppressed by …"),
     /// and the guards that weakened it ("guard: …").
     pub suppressions: Vec<String>,
-    /// Why the finding sits on its rung of the confidence ladder (domain.md §5), in one sentence.
+    /// Why the finding sits on its rung of the confidence ladder (docs/detection.md §5), in one sentence.
     #[serde(default)]
     pub severity_reason: String,
-    /// The user's baseline the finding was judged against (domain.md §3).
+    /// The user's baseline the finding was judged against (docs/detection.md §3).
     #[serde(default)]
     pub baseline: BaselineSummary,
 }

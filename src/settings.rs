@@ -37,7 +37,7 @@ pub struct Settings {
     /// When the data spans fewer hours than this, a coverage warning says baselines are thin.
     /// Default: 72.
     pub min_baseline_span_hours: u32,
-    /// How `ip-prevalence` counts users of an IP. Default: `all-data` (domain.md §4: every user
+    /// How `ip-prevalence` counts users of an IP. Default: `all-data` (docs/detection.md §4: every user
     /// seen from the IP). H1: `candidates` (users among H1's candidates from the IP).
     pub ip_prevalence_scope: PrevalenceScope,
     /// `ip-prevalence`: an IP with at most this many users is "low-volume"; more is shared

@@ -167,7 +167,7 @@ impl Tenant {
             let records: Vec<Record> = idx
                 .iter()
                 .map(|&i| match &self.records[i] {
-                    // The portal CSV has no risk columns (formats.md §1.3).
+                    // The portal CSV has no risk columns (docs/formats.md §1.3).
                     Record::SignIn(s) if portal => Record::SignIn(SignInRecord {
                         risk_level: String::new(),
                         risk_event_types: Vec::new(),

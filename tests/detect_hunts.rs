@@ -1,4 +1,4 @@
-//! Fidelity of the two reference hunts (domain.md §7) on a hand-made fixture: the expected rows
+//! Fidelity of the two reference hunts (docs/detection.md §7) on a hand-made fixture: the expected rows
 //! were computed by hand from the KQL semantics, row for row (join keys, `ResultType == 0`,
 //! windows, both ASNs present, exact IP and /24 membership).
 //!

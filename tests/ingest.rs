@@ -340,7 +340,7 @@ fn graph_json_fields() {
     assert_eq!(ds.auth(a).auth_requirement, AuthRequirement::SingleFactor);
     assert_eq!(s(&ds, ds.auth(a).mfa_detail), "MFA requirement satisfied by claim in the token");
     assert_eq!(a.outcome, Outcome::Success);
-    // formats.md §0 note 1: the public UTI examples decode to these request ids.
+    // docs/formats.md §0 note 1: the public UTI examples decode to these request ids.
     assert_eq!(id(&ds, a.unique_token_id), "LsK9o4dlp065CignnK6MAA");
     assert_eq!(id(&ds, b.unique_token_id), "Bz1hOI89WU2reqpL121fAA");
     assert_eq!(uti_to_request_id(&id(&ds, b.unique_token_id)), Some(id(&ds, b.request_id)));
@@ -555,7 +555,7 @@ fn auditdata_fields() {
         (s(&ds, ds.client(login).os), s(&ds, ds.client(login).browser)),
         ("Linux", "Firefox")
     );
-    // The inbox rule's token was issued by this sign-in (formats.md §0 note 1).
+    // The inbox rule's token was issued by this sign-in (docs/formats.md §0 note 1).
     assert_eq!(uti_to_request_id(&id(&ds, rule.unique_token_id)), Some(id(&ds, login.request_id)));
 
     let upd = audit_op(&ds, "UpdateInboxRules");

@@ -101,7 +101,7 @@ enum DemoLayout {
     Graph,
 }
 
-/// The severities `--fail-on` accepts (the confidence ladder, domain.md §5).
+/// The severities `--fail-on` accepts (the confidence ladder, docs/detection.md §5).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum FailOn {
     Info,

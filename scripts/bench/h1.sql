@@ -1,4 +1,4 @@
--- Reference hunt H1's core query (domain.md §7: baseline 30 days, detection 7 days) as DuckDB SQL
+-- Reference hunt H1's core query (docs/detection.md §7: baseline 30 days, detection 7 days) as DuckDB SQL
 -- over the Entra admin center's sign-in CSV downloads. `{interactive}` and `{noninteractive}` are
 -- replaced by the CSV paths (or registered file names in DuckDB-WASM). "Now" is the latest sign-in
 -- in the data, as in sessionhunt.

@@ -1,4 +1,4 @@
-//! Per-user baselines (domain.md §3), built from the evidence itself.
+//! Per-user baselines (docs/detection.md §3), built from the evidence itself.
 //!
 //! For every user: the successful interactive sign-ins inside the baseline window give the sets of
 //! IPs, prefixes (IPv4 /24, IPv6 /48 by default), ASNs, countries, cities, device ids, browsers,
@@ -369,7 +369,7 @@ fn user(ctx: &Ctx<'_>, user: Sym, exclude: &[Pos]) -> (Baseline, Vec<SessionStat
     }
 }
 
-/// Coverage warnings about thin baselines (domain.md §3: say so instead of guessing).
+/// Coverage warnings about thin baselines (docs/detection.md §3: say so instead of guessing).
 pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
     let mut out = Vec::new();
     if ctx.len() == 0 {

@@ -1,7 +1,7 @@
-//! The two network-reality guards of domain.md §1/§4 (zero-delay Microsoft refreshes, IP rotation
+//! The two network-reality guards of docs/detection.md §1/§4 (zero-delay Microsoft refreshes, IP rotation
 //! inside one network), shared by the rules that compare origins.
 //!
-//! Elastic's telemetry (peers.md): 44 % of session-IP alerts were zero-delay Microsoft proxying
+//! Elastic's telemetry (docs/detection.md §1.2): 44 % of session-IP alerts were zero-delay Microsoft proxying
 //! and 16 % were several IPs inside one ASN. Both guards say in the report what they ignored.
 
 use super::baseline::Baselines;

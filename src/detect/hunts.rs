@@ -1,4 +1,4 @@
-//! The raw result rows of the two reference hunts (domain.md §7), as the KQL returns them, for
+//! The raw result rows of the two reference hunts (docs/detection.md §7), as the KQL returns them, for
 //! fidelity tests, the CLI and the "re-run in Sentinel" export.
 //!
 //! Both read the same rule code the findings use: [`h1`] is `token-from-unfamiliar-network` with

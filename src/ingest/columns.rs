@@ -3,7 +3,7 @@
 //! Portal CSV headers, Graph camelCase keys, Log Analytics PascalCase columns and Defender columns
 //! are all matched by their normalized form (lower case, whitespace collapsed, ` [UTC]` kept), so
 //! `Application ID `, `Autonomous system  number` and `"TimeGenerated [UTC]"` need no special case.
-//! Nothing is matched by position: the portal header changed at least three times (formats.md §1.3).
+//! Nothing is matched by position: the portal header changed at least three times (docs/formats.md §1.3).
 
 use std::collections::HashMap;
 
@@ -80,7 +80,7 @@ pub(crate) enum F {
 pub(crate) const NF: usize = F::Properties as usize + 1;
 
 const ALIASES: &[(&str, F)] = &[
-    // Portal CSV (formats.md §1.3, §1.4, §1.6).
+    // Portal CSV (docs/formats.md §1.3, §1.4, §1.6).
     ("date (utc)", F::Time),
     ("date", F::Time),
     ("request id", F::RequestId),
@@ -169,7 +169,7 @@ const ALIASES: &[(&str, F)] = &[
     ("type", F::Table),
     ("category", F::Category),
     ("properties", F::Properties),
-    // Defender XDR AADSignInEventsBeta / EntraIdSignInEvents (formats.md §4.1).
+    // Defender XDR AADSignInEventsBeta / EntraIdSignInEvents (docs/formats.md §4.1).
     ("timestamp", F::Time),
     ("timestamp [utc]", F::Time),
     ("requestid", F::RequestId),

@@ -4,7 +4,7 @@
 //! push API fed by `File` slices in a web worker (there is nothing to block on). So a small
 //! hand-written scanner tracks nesting depth, strings and escapes just enough to find where each
 //! record object starts and ends, and `serde_json::from_slice` then parses that slice. The
-//! scanner also understands the envelopes and concatenations the collectors write (formats.md
+//! scanner also understands the envelopes and concatenations the collectors write (docs/formats.md
 //! §2.3–2.5): a JSON array, JSON Lines, concatenated arrays (`][`), bare objects, `{"value":[…]}`
 //! with `@odata.*` keys, and `{"records":[…]}`. It never needs more than one record in memory.
 

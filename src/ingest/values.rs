@@ -231,7 +231,7 @@ pub(crate) fn parse_bool(s: &str) -> bool {
 
 /// Decodes a unique token identifier (`uti` claim) to the sign-in request id it was issued for:
 /// the UTI is the unpadded base64url of the 16 bytes of the request-id GUID in .NET
-/// little-endian (`Guid.ToByteArray`) order (formats.md §0, note 1). Returns the lower-case GUID
+/// little-endian (`Guid.ToByteArray`) order (docs/formats.md §0, note 1). Returns the lower-case GUID
 /// text, or `None` when the value is not 16 bytes of base64url.
 ///
 /// ```
@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn uti_examples_from_formats_md() {
-        // The three public examples of formats.md §0, note 1.
+        // The three public examples of docs/formats.md §0, note 1.
         assert_eq!(
             uti_to_request_id("Bz1hOI89WU2reqpL121fAA").as_deref(),
             Some("38613d07-3d8f-4d59-ab7a-aa4bd76d5f00")

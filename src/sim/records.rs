@@ -66,7 +66,7 @@ pub struct SignInRecord {
     pub client_app: String,
     /// Session id.
     pub session_id: String,
-    /// Unique token identifier (base64url of the request id's bytes, formats.md §0 note 1).
+    /// Unique token identifier (base64url of the request id's bytes, docs/formats.md §0 note 1).
     pub unique_token_id: String,
     /// Request id.
     pub request_id: String,

@@ -23,7 +23,7 @@ const DAY: Millis = 24 * HOUR;
 /// 2026-03-02T00:00:00Z, a Monday: day 0 of every simulated tenant.
 pub const START: Millis = 1_772_409_600_000;
 
-/// Benign confounders of domain.md §1.
+/// Benign confounders of docs/detection.md §1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Confounder {

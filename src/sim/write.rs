@@ -1,4 +1,4 @@
-//! Export writers: simulated records as the files an analyst downloads (formats.md): the Entra
+//! Export writers: simulated records as the files an analyst downloads (docs/formats.md): the Entra
 //! portal sign-in CSV (57-column header, every field quoted), Graph beta `signIn` JSON (an array,
 //! one object per line) and the Purview audit search CSV (`AuditData` JSON in one cell, CRLF).
 
@@ -16,10 +16,10 @@ pub struct SimFile {
     pub bytes: Vec<u8>,
 }
 
-/// The exact 57-column header of the portal sign-in download (formats.md §1.3).
+/// The exact 57-column header of the portal sign-in download (docs/formats.md §1.3).
 pub const PORTAL_HEADER: &str = "\"Date (UTC)\",\"Request ID\",\"User agent\",\"Correlation ID\",\"User ID\",\"User\",\"Username\",\"User type\",\"Cross tenant access type\",\"Incoming token type\",\"Authentication Protocol\",\"Unique token identifier\",\"Original transfer method\",\"Client credential type\",\"Token Protection - Sign In Session\",\"Token Protection - Sign In Session StatusCode\",\"Application\",\"Application ID \",\"App owner tenant ID\",\"Resource\",\"Resource ID \",\"Resource tenant ID\",\"Resource owner tenant ID\",\"Home tenant ID\",\"Home tenant name\",\"IP address\",\"Location\",\"Status\",\"Sign-in error code\",\"Failure reason\",\"Client app\",\"Device ID\",\"Browser\",\"Operating System\",\"Compliant\",\"Managed\",\"Join Type\",\"Multifactor authentication result\",\"Multifactor authentication auth method\",\"Multifactor authentication auth detail\",\"Authentication requirement\",\"Sign-in identifier\",\"Session ID\",\"IP address (seen by resource)\",\"Through Global Secure Access\",\"Global Secure Access IP address\",\"Autonomous system  number\",\"Flagged for review\",\"Token issuer type\",\"Incoming token type\",\"Token issuer name\",\"Latency\",\"Conditional Access\",\"Managed Identity type\",\"Associated Resource Id\",\"Federated Token Id\",\"Federated Token Issuer\"";
 
-/// The Purview audit search export header (formats.md §5.1).
+/// The Purview audit search export header (docs/formats.md §5.1).
 pub const PURVIEW_HEADER: &str = "RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames";
 
 const TENANT_ID: &str = "9b1c0f52-6d3e-4b8a-9a51-2f7c1d5e8a10";

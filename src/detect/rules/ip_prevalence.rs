@@ -2,7 +2,7 @@
 //!
 //! ## What it detects
 //! For each IP behind a suspicious sign-in, the number of distinct users seen from it: across all
-//! loaded data by default (domain.md §4), or among the `token-from-unfamiliar-network`
+//! loaded data by default (docs/detection.md §4), or among the `token-from-unfamiliar-network`
 //! candidates from that IP (H1 enrichment 1, `ip_prevalence_scope = "candidates"`). One user is
 //! "single-user (investigate)" and raises the finding; up to `low_volume_max_users` (3) is
 //! "low-volume (suspicious)"; more is "multi-user (likely infrastructure)" and lowers it.

@@ -4,7 +4,7 @@
 //! Audit operations of the same user within `post_compromise_minutes` (60) after a suspicious
 //! sign-in, tied to it by the same IP **or** the same session id **or** the same unique token id
 //! (the audit's `AppAccessContext.UniqueTokenId` equals the sign-in's, or decodes to the sign-in's
-//! request id, formats.md §0 note 1): `MailItemsAccessed` (and file access), `New-InboxRule`,
+//! request id, docs/formats.md §0 note 1): `MailItemsAccessed` (and file access), `New-InboxRule`,
 //! `Set-InboxRule`, `UpdateInboxRules`, `Send`, `Consent to application.`, `User registered
 //! security info.`, `Update user.` changing `StrongAuthenticationMethod`, `Register device.`,
 //! `Add registered owner to device.`, mailbox forwarding.

@@ -5,7 +5,7 @@
 //! (`riskEventTypes_v2`: anonymizedIPAddress, maliciousIPAddress, suspiciousIPAddress,
 //! unfamiliarFeatures, anomalousToken, attackerinTheMiddle, tokenIssuerAnomaly, nationStateIP) or a
 //! risk level at or above `risky_min_level` (medium). H1 enrichment 3, widened to the levels and
-//! token detections domain.md §4 lists. A successful risky sign-in is itself suspicious.
+//! token detections docs/detection.md §4 lists. A successful risky sign-in is itself suspicious.
 //!
 //! ## Why it matters
 //! Microsoft sees signals this tool cannot (IP reputation, token anomalies, its own AiTM
