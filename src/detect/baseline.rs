@@ -440,3 +440,70 @@ pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::settings::Settings;
+    use crate::sim::builder::Builder;
+
+    #[test]
+    fn baseline_sets_are_exact_and_windowed_to_the_data() {
+        let mut b = Builder::new();
+        b.i("alice@x.test", "2026-03-01T08:00:00Z", "198.51.100.20", 7922).device_id = "d1".into();
+        b.i("alice@x.test", "2026-03-02T08:00:00Z", "198.51.100.21", 7922);
+        b.ni("alice@x.test", "2026-03-02T09:00:00Z", "203.0.113.7", 14061);
+        let failed = b.i("alice@x.test", "2026-03-02T10:00:00Z", "192.0.2.1", 7018);
+        failed.error_code = 50126;
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let bl = build(&ctx);
+        let a = bl.get(ctx.ev(0).user).expect("a baseline");
+        assert_eq!(a.interactive, 2, "successes only");
+        assert_eq!(a.ips.len(), 2);
+        assert_eq!(a.prefix_list.len(), 1, "one /24");
+        assert!(a.asns.contains(&7922) && !a.asns.contains(&14061) && !a.asns.contains(&7018));
+        assert_eq!(a.familiar_asns.get(&7922), Some(&2), "two days");
+        assert!(a.knows_ip(&ctx, "198.51.100.99".parse().unwrap()), "the prefix is known");
+        assert!(!a.knows_ip(&ctx, "203.0.113.7".parse().unwrap()));
+    }
+
+    #[test]
+    fn suspect_interactive_sign_ins_stay_out() {
+        let mut b = Builder::new();
+        for day in 1..=3 {
+            let s =
+                b.i("alice@x.test", &format!("2026-03-0{day}T08:00:00Z"), "198.51.100.20", 7922);
+            s.session_id = format!("s{day}");
+            s.device_id = "d1".into();
+        }
+        // Her laptop at the office (a familiar network, two days) in a session begun at home:
+        // the user's own move, kept.
+        for day in 1..=2 {
+            let s = b.i("alice@x.test", &format!("2026-03-0{day}T12:00:00Z"), "192.0.2.10", 3320);
+            s.session_id = format!("s{day}");
+        }
+        // The home session signed in again from a stranger's network with no device id: a
+        // stolen cookie, kept out.
+        b.i("alice@x.test", "2026-03-03T13:00:00Z", "203.0.113.7", 7018).session_id = "s3".into();
+        // A scripting library's user agent, kept out.
+        b.i("alice@x.test", "2026-03-03T14:00:00Z", "203.0.113.8", 7018).user_agent =
+            "axios/1.6.8".into();
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let plain = build(&ctx);
+        let clean = build_unpoisoned(&ctx);
+        let user = ctx.ev(0).user;
+        let out: Vec<String> = clean.users[&user]
+            .excluded
+            .iter()
+            .map(|&p| ctx.ds.ip(ctx.ev(p)).unwrap().to_string())
+            .collect();
+        assert_eq!(out, ["203.0.113.7", "203.0.113.8"]);
+        assert!(plain.users[&user].knows_ip(&ctx, "203.0.113.7".parse().unwrap()));
+        assert!(!clean.users[&user].knows_ip(&ctx, "203.0.113.7".parse().unwrap()));
+        assert!(clean.users[&user].knows_ip(&ctx, "192.0.2.10".parse().unwrap()));
+    }
+}

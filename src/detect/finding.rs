@@ -54,6 +54,9 @@ struct Engine<'c, 'a> {
     domains: Domains,
     /// Any audit event loaded at all (else containment is unknown, never "not contained").
     audit_loaded: bool,
+    /// Per IP of an unfamiliar-network candidate, up to two of its users: a weak action from an
+    /// IP behind another user's suspicious sign-ins is raised.
+    candidate_ips: HashMap<std::net::IpAddr, (Sym, Option<Sym>)>,
 }
 
 struct Draft {
@@ -85,6 +88,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
                 actions: remediated::actions(ctx),
                 domains: Domains::of(ctx),
                 audit_loaded: ctx.ds.events.iter().any(|e| e.kind == EventKind::Audit),
+                candidate_ips: candidate_ips(ctx, &cands),
             };
             (cands, cand_guarded, engine)
         },
@@ -151,7 +155,11 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
             .into_iter()
             .filter(|(pos, shape)| {
                 let (unfamiliar, hosting) = engine.action_origin(*pos);
-                attacker_typical_action::raised(shape, unfamiliar, hosting)
+                attacker_typical_action::raised(
+                    shape,
+                    unfamiliar || engine.another_users_candidate_ip(*pos),
+                    hosting,
+                )
             })
             .collect::<Vec<_>>()
     });
@@ -398,7 +406,35 @@ fn sorted_id_texts(ctx: &Ctx<'_>, ids: impl IntoIterator<Item = Id>) -> Vec<Stri
     texts
 }
 
+/// Per IP of the candidates, up to two of its users.
+fn candidate_ips(
+    ctx: &Ctx<'_>,
+    cands: &[token_from_unfamiliar_network::Candidate],
+) -> HashMap<std::net::IpAddr, (Sym, Option<Sym>)> {
+    let mut out: HashMap<std::net::IpAddr, (Sym, Option<Sym>)> = HashMap::default();
+    for c in cands {
+        let e = ctx.ev(c.pos);
+        if let Some(ip) = ctx.ds.ip(e).map(|ip| ip.to_canonical()) {
+            let slot = out.entry(ip).or_insert((e.user, None));
+            if slot.0 != e.user && slot.1.is_none() {
+                slot.1 = Some(e.user);
+            }
+        }
+    }
+    out
+}
+
 impl Engine<'_, '_> {
+    /// True when the event's IP is behind another user's unfamiliar-network candidates.
+    fn another_users_candidate_ip(&self, pos: Pos) -> bool {
+        let e = self.ctx.ev(pos);
+        self.ctx
+            .ds
+            .ip(e)
+            .and_then(|ip| self.candidate_ips.get(&ip.to_canonical()))
+            .is_some_and(|&(a, b)| a != e.user || b.is_some_and(|b| b != e.user))
+    }
+
     /// Where an audit operation came from: (not the user's, a hosting network). Not the user's
     /// means the user has a baseline and the IP is neither in it nor the user's own origin; with
     /// no baseline (an audit log alone), nothing is known of the user's networks.
@@ -464,7 +500,8 @@ impl Engine<'_, '_> {
             j.risky = self.shared.risky.get(&ip);
         }
         if e.kind == EventKind::NonInteractive {
-            j.nearby = no_nearby_interactive::nearby(ctx, pos);
+            let except = self.baselines.users.get(&e.user).map(|b| b.excluded.as_slice());
+            j.nearby = no_nearby_interactive::nearby_except(ctx, pos, except.unwrap_or(&[]));
         }
         if a.action.is_some() {
             j.action_unfamiliar = self.action_origin(pos).0;

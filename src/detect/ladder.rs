@@ -348,3 +348,169 @@ fn low_reason(g: &Group<'_, '_>, origin: bool) -> String {
         rules.into_iter().collect::<Vec<_>>().join(", ")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::report::Severity;
+    use crate::settings::Settings;
+    use crate::sim::builder::Builder;
+
+    /// The highest severity per user, after the whole detection.
+    fn worst(b: &Builder, user: &str) -> (Severity, String) {
+        let ds = b.dataset();
+        let found = crate::detect::run(&ds, &Settings::default());
+        found
+            .findings
+            .iter()
+            .filter(|f| f.user == user)
+            .map(|f| (f.severity, f.severity_reason.clone()))
+            .max()
+            .unwrap_or((Severity::Info, "no finding".to_owned()))
+    }
+
+    /// Alice: a week of interactive sign-ins from home (Comcast) with her laptop.
+    fn alice_at_home(b: &mut Builder) {
+        for day in 1..=7 {
+            let s =
+                b.i("alice@x.test", &format!("2026-03-0{day}T08:00:00Z"), "198.51.100.20", 7922);
+            s.device_id = "laptop-1".into();
+            s.session_id = format!("home-{day}");
+        }
+    }
+
+    fn hiding_rule(b: &mut Builder, time: &str, ip: &str) {
+        let a = b.audit("alice@x.test", time, ip, "New-InboxRule");
+        a.parameters = vec![
+            ("Name".into(), "..".into()),
+            ("MoveToFolder".into(), "RSS Feeds".into()),
+            ("MarkAsRead".into(), "True".into()),
+        ];
+    }
+
+    #[test]
+    fn critical_needs_an_unfamiliar_origin_and_a_tied_action() {
+        let mut b = Builder::new();
+        alice_at_home(&mut b);
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        hiding_rule(&mut b, "2026-03-08T09:12:00Z", "203.0.113.7");
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert_eq!(sev, Severity::Critical, "{why}");
+        assert!(why.contains("tied to it by ip"), "{why}");
+    }
+
+    #[test]
+    fn high_from_a_corroborated_origin_or_an_action_alone() {
+        let mut b = Builder::new();
+        alice_at_home(&mut b);
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 14061);
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert_eq!(sev, Severity::High, "{why}");
+        assert!(why.contains("hosting ASN"), "{why}");
+
+        // The audit log alone: a hiding rule, no sign-in at all.
+        let mut b = Builder::new();
+        hiding_rule(&mut b, "2026-03-08T09:12:00Z", "175.45.176.99");
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert_eq!(sev, Severity::High, "{why}");
+        assert!(why.contains("attacker-typical action on its own"), "{why}");
+    }
+
+    #[test]
+    fn medium_for_an_unfamiliar_origin_with_nothing_more() {
+        let mut b = Builder::new();
+        alice_at_home(&mut b);
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert_eq!(sev, Severity::Medium, "{why}");
+    }
+
+    #[test]
+    fn benign_lookalike_carrier_phone_syncing_its_own_mailbox_stays_low() {
+        // Home is Verizon Fios (AS701); the phone refreshes over Verizon Wireless (AS6167) from
+        // new addresses and its mail client syncs from them: the user's own carrier, no evidence.
+        let mut b = Builder::new();
+        for day in 1..=7 {
+            b.i("bob@x.test", &format!("2026-03-0{day}T08:00:00Z"), "198.51.100.20", 701);
+        }
+        for (n, t) in ["09:00", "10:00", "11:00"].iter().enumerate() {
+            let ip = format!("192.0.2.{}", 40 + n);
+            b.ni("bob@x.test", &format!("2026-03-08T{t}:00Z"), &ip, 6167);
+            let a = b.audit("bob@x.test", &format!("2026-03-08T{t}:05Z"), &ip, "MailItemsAccessed");
+            a.parameters = vec![("MailAccessType".into(), "Sync".into())];
+        }
+        let (sev, why) = worst(&b, "bob@x.test");
+        assert!(sev < Severity::Medium, "{sev:?}: {why}");
+    }
+
+    #[test]
+    fn benign_lookalike_own_device_and_own_mfa_registration() {
+        let mut b = Builder::new();
+        alice_at_home(&mut b);
+        // The laptop on a hotel network: its own device id.
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.70", 7018).device_id =
+            "laptop-1".into();
+        // A new MFA method from home: ordinary life, not raised.
+        b.audit(
+            "alice@x.test",
+            "2026-03-08T10:00:00Z",
+            "198.51.100.20",
+            "User registered security info.",
+        );
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert!(sev < Severity::Medium, "{sev:?}: {why}");
+        // The same registration from an address she never used is a finding on its own.
+        b.audit(
+            "alice@x.test",
+            "2026-03-08T11:00:00Z",
+            "203.0.113.99",
+            "User registered security info.",
+        );
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert_eq!(sev, Severity::High, "{why}");
+    }
+
+    #[test]
+    fn a_campaign_of_six_ranks_high_however_many_it_touches() {
+        let mut b = Builder::new();
+        for u in 0..6 {
+            let user = format!("user{u}@x.test");
+            for day in 1..=7 {
+                b.i(&user, &format!("2026-03-0{day}T08:00:00Z"), &format!("198.51.{u}.20"), 7922);
+            }
+            b.ni(&user, &format!("2026-03-08T09:{u:02}:00Z"), "203.0.113.77", 7018);
+        }
+        let ds = b.dataset();
+        let found = crate::detect::run(&ds, &Settings::default());
+        let members: Vec<_> =
+            found.findings.iter().filter(|f| f.ips.iter().any(|i| i == "203.0.113.77")).collect();
+        assert_eq!(members.len(), 6);
+        assert!(
+            members.iter().all(|f| f.severity >= Severity::High),
+            "{:?}",
+            members.iter().map(|f| (&f.user, f.severity, &f.severity_reason)).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_cookie_replay_logged_as_interactive_does_not_whitelist_its_ip() {
+        let mut b = Builder::new();
+        alice_at_home(&mut b);
+        // The stolen session, first used at home, then signed in from the attacker's browser
+        // (logged interactive, no device id, MFA satisfied by the token's claim), then refreshed
+        // from there.
+        let s = b.i("alice@x.test", "2026-03-08T08:00:00Z", "198.51.100.20", 7922);
+        s.session_id = "stolen".into();
+        s.device_id = "laptop-1".into();
+        b.i("alice@x.test", "2026-03-08T10:00:00Z", "203.0.113.7", 7018).session_id =
+            "stolen".into();
+        b.ni("alice@x.test", "2026-03-08T10:30:00Z", "203.0.113.7", 7018).session_id =
+            "stolen".into();
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert!(sev >= Severity::Medium, "{sev:?}: {why}");
+        let ds = b.dataset();
+        let found = crate::detect::run(&ds, &Settings::default());
+        let f = found.findings.iter().find(|f| f.user == "alice@x.test").unwrap();
+        assert!(f.rules.iter().any(|r| r == "token-from-unfamiliar-network"), "{:?}", f.rules);
+        assert!(found.warnings.iter().any(|w| w.contains("kept out of the baselines")));
+    }
+}

@@ -2,10 +2,12 @@
 //!
 //! ## What it detects
 //! The same attacker-side IP, user agent or external forwarding address in the findings of at
-//! least `campaign_min_users` (2) users. Only findings whose replay signal survived its guards
-//! take part (so shared benign networks link nobody), and a user agent only links users when at
-//! most `campaign_ua_max_users` (5) users use it anywhere in the data (common browser strings are
-//! not evidence).
+//! least `campaign_min_users` (2) users. Only findings with an unfamiliar origin (a replay signal
+//! that survived its guards) or an attacker-typical action take part (so shared benign networks
+//! link nobody), and a user agent only links users when at most `campaign_ua_max_users` (5) users
+//! use it anywhere in the data (common browser strings are not evidence). On the ladder a campaign
+//! link corroborates an unfamiliar origin (high), and every member is raised to high once one
+//! member is high or critical: a campaign ranks higher as it grows.
 //!
 //! ## Why it matters
 //! Phishing campaigns hit many mailboxes; the runbooks' pivot hunt takes one confirmed IP, user

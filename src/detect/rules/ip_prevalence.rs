@@ -6,14 +6,20 @@
 //! candidates from that IP (H1 enrichment 1, `ip_prevalence_scope = "candidates"`). One user is
 //! "single-user (investigate)" and raises the finding; up to `low_volume_max_users` (3) is
 //! "low-volume (suspicious)"; more is "multi-user (likely infrastructure)" and lowers it.
+//! Findings (not H1's rows) know a fourth class: an IP serving two or more users' candidates
+//! within `campaign_max_span_hours` (72), in no user's interactive baseline and in an ASN none of
+//! those users signs in from, is "campaign-shaped": a corroboration on the ladder, however many
+//! users it serves, so a campaign ranks higher as it grows instead of passing for infrastructure.
 //!
 //! ## Why it matters
 //! An attacker's replay box serves only its victims; corporate egress, VPN gateways and carrier
 //! NAT serve many users. H1's guidance: IPs serving 10+ users are infrastructure to allowlist.
 //!
 //! ## False positives
-//! A small office or a home shared by two colleagues looks low-volume; one attacker IP replaying
-//! many victims looks like infrastructure (the `campaign` rule catches that case instead).
+//! A small office or a home shared by two colleagues looks low-volume. Colleagues who all go
+//! through a new network within three days without ever signing in there interactively (a
+//! conference's Wi-Fi, a carrier NAT pool their phones alone use) look campaign-shaped: the
+//! own-origin guard (the users' own carrier or device) keeps most of them out.
 //!
 //! ## Example
 //! 203.0.113.7 appears only in Alice's sign-ins: single-user, +10 points. 192.0.2.1 (the office

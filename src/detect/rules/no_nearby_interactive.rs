@@ -3,7 +3,16 @@
 //! ## What it detects
 //! Whether the same user signed in interactively and successfully from the same IP within
 //! ± `nearby_interactive_hours` (24 h) of a suspicious non-interactive sign-in (H1 enrichment 2).
-//! When there is none, the finding is raised; when there is one, confidence drops.
+//! When there is one, confidence drops (`weights.no_nearby_interactive_nearby`, −20).
+//!
+//! With the default windows the baseline holds every successful interactive sign-in of the data,
+//! so a candidate's own IP is never in a nearby interactive sign-in (it would be in the baseline,
+//! and the sign-in no candidate): the rule can only weaken a finding when the detection window is
+//! left out of the baseline (`exclude_detection_from_baseline`), or when the nearby sign-in was
+//! kept out of the baseline as suspect, which makes it the attacker's own and is not counted
+//! ([`nearby_except`] skips such sign-ins). Its positive fact ("no nearby interactive sign-in") is kept
+//! for H1's columns and the explanation, at 0 points by default: it would add the same points to
+//! every candidate.
 //!
 //! ## Why it matters
 //! A user who moved to a new network also signs in there interactively (new laptop session, MFA
@@ -30,6 +39,12 @@ pub(crate) const ID: &str = "no-nearby-interactive";
 /// The nearest successful interactive sign-in of the same user from the same IP within the
 /// window, if any.
 pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
+    nearby_except(ctx, pos, &[])
+}
+
+/// As [`nearby`], skipping the interactive sign-ins `except` (sorted): those kept out of the
+/// user's baseline as suspect, which are the attacker's own.
+pub(crate) fn nearby_except(ctx: &Ctx<'_>, pos: Pos, except: &[Pos]) -> Option<Pos> {
     let e = ctx.ev(pos);
     let ip = ctx.ds.ip(e)?;
     let window = i64::from(ctx.settings.nearby_interactive_hours) * HOUR;
@@ -38,7 +53,7 @@ pub(crate) fn nearby(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
     positions[lo..]
         .iter()
         .take_while(|&&p| ctx.ev(p).time <= e.time + window)
-        .filter(|&&p| ctx.ds.ip(ctx.ev(p)) == Some(ip))
+        .filter(|&&p| ctx.ds.ip(ctx.ev(p)) == Some(ip) && except.binary_search(&p).is_err())
         .min_by_key(|&&p| ((ctx.ev(p).time - e.time).abs(), p))
         .copied()
 }

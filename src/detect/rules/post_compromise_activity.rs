@@ -9,6 +9,12 @@
 //! security info.`, `Update user.` changing `StrongAuthenticationMethod`, `Register device.`,
 //! `Add registered owner to device.`, mailbox forwarding.
 //!
+//! What each operation is comes from `attacker-typical-action`'s classification: attacker-typical
+//! operations (ladder: an action; critical when tied to an unfamiliar origin), mail binds and file
+//! access (a corroboration), and a mail client's `Sync` (no evidence, no points: the user's own
+//! phone does it all day). An operation tied equally firmly to several sign-ins goes to the
+//! replay, not to the phishing sign-in before it.
+//!
 //! ## Why it matters
 //! The attacker's next steps are mail theft, inbox rules that hide replies (move to RSS Feeds /
 //! Archive / Conversation History, mark as read, delete, forward out), BEC mail, OAuth consents and

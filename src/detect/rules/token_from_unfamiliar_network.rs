@@ -14,8 +14,11 @@
 //! ## False positives
 //! New home ISP, travel, mobile carrier NAT rotating addresses, VPN pools, Microsoft refreshing
 //! confidential-client tokens from its own network. The ladder weakens candidates from shared IPs,
-//! with a nearby interactive sign-in, or inside an ASN the user is at home in (familiar-network
-//! guard); zero-delay Microsoft refreshes are ignored.
+//! with a nearby interactive sign-in, or from the user's own origin (own-origin guard,
+//! `guards::own_origin`: an ASN the user is at home in, the same carrier or ISP family as one of
+//! the baseline's ASNs, the user's own device id, an IPv6 address inside a baseline ASN);
+//! zero-delay Microsoft refreshes are ignored. Interactive sign-ins that are themselves suspect
+//! stay out of the baseline, so a cookie replay logged as interactive cannot whitelist its IP.
 //!
 //! ## Example
 //! Alice signs in interactively only from 198.51.100.20 (Comcast). A token refresh for her
