@@ -32,22 +32,21 @@ const MAX_VALUE: usize = 4096;
 const MAX_PARAMETERS: usize = 512;
 
 /// Whether a record object (a JSON record, or a CSV row keyed by header name) is a directory
-/// audit record: it names its activity the Graph or Log Analytics way and carries the initiator
-/// or the targets (a sign-in record has neither).
+/// audit record: it names its activity the Graph or Log Analytics way (`activityDisplayName`), or
+/// has `OperationName` and `targetResources`. `InitiatedBy` alone proves nothing: Log Analytics
+/// `SigninLogs` has that column too.
 pub(crate) fn is_record(map: &Map<String, Value>) -> bool {
     let has = |k: &str| map.contains_key(k) || map.keys().any(|x| x.eq_ignore_ascii_case(k));
-    (has("activityDisplayName") || has("OperationName"))
-        && (has("initiatedBy") || has("targetResources"))
-        || has("activityDisplayName") && has("activityDateTime")
+    has("activityDisplayName") || has("OperationName") && has("targetResources")
 }
 
 /// Whether a CSV header (names normalized by `columns::normalize`) is a Log Analytics `AuditLogs`
-/// export, read as objects keyed by header name.
+/// export, read as objects keyed by header name (see [`is_record`]).
 pub(crate) fn is_log_analytics_header(names: &[String]) -> bool {
     let has = |n: &str| names.iter().any(|x| x == n);
     has("activitydisplayname")
         || has("activitydatetime [utc]")
-        || has("operationname") && (has("initiatedby") || has("targetresources"))
+        || has("operationname") && has("targetresources")
 }
 
 /// The format name of a directory audit JSON record: Graph's camelCase or Log Analytics'
@@ -75,9 +74,9 @@ pub(crate) struct TargetColumns {
     props: Vec<(Col, Col)>,
 }
 
-/// Where each field of the portal's "Audit logs" download is (formats doc B2: 86 columns, 3
-/// targets × 5 modified properties, 6 additional details). Found by name, so a header with more
-/// or fewer numbered groups, or its columns in another order, is read the same way.
+/// Where each field of the portal's "Audit logs" download is (docs/formats-directory-audit.md
+/// §2.1: 86 columns, 3 targets × 5 modified properties, 6 additional details). Found by name, so
+/// a header with more or fewer numbered groups, or its columns in another order, reads the same.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct PortalColumns {
     /// Number of columns of the header.
@@ -242,8 +241,8 @@ pub(crate) struct Problem {
     time: bool,
 }
 
-/// Values that name no one: formats doc A4 (`Unknown`, `Not Available`, `__NULL__`), the nil
-/// GUID of Graph's own example, and Event Hub's `<null>`.
+/// Values that name no one (docs/formats-directory-audit.md §3): `Unknown`, `Not Available`,
+/// `__NULL__`, the nil GUID of Graph's own example, and Event Hub's `<null>`.
 fn placeholder(s: &str) -> bool {
     let s = s.trim();
     s.is_empty()
