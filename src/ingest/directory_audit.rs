@@ -235,8 +235,8 @@ struct Record<'a> {
 /// Why a record gives no event: a skip reason and its diagnostic.
 #[derive(Debug)]
 pub(crate) struct Problem {
-    pub(crate) reason: &'static str,
-    pub(crate) message: String,
+    reason: &'static str,
+    message: String,
     /// The problem is the time (else the user).
     time: bool,
 }
@@ -679,4 +679,58 @@ fn finish(
             st.skip(ds, p.reason, line, col, Some(p.message));
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(header: &str) -> Vec<String> {
+        header.split(',').map(|n| n.trim_matches('"').to_ascii_lowercase()).collect()
+    }
+
+    #[test]
+    fn portal_header_by_name() {
+        let cols = PortalColumns::from_header(&names(
+            "\"Date (UTC)\",\"Activity\",\"Target2ModifiedProperty1NewValue\",\"ActorType\",\
+             \"Target2ModifiedProperty1Name\",\"Target1Type\",\"AdditionalDetail10Key\",\
+             \"AdditionalDetail2Key\",\"AdditionalDetail2Value\"",
+        ))
+        .expect("a portal audit header");
+        assert_eq!((cols.ncols, cols.time, cols.activity, cols.actor_type), (9, 0, 1, 3));
+        assert_eq!(cols.targets.len(), 2);
+        assert_eq!((cols.targets[0].kind, cols.targets[0].props.len()), (5, 0));
+        assert_eq!((cols.targets[1].kind, &cols.targets[1].props), (NONE, &vec![(4, 2)]));
+        // In number order, not column order; a key without a value column keeps NONE.
+        assert_eq!(cols.details, [(7, 8), (6, NONE)]);
+        // The sign-in download is not one.
+        assert!(
+            PortalColumns::from_header(&names("\"Date (UTC)\",\"Request ID\",\"Username\""))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn values_are_decoded_once_more_only_when_json_strings() {
+        assert_eq!(decode("\"KeyDescription\""), "KeyDescription");
+        assert_eq!(decode("[\"a\",\"b\"]"), "[\"a\",\"b\"]");
+        assert_eq!(decode("\"cut off"), "\"cut off");
+        assert_eq!(decode("plain"), "plain");
+        assert_eq!(cut("aé", 2), "a", "never inside a character");
+    }
+
+    #[test]
+    fn self_service_and_placeholders() {
+        assert!(self_service("User registered security info"));
+        assert!(self_service("user deleted security info"));
+        assert!(self_service("Change password (self-service)"));
+        assert!(!self_service("Update user"));
+        assert!(!self_service("Use"));
+        for p in ["", " ", "Unknown", "Not Available", "__NULL__", "<null>", "null", NIL_GUID] {
+            assert!(placeholder(p), "{p:?}");
+        }
+        assert!(!placeholder("alice@example.com"));
+    }
+
+    const NIL_GUID: &str = "00000000-0000-0000-0000-000000000000";
 }
