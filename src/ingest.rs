@@ -9,7 +9,7 @@
 //!
 //! Layers, each its own module: containers and encodings ([`pipeline`]: gzip, zip, BOM, UTF-16),
 //! record framing ([`csv_stream`], [`json_stream`]), record recognition ([`records`]), and the
-//! field mapping ([`columns`], [`signin`], [`auditdata`], [`values`]).
+//! field mapping ([`columns`], [`signin`], [`auditdata`], [`directory_audit`], [`values`]).
 //!
 //! Duplicates (same request id and same content, as the portal and Log Analytics produce) are
 //! dropped across all files; of two copies the one whose (file name, line) sorts first is kept,
@@ -18,6 +18,7 @@
 mod auditdata;
 mod columns;
 mod csv_stream;
+mod directory_audit;
 mod json_stream;
 mod pipeline;
 mod records;

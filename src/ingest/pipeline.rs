@@ -80,7 +80,10 @@ impl Pipeline {
         }
         let Text::Csv(b) = &self.text else { return None };
         match &b.1 {
-            CsvMode::SignIn { .. } | CsvMode::Object { .. } | CsvMode::Unknown => Some(b.1.clone()),
+            CsvMode::SignIn { .. }
+            | CsvMode::Object { .. }
+            | CsvMode::DirectoryAudit { .. }
+            | CsvMode::Unknown => Some(b.1.clone()),
             CsvMode::Header | CsvMode::AuthDetails { .. } => None,
         }
     }

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::auditdata::{self, Outer, as_json, field, text};
 use super::columns::{F, normalize};
 use super::csv_stream::Fields;
+use super::directory_audit::{self, PortalColumns};
 use super::signin::{self, Row};
 use super::{Dataset, FileState};
 use crate::model::{EventKind, SourceRef};
@@ -21,8 +22,10 @@ pub(crate) enum CsvMode {
     /// The portal's authentication-details download.
     AuthDetails { request: usize, detail: usize, method: usize, ncols: usize },
     /// Audit-like rows handled as objects keyed by header name (UAL, OfficeActivity,
-    /// CloudAppEvents).
+    /// CloudAppEvents, Log Analytics AuditLogs).
     Object { names: Vec<String> },
+    /// The portal's directory audit ("Audit logs") download.
+    DirectoryAudit { cols: Box<PortalColumns> },
     /// Nothing recognized: rows are counted and skipped.
     Unknown,
 }
@@ -31,7 +34,9 @@ const EXPECTED: &str = "expected one of: Entra admin center sign-in CSV (\"Date 
 its authentication-details CSV (\"Request ID\", \"Authentication method\", …), Log Analytics SigninLogs / \
 AADNonInteractiveUserSignInLogs (\"CreatedDateTime [UTC]\" or \"TimeGenerated [UTC]\", \"UserPrincipalName\", …), \
 Defender XDR AADSignInEventsBeta / EntraIdSignInEvents (\"Timestamp\", \"AccountUpn\", …) or CloudAppEvents \
-(\"Timestamp\", \"ActionType\", \"RawEventData\"), Unified Audit Log (\"CreationDate\", \"AuditData\", …)";
+(\"Timestamp\", \"ActionType\", \"RawEventData\"), Unified Audit Log (\"CreationDate\", \"AuditData\", …), \
+Entra admin center audit-log CSV (\"Date (UTC)\", \"Activity\", \"ActorUserPrincipalName\", …) or Log Analytics \
+AuditLogs (\"ActivityDisplayName\", \"InitiatedBy\", \"TargetResources\", …)";
 
 /// The kind the portal file name states (`NonInteractiveSignIns_…`, `MSISignIns_…`).
 fn name_hint(name: &str) -> Option<EventKind> {
@@ -90,6 +95,14 @@ pub(crate) fn classify_header(
         } else {
             "ual-flattened-csv"
         });
+        return object_mode(fields);
+    }
+    if let Some(cols) = PortalColumns::from_header(&names) {
+        st.set_format("entra-portal-audit-csv");
+        return CsvMode::DirectoryAudit { cols: Box::new(cols) };
+    }
+    if directory_audit::is_log_analytics_header(&names) {
+        st.set_format("log-analytics-auditlogs-csv");
         return object_mode(fields);
     }
     if let (Some(request), Some(method)) = (pos("request id"), pos("authentication method"))
@@ -234,6 +247,11 @@ pub(crate) fn csv_record(
             }
             object(ds, st, &map, line, 0, true);
         }
+        CsvMode::DirectoryAudit { cols } => {
+            if field_count_ok(ds, st, fields, cols.ncols, line) {
+                directory_audit::csv_row(ds, st, cols, fields, line);
+            }
+        }
     }
 }
 
@@ -316,6 +334,13 @@ pub(crate) fn object(
         audit(ds, st, ad, &outer, source, line, col);
         return;
     }
+    if directory_audit::is_record(map) {
+        if !from_csv {
+            st.set_format(directory_audit::json_format(map));
+        }
+        directory_audit::object(ds, st, map, None, line, col);
+        return;
+    }
     if has_key(map, "ActionType") && !has_key(map, "RawEventData") && !has_key(map, "ActivityType")
     {
         let action = text(map, &["ActionType"]).unwrap_or_default();
@@ -353,11 +378,16 @@ pub(crate) fn object(
     if let Some(props) = field(map, &["properties"]).and_then(Value::as_object)
         && (has_key(map, "category") || has_key(map, "operationName"))
     {
-        st.set_format("eventhub-signin-json");
         let category = text(map, &["category"]).unwrap_or_default();
+        if category.eq_ignore_ascii_case("AuditLogs") {
+            st.set_format("eventhub-auditlogs-json");
+            directory_audit::object(ds, st, props, Some(map), line, col);
+            return;
+        }
+        st.set_format("eventhub-signin-json");
         if !category.to_ascii_lowercase().contains("signin") {
             let message = format!(
-                "diagnostic-settings record of category {category:?}: only sign-in categories are read"
+                "diagnostic-settings record of category {category:?}: only sign-in categories and AuditLogs are read"
             );
             st.skip(ds, "unsupported record", line, col, Some(message));
             return;
@@ -413,7 +443,8 @@ pub(crate) fn object(
     let keys: Vec<&str> = map.keys().take(5).map(String::as_str).collect();
     let message = format!(
         "unrecognized record (keys: {}{}): expected a Graph / Log Analytics / Defender sign-in, a \
-         CloudAppEvents row, or a Unified Audit Log record (AuditData, or CreationTime + Operation)",
+         CloudAppEvents row, a Unified Audit Log record (AuditData, or CreationTime + Operation), or a \
+         directory audit record (activityDisplayName + initiatedBy / targetResources)",
         keys.join(", "),
         if map.len() > 5 { ", …" } else { "" }
     );
