@@ -12,8 +12,13 @@
 //! - three or more inbox rules created in one session (or one hour);
 //! - forwarding of the whole mailbox outside the tenant (`Set-Mailbox -ForwardingSmtpAddress`);
 //! - a new MFA method (`User registered security info`, `Update user` changing
-//!   `StrongAuthenticationMethod`), an OAuth consent (`Consent to application`), a device
-//!   registration (`Register device`, `Add device`, `Add registered owner to device`).
+//!   `StrongAuthenticationMethod`, `User changed default security info`), an OAuth consent or
+//!   grant (`Consent to application`, `Add delegated permission grant`, `Add app role assignment
+//!   grant to user`), a device registration (`Register device`, `Add device`, `Add registered
+//!   owner to device`, `Add registered users to device`), new application credentials (`Update
+//!   application – Certificates and secrets management`, `Add service principal credentials`), as
+//!   the Unified Audit Log or the Entra directory audit log (docs/formats-directory-audit.md)
+//!   record them.
 //!
 //! A *strong* shape (hiding, deleting, forwarding outside, a punctuation name, keyword filters
 //! with a hiding action, many rules at once) is a finding on its own at high. A *weak* one (a new
@@ -63,6 +68,8 @@ pub(crate) enum Kind {
     Consent,
     /// A device registration.
     Device,
+    /// New credentials on an application or service principal (persistence outside the user).
+    Credential,
     /// Mail sent.
     Send,
 }
@@ -218,10 +225,15 @@ pub(crate) fn classify(ctx: &Ctx<'_>, domains: &Domains, e: &Event) -> Option<Ac
         "new-inboxrule" | "set-inboxrule" | "updateinboxrules" => Kind::MailboxRule,
         "set-mailbox" => Kind::Forwarding,
         "send" | "sendas" | "sendonbehalf" => Kind::Send,
-        "consent to application" => Kind::Consent,
-        "user registered security info" | "user registered all required security info" => {
-            Kind::MfaMethod
-        }
+        "consent to application"
+        | "add delegated permission grant"
+        | "add app role assignment grant to user" => Kind::Consent,
+        "user registered security info"
+        | "user registered all required security info"
+        | "user changed default security info" => Kind::MfaMethod,
+        "update application – certificates and secrets management"
+        | "update application - certificates and secrets management"
+        | "add service principal credentials" => Kind::Credential,
         "update user" => {
             let mfa = params.iter().any(|(k, v)| {
                 ctx.s(*k).contains("StrongAuthentication")
@@ -233,7 +245,10 @@ pub(crate) fn classify(ctx: &Ctx<'_>, domains: &Domains, e: &Event) -> Option<Ac
             detail.push_str(" (StrongAuthenticationMethod changed)");
             Kind::MfaMethod
         }
-        "register device" | "add device" | "add registered owner to device" => Kind::Device,
+        "register device"
+        | "add device"
+        | "add registered owner to device"
+        | "add registered users to device" => Kind::Device,
         _ => return None,
     };
     let forwards: Vec<&str> = a.forward_to.iter().map(|f| ctx.s(*f)).collect();
@@ -326,6 +341,12 @@ pub(crate) fn classify(ctx: &Ctx<'_>, domains: &Domains, e: &Event) -> Option<Ac
         }
         Kind::Device => {
             why.push("registers a device, which can hold a primary refresh token".to_owned());
+            false
+        }
+        Kind::Credential => {
+            why.push(
+                "adds credentials to an application, which outlive the user's password".to_owned(),
+            );
             false
         }
         Kind::Send => false,

@@ -12,7 +12,8 @@
 //! What each operation is comes from `attacker-typical-action`'s classification: attacker-typical
 //! operations (ladder: an action; critical when tied to an unfamiliar origin), mail binds and file
 //! access (a corroboration), and a mail client's `Sync` (no evidence, no points: the user's own
-//! phone does it all day). An operation tied equally firmly to several sign-ins goes to the
+//! phone does it all day). A device operation logged with no IP (the Device Registration
+//! Service logs none) is tied by the user alone, the weakest tie. An operation tied equally firmly to several sign-ins goes to the
 //! replay, not to the phishing sign-in before it.
 //!
 //! ## Why it matters
@@ -51,7 +52,8 @@ pub(crate) struct Linked {
     pub pos: Pos,
     /// The suspicious sign-in it follows.
     pub anchor: Pos,
-    /// `token`, `session` or `ip`.
+    /// `token`, `session`, `ip`, or `user` (a device operation logged with no IP, by the same
+    /// user within the window).
     pub by: &'static str,
     pub activity: Activity,
 }
@@ -73,6 +75,16 @@ pub(crate) fn tie(ctx: &Ctx<'_>, audit: &Event, sign_in: &Event) -> Option<&'sta
     }
     match (ctx.ds.ip(audit), ctx.ds.ip(sign_in)) {
         (Some(a), Some(b)) if a.to_canonical() == b.to_canonical() => Some("ip"),
+        // Device registrations are often logged by the Device Registration Service with no IP
+        // at all: the same user within the window is all the log offers.
+        (None, _)
+            if ctx.ds.audit(audit).is_some_and(|a| {
+                let op = ctx.s(a.operation).trim().trim_end_matches('.').to_ascii_lowercase();
+                op.contains("device")
+            }) =>
+        {
+            Some("user")
+        }
         _ => None,
     }
 }
@@ -112,7 +124,8 @@ pub(crate) fn link(
                 let firmness = match by {
                     "token" => 0,
                     "session" => 1,
-                    _ => 2,
+                    "ip" => 2,
+                    _ => 3,
                 };
                 let key = (firmness, !is_replay(a), std::cmp::Reverse(a));
                 if best.as_ref().is_none_or(|(k, _, _)| key < *k) {
