@@ -154,12 +154,8 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
         attacker_typical_action::actions_of(ctx, &engine.domains, user)
             .into_iter()
             .filter(|(pos, shape)| {
-                let (unfamiliar, hosting) = engine.action_origin(*pos);
-                attacker_typical_action::raised(
-                    shape,
-                    unfamiliar || engine.another_users_candidate_ip(*pos),
-                    hosting,
-                )
+                let o = engine.action_origin(*pos);
+                attacker_typical_action::raised(shape, o.unfamiliar || o.hosting || o.unknown)
             })
             .collect::<Vec<_>>()
     });
@@ -406,6 +402,13 @@ fn sorted_id_texts(ctx: &Ctx<'_>, ids: impl IntoIterator<Item = Id>) -> Vec<Stri
     texts
 }
 
+/// Where an attacker-typical operation came from ([`Engine::action_origin`]).
+struct ActionOrigin {
+    unfamiliar: bool,
+    hosting: bool,
+    unknown: bool,
+}
+
 /// Per IP of the candidates, up to two of its users.
 fn candidate_ips(
     ctx: &Ctx<'_>,
@@ -435,20 +438,23 @@ impl Engine<'_, '_> {
             .is_some_and(|&(a, b)| a != e.user || b.is_some_and(|b| b != e.user))
     }
 
-    /// Where an audit operation came from: (not the user's, a hosting network). Not the user's
-    /// means the user has a baseline and the IP is neither in it nor the user's own origin; with
-    /// no baseline (an audit log alone), nothing is known of the user's networks.
-    fn action_origin(&self, pos: Pos) -> (bool, bool) {
+    /// Where an audit operation came from. Not the user's: the user has a baseline and the IP
+    /// is neither in it nor the user's own origin, or the IP is behind another user's
+    /// unfamiliar-network candidates. Unknown: the user has no baseline (an audit log alone) or
+    /// the operation no IP, so nothing tells whether the origin is the user's.
+    fn action_origin(&self, pos: Pos) -> ActionOrigin {
         let ctx = self.ctx;
         let e = ctx.ev(pos);
         let hosting = ctx.is_hosting(ctx.asn(e));
-        let unfamiliar = match (self.baselines.get(e.user), ctx.ds.ip(e)) {
-            (Some(b), Some(ip)) => {
-                !b.knows_ip(ctx, ip) && guards::own_origin(ctx, self.baselines, pos).is_none()
-            }
-            _ => false,
+        let (unfamiliar, unknown) = match (self.baselines.get(e.user), ctx.ds.ip(e)) {
+            (Some(b), Some(ip)) => (
+                !b.knows_ip(ctx, ip) && guards::own_origin(ctx, self.baselines, pos).is_none(),
+                false,
+            ),
+            _ => (false, true),
         };
-        (unfamiliar, hosting)
+        let unfamiliar = unfamiliar || self.another_users_candidate_ip(pos);
+        ActionOrigin { unfamiliar, hosting, unknown: unknown && !unfamiliar && !hosting }
     }
 
     /// One user's anchors (by position) in groups of one origin each, in order of their first
@@ -504,7 +510,9 @@ impl Engine<'_, '_> {
             j.nearby = no_nearby_interactive::nearby_except(ctx, pos, except.unwrap_or(&[]));
         }
         if a.action.is_some() {
-            j.action_unfamiliar = self.action_origin(pos).0;
+            let o = self.action_origin(pos);
+            j.action_unfamiliar = o.unfamiliar;
+            j.action_origin_unknown = o.unknown;
         }
         j.unfamiliar_live = a.unfamiliar.is_some() && own.is_none();
         let shared = matches!(j.prevalence, Some(Prevalence::Shared(_)));

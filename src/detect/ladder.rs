@@ -143,8 +143,13 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
             action: has_action,
         };
     }
-    // High: an attacker-typical action on its own.
-    if let Some(&a) = action_anchors.first() {
+    // High: an attacker-typical action on its own (a weak one only from an origin that is not
+    // the user's).
+    let counts = |a: &Pos| {
+        let (s, j) = (g.anchors[a].action.as_ref(), &g.judged[a]);
+        s.is_some_and(|s| s.strong) || j.action_unfamiliar || j.hosting
+    };
+    if let Some(&a) = action_anchors.iter().find(|a| counts(a)) {
         let detail = g.anchors[&a].action.as_ref().map(|s| s.detail.as_str()).unwrap_or("");
         return Rung {
             severity: Severity::High,
@@ -204,6 +209,19 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
             ),
             origin: !replay.is_empty(),
             action: has_action,
+        };
+    }
+    if let Some(&a) = action_anchors.first() {
+        let detail = g.anchors[&a].action.as_ref().map(|s| s.detail.as_str()).unwrap_or("");
+        return Rung {
+            severity: Severity::Low,
+            reason: format!(
+                "Low: {detail} at {}, from an origin nothing in the loaded data can judge (no \
+                 sign-ins of the user, or no IP): load the sign-in logs to tell.",
+                rfc3339(ctx.ev(a).time)
+            ),
+            origin: !replay.is_empty(),
+            action: true,
         };
     }
     Rung {

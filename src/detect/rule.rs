@@ -134,6 +134,9 @@ pub(crate) struct Judged<'e> {
     /// For an action anchor: its IP is not the user's (no baseline address, prefix or familiar
     /// network), so the action came from an origin the user never used.
     pub action_unfamiliar: bool,
+    /// For an action anchor: nothing tells whether its origin is the user's (no baseline, or no
+    /// IP).
+    pub action_origin_unknown: bool,
 }
 
 /// One value per position of a group (ascending), looked up by position with a binary search.

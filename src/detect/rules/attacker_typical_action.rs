@@ -25,7 +25,8 @@
 //! MFA method, a consent, a device, a rule that only archives) is a finding only when it came
 //! from an origin the user never used (no baseline address, prefix or familiar network), a
 //! hosting network, or an IP of another user's suspicious activity; from the user's own network
-//! it is ordinary life and not raised.
+//! it is ordinary life and not raised. When nothing tells whose origin it is (the user has no
+//! sign-ins in the data, or the operation no IP), a weak shape is shown at low.
 //!
 //! ## Why it matters
 //! Entra logs keep sign-ins for 7 or 30 days, the Unified Audit Log 180 days or more: many
@@ -203,7 +204,7 @@ pub(crate) fn classify(ctx: &Ctx<'_>, domains: &Domains, e: &Event) -> Option<Ac
             parts.push(format!("{name}={v}"));
         }
     }
-    let mut detail = op_raw.to_owned();
+    let mut detail = op_raw.trim().trim_end_matches('.').to_owned();
     if !parts.is_empty() {
         detail.push_str(&format!(" ({})", parts.join(", ")));
     }
@@ -398,9 +399,10 @@ pub(crate) fn actions_of(ctx: &Ctx<'_>, domains: &Domains, user: Sym) -> Vec<(Po
 }
 
 /// Whether an action anchor is raised at all: strong shapes always, weak ones only from an
-/// origin that is not the user's.
-pub(crate) fn raised(shape: &Shape, unfamiliar: bool, hosting: bool) -> bool {
-    shape.kind != Kind::Send && (shape.strong || unfamiliar || hosting)
+/// origin that is not the user's, or whose origin nothing can judge (then at low, so the
+/// analyst sees it without the page claiming more than the data shows).
+pub(crate) fn raised(shape: &Shape, not_the_users_or_unknown: bool) -> bool {
+    shape.kind != Kind::Send && (shape.strong || not_the_users_or_unknown)
 }
 
 /// The finding's facts: its attacker-typical actions that are anchors of their own (linked
@@ -540,8 +542,10 @@ mod tests {
         assert!(matches!(sync, Activity::Sync(_)), "{sync:?}");
         // Weak shapes are raised only from an origin that is not the user's.
         let weak = Shape { kind: Kind::MfaMethod, strong: false, detail: String::new() };
-        assert!(!raised(&weak, false, false));
-        assert!(raised(&weak, true, false) && raised(&weak, false, true));
+        assert!(!raised(&weak, false));
+        assert!(raised(&weak, true));
+        let send = Shape { kind: Kind::Send, strong: false, detail: String::new() };
+        assert!(!raised(&send, true), "Send counts only tied to an unfamiliar origin");
     }
 
     #[test]
