@@ -928,7 +928,8 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
             net = hotel.clone();
         }
         if on_trip {
-            net = net_of(far.isps[0], far, 95 + d, 30);
+            // One hotel for the whole trip.
+            net = net_of(far.isps[0], far, 95 + trip_day, 30);
         }
         let start = day0 + (8 + g.r.below(2) as i64) * HOUR + g.r.below(50) as i64 * MINUTE;
         if has(Confounder::TwoCountriesSameDay) && d == two_country_day && !on_trip {
@@ -1362,7 +1363,7 @@ fn trail(g: &mut Gen, p: &Person, how: How, o: &Origin<'_>, t: Millis) -> Vec<Ac
                 p,
                 o,
                 t + 26 * MINUTE,
-                &[("Name", ","), ("ForwardTo", &drop), ("MarkAsRead", "True")],
+                &[("Name", ","), ("ForwardTo", &drop), ("DeleteMessage", "True")],
             );
             a.forward_to = vec![drop.clone()];
             actions.extend([Action::OAuthConsent, Action::ForwardingInboxRule]);
