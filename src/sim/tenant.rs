@@ -826,9 +826,15 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
         .isps
         .iter()
         .copied()
-        .find(|&a| a != home_asn && a != c.office_asn)
+        .rfind(|&a| a != home_asn && a != c.office_asn && a != new_home_asn)
         .unwrap_or(c.residential_proxy);
-    let elsewhere_days: Vec<u64> = (0..2 + g.r.below(2)).map(|_| g.r.below(days)).collect();
+    // Working days (a weekend draw moves to the Friday before).
+    let elsewhere_days: Vec<u64> = (0..2 + g.r.below(2))
+        .map(|_| {
+            let d = g.r.below(days);
+            d - d % 7 + (d % 7).min(4)
+        })
+        .collect();
     // A trip to another continent.
     let far = far_country(c, g.r.below(4));
     let trip_day = 1 + g.r.below(days - 6);
@@ -1450,5 +1456,116 @@ mod tests {
         assert_eq!(origins.len(), 1, "{origins:?}");
         let benign_there = t.records.iter().any(|r| matches!(r, Record::SignIn(s) if s.asn == 14061 && !victims.iter().any(|v| v.user == s.user)));
         assert!(!benign_there, "no benign user uses the campaign's ASN");
+    }
+    fn tenant() -> Tenant {
+        generate(&TenantConfig {
+            seed: 21,
+            benign_users: 80,
+            days: 14,
+            attacks: Vec::new(),
+            domain: "x.example".to_owned(),
+        })
+    }
+
+    fn users_with(t: &Tenant, c: Confounder) -> Vec<&str> {
+        t.truth.iter().filter(|u| u.confounders.contains(&c)).map(|u| u.user.as_str()).collect()
+    }
+
+    fn sign_ins<'t>(t: &'t Tenant, user: &str) -> Vec<&'t SignInRecord> {
+        t.records
+            .iter()
+            .filter_map(|r| match r {
+                Record::SignIn(s) if s.user == user => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The phone of a carrier-family user: interactive only from the home broadband, refreshes
+    /// over the same company's mobile network on several /48s, and every `Sync` record within
+    /// the hour after a refresh of the phone from the same address.
+    #[test]
+    fn carrier_family_phones_sync_their_own_mail_after_refreshes() {
+        let t = tenant();
+        let users = users_with(&t, Confounder::CarrierFamily);
+        assert!((4..=16).contains(&users.len()), "about a tenth of 80: {}", users.len());
+        for user in users {
+            let all = sign_ins(&t, user);
+            let phone: Vec<&&SignInRecord> =
+                all.iter().filter(|s| s.client_app.starts_with("Mobile")).collect();
+            // (A trip's hotel is not home.)
+            let phone_home: Vec<u32> = phone
+                .iter()
+                .filter(|s| s.interactive && s.country == phone[0].country)
+                .map(|s| s.asn)
+                .collect();
+            assert!(!phone_home.is_empty(), "{user}: the phone signs in at home");
+            let family = enrich::carrier_family(phone_home[0]);
+            assert!(family.is_some(), "{user}: home on AS{}", phone_home[0]);
+            assert!(phone_home.iter().all(|&a| a == phone_home[0]), "{user}: {phone_home:?}");
+            let mut prefixes = std::collections::BTreeSet::new();
+            for s in phone.iter().filter(|s| !s.interactive) {
+                assert_eq!(enrich::carrier_family(s.asn), family, "{user} {}", s.ip);
+                assert!(s.device_id.is_empty(), "{user}: an unregistered phone");
+                if s.ip.contains(':') {
+                    prefixes.insert(s.ip.split(':').take(3).collect::<Vec<_>>().join(":"));
+                }
+            }
+            assert!(prefixes.len() >= 2, "{user}: IPv6 /48s {prefixes:?}");
+            let syncs: Vec<&AuditRecord> = t
+                .records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Audit(a) if a.user == user && a.client_info.contains("Client=") => {
+                        Some(a)
+                    }
+                    _ => None,
+                })
+                .filter(|a| a.parameters.iter().any(|(_, v)| v == "Sync"))
+                .collect();
+            assert!(!syncs.is_empty(), "{user}");
+            for a in syncs {
+                let after = phone.iter().any(|s| {
+                    !s.interactive
+                        && s.ip == a.ip
+                        && s.session_id == a.session_id
+                        && s.unique_token_id == a.unique_token_id
+                        && (s.time..=s.time + HOUR).contains(&a.time)
+                });
+                assert!(after, "{user}: Sync at {} from {} follows no refresh", a.time, a.ip);
+            }
+        }
+    }
+
+    /// The laptop on a new network carries the device id of the user's interactive sign-ins, from
+    /// an ASN none of the user's interactive sign-ins comes from.
+    #[test]
+    fn own_devices_refresh_from_networks_they_never_signed_in_from() {
+        let t = tenant();
+        let users = users_with(&t, Confounder::OwnDeviceNewNetwork);
+        assert!(!users.is_empty());
+        for user in users {
+            let all = sign_ins(&t, user);
+            let interactive_asns: Vec<u32> =
+                all.iter().filter(|s| s.interactive).map(|s| s.asn).collect();
+            let laptop: Vec<&str> = all
+                .iter()
+                .filter(|s| s.interactive && s.client_app == "Browser")
+                .map(|s| s.device_id.as_str())
+                .collect();
+            let away: Vec<&&SignInRecord> = all
+                .iter()
+                .filter(|s| {
+                    !s.interactive
+                        && s.client_app == "Browser"
+                        && !interactive_asns.contains(&s.asn)
+                        && !enrich::is_embedded_microsoft_asn(s.asn)
+                })
+                .collect();
+            assert!(!away.is_empty(), "{user}");
+            for s in away {
+                assert!(laptop.contains(&s.device_id.as_str()) && s.compliant, "{user} {}", s.ip);
+            }
+        }
     }
 }

@@ -741,4 +741,150 @@ mod tests {
         );
         assert!(row.contains(r#"""CreationTime"":""2026-03-10T10:00:00"""#), "{row}");
     }
+    fn sign_in(interactive: bool) -> SignInRecord {
+        SignInRecord {
+            time: 1_772_442_300_123,
+            interactive,
+            user: "alice@contoso.example".into(),
+            user_id: "6f0c1b2a-1111-4222-8333-444455556666".into(),
+            display_name: "alice".into(),
+            ip: "2001:db8:1:2::3".into(),
+            asn: 6167,
+            country: "US".into(),
+            state: "Illinois".into(),
+            city: "Chicago".into(),
+            user_agent: "Outlook-iOS/2.0".into(),
+            browser: "Mobile Safari".into(),
+            os: "Ios".into(),
+            app_id: "27922004-5251-4030-b22d-91ecd9a37ea4".into(),
+            app_name: "Outlook Mobile".into(),
+            resource: "Office 365 Exchange Online".into(),
+            resource_id: "00000002-0000-0ff1-ce00-000000000000".into(),
+            client_app: "Mobile Apps and Desktop clients".into(),
+            session_id: "5d1c2b3a-0000-4000-8000-00000000abcd".into(),
+            unique_token_id: "7u7u7gAAAECAAAAAAAAAAQ".into(),
+            request_id: "eeeeeeee-0000-4000-8000-000000000001".into(),
+            correlation_id: "c0ffee00-0000-4000-8000-000000000003".into(),
+            auth_requirement: "singleFactorAuthentication".into(),
+            mfa_detail: "MFA requirement satisfied by claim in the token".into(),
+            incoming_token_type: "refreshToken".into(),
+            risk_level: "medium".into(),
+            risk_event_types: vec!["anomalousToken".into()],
+            ..SignInRecord::default()
+        }
+    }
+
+    fn extended<'v>(v: &'v Value, list: &str, name: &str) -> Option<&'v str> {
+        v[list].as_array()?.iter().find(|p| p["Name"] == name)?["Value"].as_str()
+    }
+
+    #[test]
+    fn sts_logon_records_put_each_field_where_real_records_do() {
+        let s = sign_in(false);
+        let v = sts_logon_data(&s, TENANT_ID);
+        assert_eq!(v["Operation"], "UserLoggedIn");
+        assert_eq!(v["RecordType"], 15);
+        assert_eq!(v["Workload"], "AzureActiveDirectory");
+        assert_eq!(v["Id"], s.request_id.as_str());
+        assert_eq!(v["IntraSystemId"], s.request_id.as_str());
+        assert_eq!(v["InterSystemsId"], s.correlation_id.as_str());
+        assert_eq!(v["UserKey"], s.user_id.as_str());
+        assert_eq!(v["UserId"], s.user.as_str());
+        assert_eq!(v["ClientIP"], s.ip.as_str());
+        assert_eq!(v["ActorIpAddress"], s.ip.as_str());
+        assert_eq!(v["ObjectId"], s.resource_id.as_str());
+        assert_eq!(v["ApplicationId"], s.app_id.as_str());
+        assert_eq!(v["ErrorNumber"], "0");
+        assert_eq!(v["CreationTime"], "2026-03-02T09:05:00.123");
+        assert_eq!(extended(&v, "ExtendedProperties", "RequestType"), Some("OAuth2:Token"));
+        assert_eq!(extended(&v, "ExtendedProperties", "UserAgent"), Some("Outlook-iOS/2.0"));
+        assert_eq!(extended(&v, "DeviceProperties", "SessionId"), Some(s.session_id.as_str()));
+        assert_eq!(extended(&v, "DeviceProperties", "BrowserType"), Some("Mobile Safari"));
+        assert_eq!(extended(&v, "DeviceProperties", "IsCompliant"), Some("False"));
+        assert_eq!(extended(&v, "DeviceProperties", "Id"), None, "an unregistered phone");
+        // No ASN, location or risk: the UAL has none.
+        assert!(v.get("AutonomousSystemNumber").is_none() && v.get("Location").is_none());
+
+        let mut mfa = sign_in(true);
+        mfa.mfa_method = "Mobile app notification".into();
+        mfa.mfa_detail = "MFA completed in Azure AD".into();
+        mfa.device_id = "0b7f0d7e-7a43-4e49-9c6a-3e2b3d5d6f70".into();
+        let v = sts_logon_data(&mfa, TENANT_ID);
+        assert_eq!(extended(&v, "ExtendedProperties", "RequestType"), Some("SAS:ProcessAuth"));
+        assert_eq!(extended(&v, "ExtendedProperties", "KeepMeSignedIn"), Some("true"));
+        assert_eq!(extended(&v, "DeviceProperties", "Id"), Some(mfa.device_id.as_str()));
+        let v = sts_logon_data(&sign_in(true), TENANT_ID);
+        assert_eq!(extended(&v, "ExtendedProperties", "RequestType"), Some("OAuth2:Authorize"));
+        let mut typo = sign_in(true);
+        typo.error_code = 50126;
+        let v = sts_logon_data(&typo, TENANT_ID);
+        assert_eq!(v["Operation"], "UserLoginFailed");
+        assert_eq!(v["ErrorNumber"], "50126");
+        assert_eq!(v["LogonError"], "InvalidUserNameOrPassword");
+        assert_eq!(extended(&v, "ExtendedProperties", "RequestType"), Some("Login:login"));
+        let row = purview_sts_row(&typo, TENANT_ID);
+        assert!(row.starts_with(&format!("{},2026-03-02T09:05:00.123", typo.request_id)), "{row}");
+        assert!(row.contains(",15,UserLoginFailed,alice@contoso.example,\""), "{row}");
+    }
+
+    #[test]
+    fn log_analytics_times_are_us_locale_with_milliseconds() {
+        assert_eq!(la_time(1_772_442_300_123), "3/2/2026, 9:05:00.123 AM");
+        assert_eq!(la_time(1_772_442_300_123 + 6 * 3_600_000), "3/2/2026, 3:05:00.123 PM");
+        assert_eq!(la_time(1_772_409_600_000), "3/2/2026, 12:00:00.000 AM");
+    }
+
+    /// The Log Analytics rows read back, through the product's own parser, into the sign-in
+    /// they were written from.
+    #[test]
+    fn log_analytics_rows_read_back_as_the_sign_ins_written() {
+        use crate::ingest::Dataset;
+        use crate::model::{EventKind, Outcome};
+        for (table, interactive) in [(LaTable::SigninLogs, true), (LaTable::NonInteractive, false)]
+        {
+            let mut s = sign_in(interactive);
+            s.device_id = "0b7f0d7e-7a43-4e49-9c6a-3e2b3d5d6f70".into();
+            s.compliant = true;
+            s.coordinates = Some((41.88, -87.63));
+            let mut typo = sign_in(interactive);
+            typo.error_code = 50126;
+            typo.failure_reason = "Error validating credentials, \"quoted\".".into();
+            let text = format!(
+                "{}\r\n{}\r\n{}\r\n",
+                la_header(table),
+                la_row(&s, table, TENANT_ID, "Contoso"),
+                la_row(&typo, table, TENANT_ID, "Contoso")
+            );
+            let mut ds = Dataset::new();
+            let summary = ds.add_file("SigninLogs_2026-03-02_2026-03-03.csv", text.as_bytes());
+            assert_eq!((summary.rows, summary.events, summary.skipped), (2, 2, 0), "{table:?}");
+            assert_eq!(summary.format, "log-analytics-csv");
+            let e = ds.fields(&ds.events[0]);
+            let st = &ds.strings;
+            let kind = if interactive { EventKind::Interactive } else { EventKind::NonInteractive };
+            assert_eq!(e.kind, kind);
+            assert_eq!(e.time, s.time);
+            assert_eq!(st.resolve(e.user), s.user);
+            assert_eq!(e.ip, s.ip.parse().ok());
+            assert_eq!(e.asn, s.asn);
+            assert_eq!(st.resolve(e.location.country), "US");
+            assert_eq!(st.resolve(e.location.city), "Chicago");
+            assert_eq!(e.location.coordinates, s.coordinates);
+            assert_eq!(st.resolve(e.device_id), s.device_id);
+            assert!(e.compliant && !e.managed);
+            assert_eq!(st.resolve(e.user_agent), s.user_agent);
+            assert_eq!(st.resolve(e.app_id), s.app_id);
+            assert_eq!(st.resolve(e.resource), s.resource);
+            assert_eq!(&*st.id_text(e.session_id), s.session_id);
+            assert_eq!(&*st.id_text(e.request_id), s.request_id);
+            assert_eq!(&*st.id_text(e.correlation_id), s.correlation_id);
+            assert_eq!(&*st.id_text(e.unique_token_id), s.unique_token_id);
+            assert_eq!(st.resolve(e.mfa_detail), s.mfa_detail);
+            assert_eq!(st.resolve(e.risk_event_types), "anomalousToken");
+            assert_eq!(st.resolve(e.incoming_token_type), "refreshToken");
+            assert_eq!(e.outcome, Outcome::Success);
+            let f = ds.fields(&ds.events[1]);
+            assert_eq!((f.outcome, f.error_code), (Outcome::Failure, 50126));
+        }
+    }
 }
