@@ -320,8 +320,9 @@ mod tests {
 /// the carrier's IPv6 /48s) stays inside one family, which domain.md §5 counts as the user's own
 /// origin. Family names are the groups' trading names.
 ///
-/// Sources: RIR WHOIS registrant names and PeeringDB network records as of [`CARRIER_LIST_DATE`]
-/// (ARIN: AS6167 and AS22394 Cellco Partnership DBA Verizon Wireless, AS701 Verizon Business
+/// Sources: the registrants the RIR WHOIS and PeeringDB records name for these networks, written
+/// down from those records without a network lookup at [`CARRIER_LIST_DATE`] (re-check an entry
+/// against WHOIS before leaning on it) (ARIN: AS6167 and AS22394 Cellco Partnership DBA Verizon Wireless, AS701 Verizon Business
 /// (Fios), AS20057 AT&T Mobility, AS7018 AT&T Services, AS21928 T-Mobile USA (mobile and home
 /// internet); RIPE: AS3320 Deutsche Telekom (fixed and mobile), AS3209 Vodafone GmbH and AS31334
 /// Vodafone Kabel Deutschland, AS6805 and AS13184 Telefonica Germany (O2), AS3215 and AS5511
