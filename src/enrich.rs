@@ -107,49 +107,6 @@ pub const ISP_ASNS: &[(u32, &str)] = &[
     (3301, "Telia"),
 ];
 
-/// Access networks run by one company under several AS numbers (mobile and fixed broadband,
-/// regional networks), as (ASN, family). A phone moving between its carrier's mobile network and
-/// the same company's broadband is the user's own origin, not a new network
-/// (docs/detection.md §5, real-life confounders). Grouped by the operating company (the RIR
-/// WHOIS registrant or its parent company) as of [`LIST_DATE`]; only access networks are listed,
-/// never a company's transit or hosting arm, so a family never covers an attacker's server.
-pub const CARRIER_FAMILIES: &[(u32, &str)] = &[
-    (7018, "AT&T"),
-    (20057, "AT&T"),
-    (6389, "AT&T"),
-    (701, "Verizon"),
-    (6167, "Verizon"),
-    (22394, "Verizon"),
-    (21928, "T-Mobile US"),
-    (20115, "Charter"),
-    (11427, "Charter"),
-    (10796, "Charter"),
-    (12271, "Charter"),
-    (33363, "Charter"),
-    (3320, "Deutsche Telekom"),
-    (3209, "Vodafone Germany"),
-    (31334, "Vodafone Germany"),
-    (2856, "BT"),
-    (12576, "BT"),
-    (5089, "Virgin Media O2"),
-    (35228, "Virgin Media O2"),
-    (3215, "Orange"),
-    (5511, "Orange"),
-    (1221, "Telstra"),
-    (4637, "Telstra"),
-    (812, "Rogers"),
-    (577, "Bell Canada"),
-    (36522, "Bell Canada"),
-    (33915, "Vodafone Ziggo"),
-    (55836, "Reliance Jio"),
-    (64049, "Reliance Jio"),
-];
-
-/// The carrier or ISP family of an ASN, if it is in [`CARRIER_FAMILIES`].
-pub fn carrier_family(asn: u32) -> Option<&'static str> {
-    CARRIER_FAMILIES.iter().find(|(a, _)| *a == asn).map(|(_, f)| *f)
-}
-
 /// First-party Microsoft application ids → names.
 ///
 /// Sources: Microsoft Learn "Verify first-party Microsoft applications in sign-in reports" and
@@ -355,5 +312,82 @@ mod tests {
         all.sort_unstable();
         all.dedup();
         assert_eq!(all.len(), n);
+    }
+}
+
+/// Mobile carriers and the broadband networks of the same company: a phone whose refreshes move
+/// between a carrier's mobile ASN and the home broadband ASN of the same group (or rotate through
+/// the carrier's IPv6 /48s) stays inside one family, which docs/detection.md §5 counts as the user's own
+/// origin. Family names are the groups' trading names.
+///
+/// Sources: the registrants the RIR WHOIS and PeeringDB records name for these networks, written
+/// down from those records without a network lookup at [`CARRIER_LIST_DATE`] (re-check an entry
+/// against WHOIS before leaning on it) (ARIN: AS6167 and AS22394 Cellco Partnership DBA Verizon Wireless, AS701 Verizon Business
+/// (Fios), AS20057 AT&T Mobility, AS7018 AT&T Services, AS21928 T-Mobile USA (mobile and home
+/// internet); RIPE: AS3320 Deutsche Telekom (fixed and mobile), AS3209 Vodafone GmbH and AS31334
+/// Vodafone Kabel Deutschland, AS6805 and AS13184 Telefonica Germany (O2), AS3215 and AS5511
+/// Orange, AS2856 British Telecommunications and AS12576 EE (BT Group), AS5089 Virgin Media and
+/// AS35228 Telefonica UK (Virgin Media O2), AS1136 KPN, AS9143 Ziggo, AS33915 and AS15480 Vodafone
+/// Libertel (VodafoneZiggo)). The list is deliberately small: the carriers of the countries the
+/// simulator models and the examples the detection specification gives; a user's own carrier
+/// missing here is judged like any other network.
+pub const CARRIER_FAMILIES: &[(u32, &str)] = &[
+    (6167, "Verizon"),
+    (22394, "Verizon"),
+    (701, "Verizon"),
+    (20057, "AT&T"),
+    (7018, "AT&T"),
+    (21928, "T-Mobile US"),
+    (3320, "Deutsche Telekom"),
+    (3209, "Vodafone Germany"),
+    (31334, "Vodafone Germany"),
+    (6805, "Telefonica Germany"),
+    (13184, "Telefonica Germany"),
+    (3215, "Orange"),
+    (5511, "Orange"),
+    (2856, "BT Group"),
+    (12576, "BT Group"),
+    (5089, "Virgin Media O2"),
+    (35228, "Virgin Media O2"),
+    (1136, "KPN"),
+    (9143, "VodafoneZiggo"),
+    (33915, "VodafoneZiggo"),
+    (15480, "VodafoneZiggo"),
+];
+
+/// The date [`CARRIER_FAMILIES`] was last reviewed.
+pub const CARRIER_LIST_DATE: &str = "2026-03-01";
+
+/// The carrier family (company group) an ASN belongs to, if it is in [`CARRIER_FAMILIES`]: two
+/// ASNs with the same family are one company's mobile and broadband networks.
+pub fn carrier_family(asn: u32) -> Option<&'static str> {
+    if asn == 0 { None } else { lookup_asn(CARRIER_FAMILIES, asn) }
+}
+
+#[cfg(test)]
+mod carrier_family_tests {
+    use super::*;
+
+    #[test]
+    fn mobile_and_broadband_networks_of_one_company_share_a_family() {
+        assert_eq!(carrier_family(6167), carrier_family(701));
+        assert_eq!(carrier_family(6167), Some("Verizon"));
+        assert_eq!(carrier_family(20057), carrier_family(7018));
+        assert_eq!(carrier_family(12576), carrier_family(2856));
+        assert_eq!(carrier_family(3209), carrier_family(31334));
+        assert_ne!(carrier_family(3209), carrier_family(3320), "Vodafone is not Telekom");
+        assert_ne!(carrier_family(6167), carrier_family(20057), "Verizon is not AT&T");
+        assert_eq!(carrier_family(14061), None, "hosting networks are no carrier");
+        assert_eq!(carrier_family(0), None);
+    }
+
+    #[test]
+    fn no_carrier_is_listed_twice_or_as_hosting() {
+        let mut asns: Vec<u32> = CARRIER_FAMILIES.iter().map(|x| x.0).collect();
+        let n = asns.len();
+        asns.sort_unstable();
+        asns.dedup();
+        assert_eq!(asns.len(), n);
+        assert!(asns.iter().all(|&a| !is_embedded_hosting_asn(a) && !is_embedded_microsoft_asn(a)));
     }
 }

@@ -21,7 +21,9 @@ pub mod tenant;
 pub mod write;
 
 pub use records::{AuditRecord, Record, SignInRecord, to_dataset};
-pub use tenant::{Attack, Confounder, Tenant, TenantConfig, UserTruth, generate};
+pub use tenant::{
+    Action, Attack, CAMPAIGN_VICTIMS, Confounder, Tenant, TenantConfig, UserTruth, generate,
+};
 pub use write::SimFile;
 
 use crate::ingest::Dataset;
@@ -30,7 +32,7 @@ use crate::report::InputSummary;
 use crate::time::rfc3339;
 
 /// How sign-ins are split over export formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Layout {
     /// Entra portal downloads (interactive and non-interactive CSVs) plus the Purview audit CSV.
     Portal,
@@ -39,6 +41,32 @@ pub enum Layout {
     /// The first half of the span as portal CSVs, the second half as Graph JSON (an analyst with an
     /// older download and a newer collection), plus the Purview audit CSV.
     Mixed,
+    /// Log Analytics "Export to CSV - all columns" of `SigninLogs` and
+    /// `AADNonInteractiveUserSignInLogs` (docs/formats.md §3), plus the Purview audit CSV.
+    LogAnalytics,
+    /// The Unified Audit Log alone: one Purview audit CSV holding the sign-ins as STS logon records
+    /// (`UserLoggedIn` / `UserLoginFailed`, RecordType 15) among the audit records. Every sign-in
+    /// is written, refreshes included, although the real UAL carries only a subset of them
+    /// (formats-sts-and-directory-audit.md A1: refresh-token redemptions were never seen there),
+    /// and none of them has an ASN, a location or Entra risk.
+    UalOnly,
+}
+
+impl Layout {
+    /// Every layout.
+    pub const ALL: [Layout; 5] =
+        [Layout::Portal, Layout::Graph, Layout::Mixed, Layout::LogAnalytics, Layout::UalOnly];
+
+    /// Stable name (the CLI's `demo --layout` value).
+    pub fn name(self) -> &'static str {
+        match self {
+            Layout::Portal => "portal",
+            Layout::Graph => "graph",
+            Layout::Mixed => "mixed",
+            Layout::LogAnalytics => "log-analytics",
+            Layout::UalOnly => "ual-only",
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -46,6 +74,8 @@ enum Shape {
     PortalInteractive,
     PortalNonInteractive,
     Graph,
+    LogAnalytics(write::LaTable),
+    /// The Purview CSV: audit records, and with [`Layout::UalOnly`] the sign-ins too.
     Purview,
 }
 
@@ -58,11 +88,12 @@ impl Tenant {
         let (from, to) = (self.span.0, self.span.1 - 1);
         let mid = from + (to - from) / 2 / 86_400_000 * 86_400_000;
         let graph_from = match layout {
-            Layout::Portal => Millis::MAX,
             Layout::Graph => Millis::MIN,
             Layout::Mixed => mid,
+            _ => Millis::MAX,
         };
         let portal_to = if layout == Layout::Mixed { mid - 1 } else { to };
+        let span = format!("{}_{}", Self::day(from), Self::day(to));
         let mut parts = vec![
             (
                 format!("InteractiveSignIns_{}_{}.csv", Self::day(from), Self::day(portal_to)),
@@ -79,18 +110,31 @@ impl Tenant {
                 Shape::Graph,
                 Vec::new(),
             ),
+            (format!("AuditLog_{span}.csv"), Shape::Purview, Vec::new()),
             (
-                format!("AuditLog_{}_{}.csv", Self::day(from), Self::day(to)),
-                Shape::Purview,
+                format!("SigninLogs_{span}.csv"),
+                Shape::LogAnalytics(write::LaTable::SigninLogs),
+                Vec::new(),
+            ),
+            (
+                format!("AADNonInteractiveUserSignInLogs_{span}.csv"),
+                Shape::LogAnalytics(write::LaTable::NonInteractive),
                 Vec::new(),
             ),
         ];
         for (i, r) in self.records.iter().enumerate() {
-            let k = match r {
-                Record::Audit(_) => 3,
-                Record::SignIn(s) if s.time >= graph_from => 2,
-                Record::SignIn(s) if s.interactive => 0,
-                Record::SignIn(_) => 1,
+            let k = match (layout, r) {
+                (_, Record::Audit(_)) | (Layout::UalOnly, _) => 3,
+                (Layout::LogAnalytics, Record::SignIn(s)) => {
+                    if s.interactive {
+                        4
+                    } else {
+                        5
+                    }
+                }
+                (_, Record::SignIn(s)) if s.time >= graph_from => 2,
+                (_, Record::SignIn(s)) if s.interactive => 0,
+                (_, Record::SignIn(_)) => 1,
             };
             parts[k].2.push(i);
         }
@@ -130,14 +174,34 @@ impl Tenant {
                         out.push_str(&objs.join(",\n"));
                         out.push_str("\n]\n");
                     }
+                    Shape::LogAnalytics(table) => {
+                        out.push_str(&write::la_header(table));
+                        out.push_str("\r\n");
+                        for i in idx {
+                            if let Record::SignIn(s) = &self.records[i] {
+                                out.push_str(&write::la_row(
+                                    s,
+                                    table,
+                                    write::tenant_id(),
+                                    tenant_name,
+                                ));
+                                out.push_str("\r\n");
+                            }
+                        }
+                    }
                     Shape::Purview => {
                         out.push_str(write::PURVIEW_HEADER);
                         out.push_str("\r\n");
                         for i in idx {
-                            if let Record::Audit(a) = &self.records[i] {
-                                out.push_str(&write::purview_row(a, write::tenant_id()));
-                                out.push_str("\r\n");
+                            match &self.records[i] {
+                                Record::Audit(a) => {
+                                    out.push_str(&write::purview_row(a, write::tenant_id()))
+                                }
+                                Record::SignIn(s) => {
+                                    out.push_str(&write::purview_sts_row(s, write::tenant_id()))
+                                }
                             }
+                            out.push_str("\r\n");
                         }
                     }
                 }
@@ -147,8 +211,18 @@ impl Tenant {
     }
 
     /// The tenant as normalized events, attributed to the same file names and lines as
-    /// [`Tenant::files`] writes (what the parsers produce from those files).
+    /// [`Tenant::files`] writes (what the parsers produce from those files). The portal, Graph
+    /// and mixed layouts are built straight from the records (quicker, and
+    /// `tests/detect_determinism.rs` checks they give the parsers' findings); the Log Analytics
+    /// and UAL-only layouts are read through the parsers, which decide what those exports carry.
     pub fn dataset(&self, layout: Layout) -> Dataset {
+        if matches!(layout, Layout::LogAnalytics | Layout::UalOnly) {
+            let mut ds = Dataset::new();
+            for f in self.files(layout) {
+                ds.add_file(&f.name, &f.bytes);
+            }
+            return ds;
+        }
         let mut ds = Dataset::new();
         for (file, (name, shape, idx)) in self.partition(layout).into_iter().enumerate() {
             let (format, kind) = match shape {
@@ -156,6 +230,7 @@ impl Tenant {
                 Shape::PortalNonInteractive => ("entra-portal-csv", "non-interactive"),
                 Shape::Graph => ("graph-signin-json", "mixed"),
                 Shape::Purview => ("purview-audit-csv", "audit"),
+                Shape::LogAnalytics(_) => ("log-analytics-csv", "mixed"),
             };
             ds.files.push(InputSummary {
                 name,
@@ -185,7 +260,7 @@ impl Tenant {
 
 /// The demo tenant's export files (portal CSVs for the first half of the span, a Graph JSON
 /// collection for the second, a Purview audit CSV): what the web app's "Try with sample data"
-/// loads through the normal ingestion path. About 60 users, 21 days, every attack variant.
+/// loads through the normal ingestion path. 60 benign users, 21 days, every attack variant.
 pub fn demo_files() -> Vec<SimFile> {
     generate(&TenantConfig::demo()).files(Layout::Mixed)
 }

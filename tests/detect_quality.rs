@@ -1,37 +1,93 @@
-//! The measured quality bars on a small simulated tenant, so regressions fail CI (the full
-//! per-scenario benchmark is `cargo run --release --example quality`).
+//! The quality bars (issue 17) on small simulated tenants, in every export layout: every attacked
+//! user at high or critical, every victim with an audit trail at critical where the sign-in logs
+//! are there, every campaign member linked to the others, and at most 1 % of benign users at
+//! medium or above (the real-life confounders of docs/detection.md §5 stay below medium). The full
+//! per-scenario benchmark is `cargo run --release --example quality`.
 
 use sessionhunt::sim::{self, Layout, TenantConfig, quality};
 use sessionhunt::{Settings, Severity, analyze};
 
+const BENIGN_USERS: u32 = 110;
+
 #[test]
-fn every_attack_is_high_and_benign_users_stay_below_high() {
+fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
+    let mut failures: Vec<String> = Vec::new();
+    let mut tables = String::new();
+    let mut rows: Vec<(String, quality::Quality)> = Vec::new();
     for seed in [11, 12] {
         let cfg = TenantConfig {
             seed,
-            benign_users: 110,
+            benign_users: BENIGN_USERS,
             days: 14,
             attacks: TenantConfig::all_attacks(),
             domain: "contoso.example".to_owned(),
         };
         let tenant = sim::generate(&cfg);
-        let report = analyze(&tenant.dataset(Layout::Mixed), &Settings::default());
-        let q = quality::evaluate(&tenant, &report);
-        let table = q.render();
-        let missed: Vec<String> = q
-            .missed()
-            .into_iter()
-            .map(|(o, attack, audit)| {
-                format!("{} ({}, audit {audit}) only {:?}", o.user, attack.name(), o.severity)
-            })
-            .collect();
-        assert!(missed.is_empty(), "seed {seed}: {missed:?}\n{table}");
-        let audited: Vec<_> = q.attacked.iter().filter(|((_, audit), _)| *audit).collect();
-        assert!(
-            audited.iter().all(|(_, v)| v.iter().all(|o| o.severity == Severity::Critical)),
-            "seed {seed}: an attack with an audit trail is not critical\n{table}"
-        );
-        assert!(q.benign_high_percent() <= 1.0, "seed {seed}\n{table}");
-        assert_eq!(q.benign_all.len(), 110);
+        for layout in Layout::ALL {
+            // Log Analytics and UAL-only through their files and the parsers; the others from
+            // the records (`tests/detect_determinism.rs` checks that they give the parsers'
+            // findings), which saves half the test's time in a debug build.
+            let dataset = tenant.dataset(layout);
+            let at = format!("seed {seed}, layout {}", layout.name());
+            // Every row the simulator writes is read (a row skipped is a simulator bug).
+            for f in &dataset.files {
+                assert!(
+                    f.skipped == 0 && f.duplicates == 0 && f.rows == f.events && f.rows > 0,
+                    "{at}: {} ({}) {} rows, {} events, skipped {:?}",
+                    f.name,
+                    f.format,
+                    f.rows,
+                    f.events,
+                    f.skipped_reasons
+                );
+            }
+            let report = analyze(&dataset, &Settings::default());
+            let q = quality::evaluate(&tenant, &report);
+            assert_eq!(q.benign_all.len(), BENIGN_USERS as usize, "{at}");
+            for (o, attack, audit) in q.missed() {
+                failures.push(format!(
+                    "{at}: {} ({}, audit {audit}) only {}",
+                    o.user,
+                    attack.name(),
+                    o.severity.as_str()
+                ));
+            }
+            // Without sign-in logs (the UAL alone) an action with no sign-in behind it ranks
+            // high, not critical (docs/detection.md §5).
+            if layout != Layout::UalOnly {
+                for ((attack, _), v) in q.attacked.iter().filter(|((_, audit), _)| *audit) {
+                    for o in v.iter().filter(|o| o.severity == Severity::High) {
+                        failures.push(format!(
+                            "{at}: {} ({}) has an audit trail but is only high",
+                            o.user,
+                            attack.name()
+                        ));
+                    }
+                }
+            }
+            for (o, audit) in q.campaign_unlinked() {
+                failures.push(format!(
+                    "{at}: campaign member {} (audit {audit}) is not linked to the campaign",
+                    o.user
+                ));
+            }
+            if q.benign_medium_percent() > 1.0 {
+                failures.push(format!(
+                    "{at}: {:.2} % of benign users at medium or above ({} users, listed below)",
+                    q.benign_medium_percent(),
+                    q.benign_at_least(Severity::Medium).len()
+                ));
+            }
+            tables.push_str(&format!("== {at} ==\n{}", q.render()));
+            rows.push((format!("{} s{seed}", layout.name()), q));
+        }
     }
+    let rows: Vec<(&str, &quality::Quality)> = rows.iter().map(|(l, q)| (l.as_str(), q)).collect();
+    let summary = quality::summary(&rows);
+    assert!(
+        failures.is_empty(),
+        "{} failures\n{}\n\n{summary}\n{tables}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -77,7 +77,9 @@ enum Command {
         #[arg(long, value_name = "DAYS")]
         days: Option<u32>,
         /// Export shapes: `mixed` (portal CSVs, then Graph JSON, as the demo), `portal` (portal
-        /// CSVs only) or `graph` (Graph JSON only); the audit log is a Purview CSV in each.
+        /// CSVs only), `graph` (Graph JSON only), `log-analytics` (SigninLogs and
+        /// AADNonInteractiveUserSignInLogs CSVs) or `ual-only` (one Purview audit CSV with the
+        /// sign-ins as UserLoggedIn records); the audit log is a Purview CSV in each.
         #[arg(long, value_enum, default_value_t = DemoLayout::Mixed)]
         layout: DemoLayout,
     },
@@ -99,6 +101,8 @@ enum DemoLayout {
     Mixed,
     Portal,
     Graph,
+    LogAnalytics,
+    UalOnly,
 }
 
 /// The severities `--fail-on` accepts (the confidence ladder, docs/detection.md §5).
@@ -232,6 +236,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 DemoLayout::Mixed => Layout::Mixed,
                 DemoLayout::Portal => Layout::Portal,
                 DemoLayout::Graph => Layout::Graph,
+                DemoLayout::LogAnalytics => Layout::LogAnalytics,
+                DemoLayout::UalOnly => Layout::UalOnly,
             };
             let files = if config == TenantConfig::demo() && layout == Layout::Mixed {
                 sessionhunt::sim::demo_files()

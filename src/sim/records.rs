@@ -120,6 +120,20 @@ pub struct AuditRecord {
     pub target_user: String,
     /// Record id.
     pub record_id: String,
+    /// Application id (`AppId` / `ClientAppId` of mailbox and admin records).
+    pub app_id: String,
+    /// User agent (Entra directory records carry it in `ExtendedProperties` `additionalDetails`).
+    pub user_agent: String,
+    /// Correlation id (`InterSystemsId` of Entra directory records: the sign-in's correlation id).
+    pub correlation_id: String,
+    /// `UserKey`: the acting user's object id (the UPN when empty).
+    pub user_key: String,
+    /// `ObjectId` when the target is not a user (a service principal's id).
+    pub object_id: String,
+    /// `Target` ids when the target is not a user.
+    pub targets: Vec<String>,
+    /// Further `ExtendedProperties` (Name, Value) of Entra directory records.
+    pub extended: Vec<(String, String)>,
 }
 
 /// A simulated log row.
@@ -253,6 +267,8 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
             e.session_id = st.id(&a.session_id.to_lowercase());
             e.unique_token_id = st.id(&a.unique_token_id);
             e.request_id = st.id(&a.record_id.to_lowercase());
+            e.app_id = st.intern(&a.app_id.to_lowercase());
+            e.user_agent = st.intern(&a.user_agent);
             e.outcome = Outcome::Success;
             let parameters =
                 a.parameters.iter().map(|(k, v)| (st.intern(k), st.intern(v))).collect();

@@ -23,7 +23,8 @@ const DAY: Millis = 24 * HOUR;
 /// 2026-03-02T00:00:00Z, a Monday: day 0 of every simulated tenant.
 pub const START: Millis = 1_772_409_600_000;
 
-/// Benign confounders of docs/detection.md §1.
+/// Benign confounders of docs/detection.md §1 and §5 (the real-life confounders that must stay
+/// below medium).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Confounder {
@@ -45,11 +46,31 @@ pub enum Confounder {
     ServiceAccount,
     /// Two countries the same day (train or short flight).
     TwoCountriesSameDay,
+    /// An unregistered phone whose mail app refreshes move between a carrier's mobile network
+    /// (IPv6 /48s rotating inside it, now and then carrier-grade NAT IPv4) and the home broadband
+    /// of the same company, which is also the user's home ISP; the phone's interactive sign-ins
+    /// come from home Wi-Fi only, so the mobile network is in no baseline; and the mail app's own
+    /// `MailItemsAccessed` (`MailAccessType=Sync`) records follow the refreshes from the same
+    /// addresses and session within the hour. The confounder that, before ladder version 2,
+    /// made about one benign user in ten critical on real tenants.
+    CarrierFamily,
+    /// The user's own registered, compliant laptop (the device id of their interactive sign-ins)
+    /// refreshing from a network it never signed in from interactively: an afternoon at a client
+    /// site or a coworking space.
+    OwnDeviceNewNetwork,
+    /// A trip to another continent with the user's own laptop: a refresh from the arrival
+    /// airport, then an interactive MFA sign-in from the hotel (same device id, new country),
+    /// refreshes from a conference venue; the phone keeps refreshing through the home carrier
+    /// (home-routed roaming).
+    TravelWithOwnDevice,
+    /// The office leaves through a second ISP now and then (failover, or a split per service):
+    /// office sessions refresh from an address that all such users share, in another ASN.
+    CorporateEgress,
 }
 
 impl Confounder {
     /// All confounders.
-    pub const ALL: [Confounder; 9] = [
+    pub const ALL: [Confounder; 13] = [
         Confounder::Travel,
         Confounder::NewHomeIsp,
         Confounder::MobileCarrierNat,
@@ -59,6 +80,10 @@ impl Confounder {
         Confounder::ZeroDelayMicrosoftRefresh,
         Confounder::ServiceAccount,
         Confounder::TwoCountriesSameDay,
+        Confounder::CarrierFamily,
+        Confounder::OwnDeviceNewNetwork,
+        Confounder::TravelWithOwnDevice,
+        Confounder::CorporateEgress,
     ];
 
     /// Stable name.
@@ -73,6 +98,10 @@ impl Confounder {
             Confounder::ZeroDelayMicrosoftRefresh => "zero-delay-microsoft-refresh",
             Confounder::ServiceAccount => "service-account",
             Confounder::TwoCountriesSameDay => "two-countries-same-day",
+            Confounder::CarrierFamily => "carrier-mobile-and-home-broadband-with-mail-sync",
+            Confounder::OwnDeviceNewNetwork => "own-compliant-device-on-new-network",
+            Confounder::TravelWithOwnDevice => "travel-abroad-with-own-device",
+            Confounder::CorporateEgress => "corporate-egress-second-isp",
         }
     }
 }
@@ -90,18 +119,28 @@ pub enum Attack {
     ResidentialProxy,
     /// AiTM phishing, replay hours later (outside H2's 10 minutes).
     SlowReplay,
-    /// One attacker IP replaying the sessions of three users.
+    /// One attacker origin replaying the sessions of [`CAMPAIGN_VICTIMS`] users phished the same
+    /// morning, from a hosting ASN none of them uses and where none of them ever signed in.
     Campaign,
+    /// The victim's browser session cookie replayed in the attacker's browser: Entra logs the
+    /// attacker's sign-ins as interactive (no MFA prompt: "MFA requirement satisfied by claim in
+    /// the token") from the replay address, with the victim's session id, and no token refresh
+    /// at all, so the replay address could enter the victim's interactive baseline.
+    InteractiveCookieReplay,
 }
+
+/// Victims of one [`Attack::Campaign`].
+pub const CAMPAIGN_VICTIMS: u32 = 6;
 
 impl Attack {
     /// All variants.
-    pub const ALL: [Attack; 5] = [
+    pub const ALL: [Attack; 6] = [
         Attack::AitmKit,
         Attack::InfostealerReplay,
         Attack::ResidentialProxy,
         Attack::SlowReplay,
         Attack::Campaign,
+        Attack::InteractiveCookieReplay,
     ];
 
     /// Stable name.
@@ -111,7 +150,64 @@ impl Attack {
             Attack::InfostealerReplay => "infostealer-old-session-replay",
             Attack::ResidentialProxy => "residential-proxy-in-victim-country",
             Attack::SlowReplay => "slow-replay-outside-10-min",
-            Attack::Campaign => "one-ip-three-users",
+            Attack::Campaign => "campaign-one-origin-six-users",
+            Attack::InteractiveCookieReplay => "cookie-replay-logged-interactive",
+        }
+    }
+
+    /// Users one attack of this variant takes.
+    pub fn victims(self) -> u32 {
+        if self == Attack::Campaign { CAMPAIGN_VICTIMS } else { 1 }
+    }
+}
+
+/// Attacker-typical actions (docs/detection.md §5) in a victim's audit trail, each tied to the attacker's
+/// origin the way the real record is: Exchange records by client address and session id (and
+/// `AppAccessContext.UniqueTokenId`), Entra directory records (which carry no address) by the
+/// correlation id they share with the attacker's sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// `MailItemsAccessed` with `MailAccessType=Bind` from the attacker's address.
+    MailBind,
+    /// `New-InboxRule` that hides mail: moves it to RSS Feeds / Conversation History / Archive,
+    /// marks it read or deletes it, with a one- or two-character or punctuation name and keyword
+    /// filters (invoice, payment, wire).
+    HidingInboxRule,
+    /// `New-InboxRule` forwarding mail outside the tenant.
+    ForwardingInboxRule,
+    /// `Set-Mailbox -ForwardingSmtpAddress` to an outside address.
+    ExternalForwarding,
+    /// `User registered security info.`: a new MFA method (Entra directory record in the UAL).
+    MfaRegistration,
+    /// `Consent to application.`: a mail-reading app consented in the victim's name.
+    OAuthConsent,
+    /// `Send` from the attacker's address (BEC mail).
+    Send,
+}
+
+impl Action {
+    /// All actions.
+    pub const ALL: [Action; 7] = [
+        Action::MailBind,
+        Action::HidingInboxRule,
+        Action::ForwardingInboxRule,
+        Action::ExternalForwarding,
+        Action::MfaRegistration,
+        Action::OAuthConsent,
+        Action::Send,
+    ];
+
+    /// Stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::MailBind => "mailbox-bind-from-origin",
+            Action::HidingInboxRule => "hiding-inbox-rule",
+            Action::ForwardingInboxRule => "forwarding-inbox-rule",
+            Action::ExternalForwarding => "set-mailbox-external-forwarding",
+            Action::MfaRegistration => "mfa-method-registration",
+            Action::OAuthConsent => "oauth-consent",
+            Action::Send => "send-from-origin",
         }
     }
 }
@@ -123,6 +219,9 @@ pub struct UserTruth {
     pub user: String,
     /// The attack, if the user is a victim, and whether it left an audit trail.
     pub attack: Option<(Attack, bool)>,
+    /// The attacker-typical actions in the victim's audit trail (empty without one).
+    #[serde(default)]
+    pub actions: Vec<Action>,
     /// The benign confounders in the user's life.
     pub confounders: Vec<Confounder>,
 }
@@ -136,7 +235,7 @@ pub struct TenantConfig {
     pub benign_users: u32,
     /// Days of logs (at least 7).
     pub days: u32,
-    /// Attacks: (variant, with audit trail). A campaign takes three victims.
+    /// Attacks: (variant, with audit trail). A campaign takes [`CAMPAIGN_VICTIMS`] victims.
     pub attacks: Vec<(Attack, bool)>,
     /// Tenant domain.
     pub domain: String,
@@ -160,6 +259,7 @@ impl TenantConfig {
                 (Attack::ResidentialProxy, true),
                 (Attack::SlowReplay, true),
                 (Attack::Campaign, false),
+                (Attack::InteractiveCookieReplay, true),
             ],
             domain: "contoso.example".to_owned(),
         }
@@ -229,13 +329,31 @@ fn ip6(asn: u32, block: u64, host: u64) -> String {
     format!("2001:db8:{:x}:{h:x}::{:x}", block % 0xffff, 1 + host % 0xfffe)
 }
 
+/// A synthetic IPv6 address in the `block`-th /48 of `asn` (the /48s of two carriers differ),
+/// in /64 `subnet` of it.
+fn ip6_in(asn: u32, block: u64, subnet: u64, host: u64) -> String {
+    let h = fnv1a64(&asn.to_le_bytes());
+    let group3 = (h.wrapping_add(block.wrapping_mul(0x9e37)) % 0xfffe) + 1;
+    format!("2001:db8:{group3:x}:{:x}::{:x}", subnet % 0xffff, 1 + host % 0xfffe)
+}
+
+/// A carrier and the broadband network of the same company (both in
+/// [`enrich::CARRIER_FAMILIES`]; the same ASN when the company runs both in one).
+struct Family {
+    mobile: &'static [u32],
+    broadband: u32,
+}
+
 struct Country {
     code: &'static str,
     city: &'static str,
     state: &'static str,
     isps: &'static [u32],
     carrier: u32,
+    families: &'static [Family],
     office_asn: u32,
+    /// The office's second egress ISP.
+    office_alt_asn: u32,
     residential_proxy: u32,
 }
 
@@ -246,7 +364,13 @@ const COUNTRIES: [Country; 5] = [
         state: "Illinois",
         isps: &[7922, 701, 7018, 22773],
         carrier: 21928,
+        families: &[
+            Family { mobile: &[6167, 22394], broadband: 701 },
+            Family { mobile: &[20057], broadband: 7018 },
+            Family { mobile: &[21928], broadband: 21928 },
+        ],
         office_asn: 7018,
+        office_alt_asn: 7922,
         residential_proxy: 20115,
     },
     Country {
@@ -255,7 +379,13 @@ const COUNTRIES: [Country; 5] = [
         state: "Berlin",
         isps: &[3320, 3209],
         carrier: 6805,
+        families: &[
+            Family { mobile: &[3320], broadband: 3320 },
+            Family { mobile: &[3209], broadband: 31334 },
+            Family { mobile: &[6805], broadband: 13184 },
+        ],
         office_asn: 3320,
+        office_alt_asn: 3209,
         residential_proxy: 6830,
     },
     Country {
@@ -264,7 +394,12 @@ const COUNTRIES: [Country; 5] = [
         state: "England",
         isps: &[2856, 5089],
         carrier: 2856,
+        families: &[
+            Family { mobile: &[12576], broadband: 2856 },
+            Family { mobile: &[35228], broadband: 5089 },
+        ],
         office_asn: 2856,
+        office_alt_asn: 5089,
         residential_proxy: 5607,
     },
     Country {
@@ -273,7 +408,9 @@ const COUNTRIES: [Country; 5] = [
         state: "Ile-de-France",
         isps: &[3215, 12322],
         carrier: 3215,
+        families: &[Family { mobile: &[3215], broadband: 3215 }],
         office_asn: 3215,
+        office_alt_asn: 12322,
         residential_proxy: 5410,
     },
     Country {
@@ -282,7 +419,12 @@ const COUNTRIES: [Country; 5] = [
         state: "North Holland",
         isps: &[1136, 33915],
         carrier: 1136,
+        families: &[
+            Family { mobile: &[1136], broadband: 1136 },
+            Family { mobile: &[15480], broadband: 33915 },
+        ],
         office_asn: 1136,
+        office_alt_asn: 33915,
         residential_proxy: 6830,
     },
 ];
@@ -305,6 +447,8 @@ const LAPTOP_UAS: [(&str, &str, &str); 3] = [
     ),
 ];
 const PHONE_UA: &str = "Outlook-iOS/2.0";
+/// The iPhone's built-in mail app (Exchange ActiveSync with modern authentication).
+const NATIVE_MAIL_UA: &str = "iOS/17.3.1 (21D61) dataaccessd/1.0";
 const ATTACKER_UAS: [&str; 3] = [
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/121.0.0.0 Safari/537.36",
     "axios/1.6.8",
@@ -316,6 +460,8 @@ const OFFICE_HOME: (&str, &str) = (enrich::OFFICE_HOME_APP_ID, "OfficeHome");
 const TEAMS: (&str, &str) = ("1fec8e78-bce4-4aaf-ab1b-5451cc387264", "Microsoft Teams");
 const GRAPH: (&str, &str) = ("00000003-0000-0000-c000-000000000000", "Microsoft Graph");
 const OUTLOOK_MOBILE: (&str, &str) = ("27922004-5251-4030-b22d-91ecd9a37ea4", "Outlook Mobile");
+const IOS_ACCOUNTS: (&str, &str) = ("f8d98a96-0999-43f5-8af3-69971c7bb423", "iOS Accounts");
+const MY_SIGNINS: (&str, &str) = ("19db86c3-b2b9-44cc-b339-36da233a3be2", "My Signins");
 
 /// Where a device is: (ip, asn, country).
 #[derive(Clone)]
@@ -343,6 +489,22 @@ struct Person {
     laptop: String,
     phone: String,
     ua: usize,
+}
+
+/// A sign-in from a device Entra does not know (a phone that was never registered, an attacker's
+/// machine): no device id, neither compliant nor managed.
+fn unregistered(s: &mut SignInRecord) {
+    s.device_id.clear();
+    s.compliant = false;
+    s.managed = false;
+    s.trust_type.clear();
+}
+
+/// An interactive sign-in without an MFA prompt: the session cookie already carries the claim.
+fn mfa_by_claim(s: &mut SignInRecord) {
+    s.auth_requirement = "multiFactorAuthentication".to_owned();
+    s.mfa_detail = "MFA requirement satisfied by claim in the token".to_owned();
+    s.mfa_method = "Previously satisfied".to_owned();
 }
 
 impl Gen {
@@ -412,6 +574,17 @@ impl Gen {
         }
     }
 
+    /// A failed password attempt (a typo) a minute before an interactive sign-in.
+    fn typo(&mut self, p: &Person, t: Millis, net: &Net, app: (&str, &str)) {
+        let s = self.sign_in(p, t, true, net, "", app, false);
+        s.error_code = 50126;
+        s.failure_reason =
+            "Error validating credentials due to invalid username or password.".to_owned();
+        s.auth_requirement = "singleFactorAuthentication".to_owned();
+        s.mfa_detail.clear();
+        s.mfa_method.clear();
+    }
+
     fn audit(
         &mut self,
         user: &str,
@@ -442,6 +615,34 @@ impl Gen {
             _ => unreachable!("just pushed an audit record"),
         }
     }
+
+    /// The mail app's own `MailItemsAccessed` (`Sync`) after a refresh of the phone's session,
+    /// from the same address, carrying the refresh's token id.
+    fn mail_sync(
+        &mut self,
+        p: &Person,
+        t: Millis,
+        ip: &str,
+        session: &str,
+        uti: &str,
+        native: bool,
+    ) {
+        let app = if native { IOS_ACCOUNTS } else { OUTLOOK_MOBILE };
+        let a = self.audit(&p.upn, t, ip, "MailItemsAccessed", 50);
+        a.session_id = session.to_owned();
+        a.unique_token_id = uti.to_owned();
+        a.app_id = app.0.to_owned();
+        a.user_key = p.oid.clone();
+        a.client_info = if native {
+            format!(
+                "Client=ActiveSync;UserAgent={NATIVE_MAIL_UA};Action=/Microsoft-Server-ActiveSync/default.eas?Cmd=Sync"
+            )
+        } else {
+            "Client=REST;Client=RESTSystem;;".to_owned()
+        };
+        a.parameters =
+            vec![("MailAccessType".into(), "Sync".into()), ("IsThrottled".into(), "False".into())];
+    }
 }
 
 /// Generates a tenant.
@@ -453,8 +654,7 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
     };
     let days = u64::from(cfg.days.max(7));
     let mut truth = Vec::new();
-    let victims: u32 =
-        cfg.attacks.iter().map(|(a, _)| if *a == Attack::Campaign { 3 } else { 1 }).sum();
+    let victims: u32 = cfg.attacks.iter().map(|(a, _)| a.victims()).sum();
     let total = cfg.benign_users + victims;
     // Everyone gets a life; victims are the last users.
     let mut people = Vec::new();
@@ -474,6 +674,12 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
         } else if n < cfg.benign_users {
             // Every benign user has a phone and a laptop; most get one or two more confounders.
             confounders.push(Confounder::PhoneAndLaptop);
+            // About a tenth carry the carrier family; their phone is theirs alone to describe, so
+            // they move house and ride a carrier NAT pool only in other lives.
+            let carrier = g.r.chance(10);
+            if carrier {
+                confounders.push(Confounder::CarrierFamily);
+            }
             for c in [
                 Confounder::Travel,
                 Confounder::NewHomeIsp,
@@ -482,12 +688,24 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
                 Confounder::CommercialVpnOnHosting,
                 Confounder::ZeroDelayMicrosoftRefresh,
                 Confounder::TwoCountriesSameDay,
+                Confounder::OwnDeviceNewNetwork,
+                Confounder::TravelWithOwnDevice,
+                Confounder::CorporateEgress,
             ] {
-                let pct = if c == Confounder::ZeroDelayMicrosoftRefresh { 35 } else { 14 };
-                if g.r.chance(pct) {
+                let pct = match c {
+                    Confounder::ZeroDelayMicrosoftRefresh => 35,
+                    Confounder::TravelWithOwnDevice => 8,
+                    Confounder::CorporateEgress => 10,
+                    Confounder::OwnDeviceNewNetwork => 12,
+                    _ => 14,
+                };
+                let excluded =
+                    carrier && matches!(c, Confounder::NewHomeIsp | Confounder::MobileCarrierNat);
+                if g.r.chance(pct) && !excluded {
                     confounders.push(c);
                 }
             }
+            confounders.sort_unstable();
         }
         people.push((p, confounders));
     }
@@ -502,6 +720,7 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
             truth.push(UserTruth {
                 user: p.upn.clone(),
                 attack: None,
+                actions: Vec::new(),
                 confounders: confounders.clone(),
             });
         }
@@ -509,11 +728,16 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
     // Attacks.
     let mut next = cfg.benign_users as usize;
     for (i, &(attack, audit)) in cfg.attacks.iter().enumerate() {
-        let n_victims = if attack == Attack::Campaign { 3 } else { 1 };
         let day = 2 + (i as u64 * 3 + g.r.below(3)) % (days - 3);
-        let shared_ip =
-            ip(*g.r.pick(&[14061u32, 24940, 16276, 20473]), 40 + i as u64, g.r.below(250));
-        for v in 0..n_victims {
+        // A campaign's one origin: a hosting network no benign life uses.
+        let campaign_origin = Net {
+            ip: ip(14061, 40 + i as u64, g.r.below(250)),
+            asn: 14061,
+            country: "NL",
+            city: "Amsterdam",
+            state: "North Holland",
+        };
+        for v in 0..u64::from(attack.victims()) {
             let (p, _) = &people[next];
             let country_code = g
                 .out
@@ -528,11 +752,13 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
                 + day as i64 * DAY
                 + (9 + g.r.below(7) as i64) * HOUR
                 + g.r.below(60) as i64 * MINUTE
-                + v * 7 * MINUTE;
-            attack_user(&mut g, p, c, attack, audit, t0, &shared_ip, i as u64);
+                + v as i64 * 7 * MINUTE;
+            let how = How { attack, audit, salt: i as u64, playbook: i as u64 + v };
+            let actions = attack_user(&mut g, p, c, how, t0, &campaign_origin);
             truth.push(UserTruth {
                 user: p.upn.clone(),
                 attack: Some((attack, audit)),
+                actions,
                 confounders: vec![Confounder::PhoneAndLaptop],
             });
             next += 1;
@@ -561,11 +787,22 @@ fn service_account(g: &mut Gen, p: &Person, days: u64) {
     }
 }
 
+/// The country a trip to another continent goes to.
+fn far_country(c: &Country, pick: u64) -> &'static Country {
+    if c.code == "US" { &COUNTRIES[1 + (pick % 4) as usize] } else { &COUNTRIES[0] }
+}
+
 fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder], days: u64) {
     let has = |x: Confounder| confounders.contains(&x);
-    let home_asn = *g.r.pick(c.isps);
+    let family = if has(Confounder::CarrierFamily) { Some(g.r.pick(c.families)) } else { None };
+    let home_asn = match family {
+        Some(f) => f.broadband,
+        None => *g.r.pick(c.isps),
+    };
     let home = net_of(home_asn, c, g.r.below(200), g.r.below(250));
     let office = net_of(c.office_asn, c, 250, 10);
+    // One second egress address per country: every such user shares it.
+    let office_alt = net_of(c.office_alt_asn, c, 251, 10);
     let new_home_asn = *c.isps.iter().find(|&&a| a != home_asn).unwrap_or(&c.residential_proxy);
     let new_home = net_of(new_home_asn, c, g.r.below(200), g.r.below(250));
     let move_day = 3 + g.r.below(days - 5);
@@ -584,25 +821,87 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
     let nord_pool: Vec<Net> =
         (0..6).map(|k| net_of(9009, &COUNTRIES[4], 60 + k, g.r.below(250))).collect();
     let two_country_day = 1 + g.r.below(days - 2);
+    // An afternoon or three at a client site or a coworking space, with the laptop.
+    let elsewhere_asn = c
+        .isps
+        .iter()
+        .copied()
+        .rfind(|&a| a != home_asn && a != c.office_asn && a != new_home_asn)
+        .unwrap_or(c.residential_proxy);
+    // Working days (a weekend draw moves to the Friday before).
+    let elsewhere_days: Vec<u64> = (0..2 + g.r.below(2))
+        .map(|_| {
+            let d = g.r.below(days);
+            d - d % 7 + (d % 7).min(4)
+        })
+        .collect();
+    // A trip to another continent.
+    let far = far_country(c, g.r.below(4));
+    let trip_day = 1 + g.r.below(days - 6);
+    let trip_len = 4 + g.r.below(3);
+    // The carrier's /48s this phone rotates through, and its mail app.
+    let mobile_blocks: Vec<u64> = (0..3 + g.r.below(4)).map(|_| g.r.below(4000)).collect();
+    let native_mail = g.r.chance(30);
+    let mail_app = if native_mail { IOS_ACCOUNTS } else { OUTLOOK_MOBILE };
     let mut phone_session = g.r.guid();
+    let mut laptop_session = g.r.guid();
     for d in 0..days {
         let day0 = START + d as i64 * DAY;
         let weekday = d % 7 < 5;
         let traveling = has(Confounder::Travel) && d >= travel_day && d < travel_day + 3;
+        let on_trip =
+            has(Confounder::TravelWithOwnDevice) && d >= trip_day && d < trip_day + trip_len;
         let hotel = net_of(abroad.isps[0], abroad, 90 + d, 20);
         // Phone: one session a week, begun interactively; refreshes over the carrier.
         if d % 7 == 0 {
             phone_session = g.r.guid();
             let net = if traveling {
                 hotel.clone()
+            } else if family.is_some() {
+                // On home Wi-Fi: the mobile network never signs in interactively.
+                home.clone()
             } else {
                 net_of(c.carrier, c, 120 + g.r.below(8), g.r.below(250))
             };
             let t = day0 + 7 * HOUR + g.r.below(60) as i64 * MINUTE;
-            g.sign_in(p, t, true, &net, &phone_session, OUTLOOK_MOBILE, true);
+            let app = if family.is_some() { mail_app } else { OUTLOOK_MOBILE };
+            let s = g.sign_in(p, t, true, &net, &phone_session, app, true);
+            if family.is_some() {
+                unregistered(s);
+                if native_mail {
+                    s.user_agent = NATIVE_MAIL_UA.to_owned();
+                }
+            }
         }
         for k in 0..3 {
             let t = day0 + (8 + 4 * k) * HOUR + g.r.below(120) as i64 * MINUTE;
+            if let Some(f) = family {
+                // Mornings and evenings on home Wi-Fi now and then; on the carrier otherwise,
+                // mostly over IPv6 (a /64 of one of a few /48s), sometimes carrier-grade NAT.
+                let at_home = k != 1 && g.r.chance(35);
+                let net = if at_home {
+                    home.clone()
+                } else {
+                    let asn = *g.r.pick(f.mobile);
+                    let mut net = net_of(asn, c, 140 + g.r.below(60), g.r.below(250));
+                    if g.r.chance(70) {
+                        let block = *g.r.pick(&mobile_blocks);
+                        net.ip = ip6_in(asn, block, g.r.below(60_000), g.r.below(60_000));
+                    }
+                    net
+                };
+                let s = g.sign_in(p, t, false, &net, &phone_session, mail_app, true);
+                unregistered(s);
+                if native_mail {
+                    s.user_agent = NATIVE_MAIL_UA.to_owned();
+                }
+                let uti = s.unique_token_id.clone();
+                if g.r.chance(if at_home { 30 } else { 70 }) {
+                    let at = t + (1 + g.r.below(55) as i64) * MINUTE;
+                    g.mail_sync(p, at, &net.ip, &phone_session, &uti, native_mail);
+                }
+                continue;
+            }
             let block = if has(Confounder::MobileCarrierNat) {
                 120 + g.r.below(40)
             } else {
@@ -614,11 +913,12 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
             }
             g.sign_in(p, t, false, &net, &phone_session, OUTLOOK_MOBILE, true);
         }
-        if !weekday && !traveling {
+        if !weekday && !traveling && !on_trip {
             continue;
         }
         // Laptop: a new session every working day.
-        let session = g.r.guid();
+        let previous_session = std::mem::replace(&mut laptop_session, g.r.guid());
+        let session = laptop_session.clone();
         let mut net = if has(Confounder::NewHomeIsp) && d >= move_day {
             new_home.clone()
         } else if g.r.chance(55) {
@@ -626,15 +926,19 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
         } else {
             home.clone()
         };
-        let use_nord = has(Confounder::CommercialVpnOnHosting) && d % 2 == 0;
+        let use_nord = has(Confounder::CommercialVpnOnHosting) && d % 2 == 0 && !on_trip;
         if use_nord {
             net = nord_pool[g.r.below(6) as usize].clone();
         }
         if traveling {
             net = hotel.clone();
         }
+        if on_trip {
+            // One hotel for the whole trip.
+            net = net_of(far.isps[0], far, 95 + trip_day, 30);
+        }
         let start = day0 + (8 + g.r.below(2) as i64) * HOUR + g.r.below(50) as i64 * MINUTE;
-        if has(Confounder::TwoCountriesSameDay) && d == two_country_day {
+        if has(Confounder::TwoCountriesSameDay) && d == two_country_day && !on_trip {
             // Morning at home, evening in the neighbouring country after a 3-hour train.
             let there = abroad;
             let tn = net_of(there.isps[0], there, 77, 5);
@@ -649,14 +953,38 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
             let airport = net_of(abroad.isps[abroad.isps.len() - 1], abroad, 180, g.r.below(250));
             g.sign_in(p, start - 2 * HOUR, false, &airport, &session, EXO, false);
         }
+        if on_trip && d == trip_day {
+            // Landed: the laptop's last session from home refreshes on the airport's Wi-Fi
+            // before anything interactive happens in the new country.
+            let airport = net_of(far.isps[far.isps.len() - 1], far, 181, g.r.below(250));
+            g.sign_in(p, start - 90 * MINUTE, false, &airport, &previous_session, EXO, false);
+        }
         let app = *g.r.pick(&[OFFICE_HOME, TEAMS]);
+        if g.r.chance(4) {
+            g.typo(p, start - MINUTE, &net, app);
+        }
         g.sign_in(p, start, true, &net, &session, app, false);
         // Phone on the carrier within minutes of the laptop's interactive sign-in.
         if has(Confounder::PhoneAndLaptop) && g.r.chance(30) {
-            let carrier = net_of(c.carrier, c, 120 + g.r.below(8), g.r.below(250));
+            let carrier = match family {
+                Some(f) => net_of(*g.r.pick(f.mobile), c, 140 + g.r.below(60), g.r.below(250)),
+                None => net_of(c.carrier, c, 120 + g.r.below(8), g.r.below(250)),
+            };
             let t = start + (2 + g.r.below(6) as i64) * MINUTE;
-            g.sign_in(p, t, false, &carrier, &phone_session, OUTLOOK_MOBILE, true);
+            let app = if family.is_some() { mail_app } else { OUTLOOK_MOBILE };
+            let s = g.sign_in(p, t, false, &carrier, &phone_session, app, true);
+            if family.is_some() {
+                unregistered(s);
+            }
         }
+        let at_office = net.ip == office.ip;
+        let elsewhere = (has(Confounder::OwnDeviceNewNetwork)
+            && elsewhere_days.contains(&d)
+            && !use_nord
+            && !traveling
+            && !on_trip)
+            .then(|| net_of(elsewhere_asn, c, 230 + g.r.below(20), g.r.below(250)));
+        let venue = net_of(far.isps[far.isps.len() - 1], far, 186, 40);
         let refreshes = 3 + g.r.below(4);
         let mut t = start;
         for k in 0..refreshes {
@@ -665,6 +993,7 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
             if has(Confounder::VpnToggle)
                 && !use_nord
                 && !traveling
+                && !on_trip
                 && (k == 1 || (k == 0 && d % 3 == 0))
             {
                 here = vpn_corp.clone();
@@ -675,6 +1004,23 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
             }
             if use_nord {
                 here = nord_pool[g.r.below(6) as usize].clone();
+            }
+            // The afternoon away: the same laptop, its device id, a network it never signed
+            // in from.
+            if let Some(e) = &elsewhere
+                && k >= refreshes / 2
+            {
+                here = e.clone();
+            }
+            if on_trip && k % 2 == 1 {
+                here = venue.clone();
+            }
+            if has(Confounder::CorporateEgress)
+                && at_office
+                && here.ip == office.ip
+                && g.r.chance(35)
+            {
+                here = office_alt.clone();
             }
             let app = *g.r.pick(&[EXO, TEAMS, GRAPH]);
             g.sign_in(p, t, false, &here, &session, app, false);
@@ -697,19 +1043,29 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// How one victim is attacked.
+#[derive(Clone, Copy)]
+struct How {
+    attack: Attack,
+    /// Whether the attacker acts in the mailbox and the directory (an audit trail).
+    audit: bool,
+    /// The attack's number (separates the networks of different attacks).
+    salt: u64,
+    /// Which set of attacker-typical actions (see [`trail`]).
+    playbook: u64,
+}
+
 fn attack_user(
     g: &mut Gen,
     p: &Person,
     c: &'static Country,
-    attack: Attack,
-    audit: bool,
+    how: How,
     t0: Millis,
-    shared_ip: &str,
-    salt: u64,
-) {
+    campaign_origin: &Net,
+) -> Vec<Action> {
+    let How { attack, salt, .. } = how;
     // The campaign replays from AS14061; its proxies sit elsewhere (a same-provider proxy and
-    // replay box on a three-victim IP ranks low: see the quality notes).
+    // replay box on a multi-victim IP ranks low: see the quality notes).
     let proxy_asn = if attack == Attack::Campaign {
         *g.r.pick(&[16276u32, 63949])
     } else {
@@ -724,17 +1080,11 @@ fn attack_user(
     };
     let replay_asn = match attack {
         Attack::ResidentialProxy => c.residential_proxy,
-        Attack::Campaign => 0,
+        Attack::Campaign => campaign_origin.asn,
         _ => *g.r.pick(&[24940u32, 20473, 51167, 9009]),
     };
     let attacker = match attack {
-        Attack::Campaign => Net {
-            ip: shared_ip.to_owned(),
-            asn: 14061,
-            country: "NL",
-            city: "Amsterdam",
-            state: "North Holland",
-        },
+        Attack::Campaign => campaign_origin.clone(),
         Attack::ResidentialProxy => Net {
             ip: ip(replay_asn, 210 + salt, g.r.below(250)),
             asn: replay_asn,
@@ -750,84 +1100,84 @@ fn attack_user(
             state: "North Holland",
         },
     };
-    let ua = if attack == Attack::InfostealerReplay {
-        LAPTOP_UAS[p.ua].0
-    } else {
-        *g.r.pick(&ATTACKER_UAS)
+    let ua = match attack {
+        Attack::InfostealerReplay => LAPTOP_UAS[p.ua].0,
+        // A browser: the cookie is loaded into the attacker's own.
+        Attack::InteractiveCookieReplay => ATTACKER_UAS[0],
+        _ => *g.r.pick(&ATTACKER_UAS),
     };
+    let browser = if ua.starts_with("Mozilla") { "Chrome 121.0.0" } else { "" };
     // The session being replayed.
-    let (session, replay_start) = if attack == Attack::InfostealerReplay {
-        // An old laptop session of the victim's, three days earlier, from home.
-        let old = g.r.guid();
-        let home = net_of(c.isps[0], c, 199, 9);
-        g.sign_in(p, t0 - 3 * DAY, true, &home, &old, OFFICE_HOME, false);
-        g.sign_in(p, t0 - 3 * DAY + 30 * MINUTE, false, &home, &old, EXO, false);
-        (old, t0)
-    } else {
-        let s = g.r.guid();
-        let phish = g.sign_in(p, t0, true, &proxy, &s, OFFICE_HOME, false);
-        phish.device_id.clear();
-        phish.compliant = false;
-        phish.managed = false;
-        phish.trust_type.clear();
-        let delay = if attack == Attack::SlowReplay {
-            (3 + g.r.below(4) as i64) * HOUR
-        } else {
-            (2 + g.r.below(6) as i64) * MINUTE
-        };
-        (s, t0 + delay)
+    let (session, replay_start) = match attack {
+        Attack::InfostealerReplay => {
+            // An old laptop session of the victim's, three days earlier, from home.
+            let old = g.r.guid();
+            let home = net_of(c.isps[0], c, 199, 9);
+            g.sign_in(p, t0 - 3 * DAY, true, &home, &old, OFFICE_HOME, false);
+            g.sign_in(p, t0 - 3 * DAY + 30 * MINUTE, false, &home, &old, EXO, false);
+            (old, t0)
+        }
+        Attack::InteractiveCookieReplay => {
+            // The victim's own session of that morning, from home, on the registered laptop;
+            // its cookie is stolen (an AiTM kit or an infostealer) and replayed hours later.
+            let own = g.r.guid();
+            let home = net_of(c.isps[0], c, 198, 9);
+            g.sign_in(p, t0 - 4 * HOUR, true, &home, &own, OFFICE_HOME, false);
+            g.sign_in(p, t0 - 4 * HOUR + 25 * MINUTE, false, &home, &own, EXO, false);
+            (own, t0)
+        }
+        _ => {
+            let s = g.r.guid();
+            let phish = g.sign_in(p, t0, true, &proxy, &s, OFFICE_HOME, false);
+            unregistered(phish);
+            let delay = if attack == Attack::SlowReplay {
+                (3 + g.r.below(4) as i64) * HOUR
+            } else {
+                (2 + g.r.below(6) as i64) * MINUTE
+            };
+            (s, t0 + delay)
+        }
     };
     let mut t = replay_start;
-    let n = 4 + g.r.below(6);
     let mut first_uti = String::new();
-    for k in 0..n {
-        let app = *g.r.pick(&[EXO, GRAPH]);
-        let s = g.sign_in(p, t, false, &attacker, &session, app, false);
-        s.user_agent = ua.to_owned();
-        s.browser = if ua.starts_with("Mozilla") { "Chrome 121.0.0" } else { "" }.to_owned();
-        s.os = "Linux".to_owned();
-        s.device_id.clear();
-        s.compliant = false;
-        s.managed = false;
-        s.trust_type.clear();
-        if k == 1 && attack != Attack::ResidentialProxy {
-            s.risk_event_types = vec!["anomalousToken".into()];
-            s.risk_level = "medium".into();
+    if attack == Attack::InteractiveCookieReplay {
+        // Interactive sign-ins only, from the replay address, the MFA claim carried by the
+        // cookie: no token refresh at all.
+        let n = 2 + g.r.below(3);
+        for k in 0..n {
+            let app = if k == 0 { OFFICE_HOME } else { *g.r.pick(&[EXO, OFFICE_HOME]) };
+            let s = g.sign_in(p, t, true, &attacker, &session, app, false);
+            s.user_agent = ua.to_owned();
+            s.browser = browser.to_owned();
+            s.os = "Linux".to_owned();
+            unregistered(s);
+            mfa_by_claim(s);
+            if k == 0 {
+                first_uti = s.unique_token_id.clone();
+            }
+            t += (15 + g.r.below(40) as i64) * MINUTE;
         }
-        if k == 0 {
-            first_uti = s.unique_token_id.clone();
+    } else {
+        let n = 4 + g.r.below(6);
+        for k in 0..n {
+            let app = *g.r.pick(&[EXO, GRAPH]);
+            let s = g.sign_in(p, t, false, &attacker, &session, app, false);
+            s.user_agent = ua.to_owned();
+            s.browser = browser.to_owned();
+            s.os = "Linux".to_owned();
+            unregistered(s);
+            if k == 1 && attack != Attack::ResidentialProxy {
+                s.risk_event_types = vec!["anomalousToken".into()];
+                s.risk_level = "medium".into();
+            }
+            if k == 0 {
+                first_uti = s.unique_token_id.clone();
+            }
+            t += (10 + g.r.below(40) as i64) * MINUTE;
         }
-        t += (10 + g.r.below(40) as i64) * MINUTE;
     }
-    if audit {
-        let ip_port = format!("{}:{}", attacker.ip, 40_000 + g.r.below(20_000));
-        let a = g.audit(&p.upn, replay_start + 4 * MINUTE, &attacker.ip, "MailItemsAccessed", 50);
-        a.session_id = session.clone();
-        a.client_info = "Client=OWA;Action=ViaProxy".to_owned();
-        a.parameters = vec![("MailAccessType".into(), "Bind".into())];
-        let a = g.audit(&p.upn, replay_start + 9 * MINUTE, &ip_port, "New-InboxRule", 1);
-        a.session_id = session.clone();
-        a.unique_token_id = first_uti.clone();
-        a.parameters = vec![
-            ("Name".into(), "..".into()),
-            ("MoveToFolder".into(), "RSS Feeds".into()),
-            ("MarkAsRead".into(), "True".into()),
-            ("SubjectContainsWords".into(), "invoice;payment".into()),
-            ("StopProcessingRules".into(), "True".into()),
-        ];
-        if attack == Attack::Campaign || attack == Attack::AitmKit {
-            let a = g.audit(&p.upn, replay_start + 12 * MINUTE, &ip_port, "New-InboxRule", 1);
-            a.session_id = session.clone();
-            a.parameters = vec![
-                ("Name".into(), "fwd".into()),
-                ("ForwardTo".into(), "billing@payments-desk.example".into()),
-            ];
-            a.forward_to = vec!["billing@payments-desk.example".into()];
-        }
-        let a = g.audit(&p.upn, replay_start + 25 * MINUTE, &attacker.ip, "Send", 2);
-        a.session_id = session.clone();
-        a.parameters = vec![("Subject".into(), "Updated banking details".into())];
-    }
+    let origin = Origin { net: &attacker, session: &session, uti: &first_uti };
+    let actions = if how.audit { trail(g, p, how, &origin, replay_start) } else { Vec::new() };
     // Half the attacks are contained later that day.
     if g.r.chance(50) {
         let a = g.audit(
@@ -838,5 +1188,384 @@ fn attack_user(
             8,
         );
         a.target_user = p.upn.clone();
+    }
+    actions
+}
+
+/// The attacker's side of a replay, which the audit trail ties to.
+struct Origin<'a> {
+    net: &'a Net,
+    session: &'a str,
+    /// The token id of the first replayed sign-in.
+    uti: &'a str,
+}
+
+/// An outside address mail is diverted to: one drop box per attack (the campaign's is shared by
+/// all its victims, which is what the pivot hunt finds).
+fn drop_address(how: How) -> String {
+    if how.attack == Attack::Campaign {
+        "billing@payments-desk.example".to_owned()
+    } else {
+        format!("remit{}@invoice-desk{}.example", how.salt, how.salt)
+    }
+}
+
+/// The attacker-typical actions after a replay, from its origin: mailbox `Bind` access always,
+/// then one of four playbooks (by `how.playbook`), so every shape of docs/detection.md §5 appears.
+fn trail(g: &mut Gen, p: &Person, how: How, o: &Origin<'_>, t: Millis) -> Vec<Action> {
+    let mut actions = vec![Action::MailBind];
+    let via_kit = matches!(
+        how.attack,
+        Attack::AitmKit | Attack::Campaign | Attack::SlowReplay | Attack::ResidentialProxy
+    );
+    let a = g.audit(&p.upn, t + 4 * MINUTE, &o.net.ip, "MailItemsAccessed", 50);
+    a.session_id = o.session.to_owned();
+    a.unique_token_id = o.uti.to_owned();
+    a.client_info = if via_kit { "Client=OWA;Action=ViaProxy" } else { "Client=OWA" }.to_owned();
+    a.parameters =
+        vec![("MailAccessType".into(), "Bind".into()), ("IsThrottled".into(), "False".into())];
+    // Exchange admin records log the client address with a port.
+    let with_port = |g: &mut Gen| format!("{}:{}", o.net.ip, 40_000 + g.r.below(20_000));
+    fn rule<'g>(
+        g: &'g mut Gen,
+        p: &Person,
+        o: &Origin<'_>,
+        at: Millis,
+        params: &[(&str, &str)],
+    ) -> &'g mut AuditRecord {
+        let ip = format!("{}:{}", o.net.ip, 40_000 + g.r.below(20_000));
+        let a = g.audit(&p.upn, at, &ip, "New-InboxRule", 1);
+        a.session_id = o.session.to_owned();
+        a.unique_token_id = o.uti.to_owned();
+        a.parameters = params.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
+        a
+    }
+    let drop = drop_address(how);
+    match how.playbook % 4 {
+        0 => {
+            rule(
+                g,
+                p,
+                o,
+                t + 9 * MINUTE,
+                &[
+                    ("Name", ".."),
+                    ("MoveToFolder", "RSS Feeds"),
+                    ("MarkAsRead", "True"),
+                    ("SubjectContainsWords", "invoice;payment"),
+                    ("StopProcessingRules", "True"),
+                ],
+            );
+            let a = g.audit(&p.upn, t + 25 * MINUTE, &o.net.ip, "Send", 2);
+            a.session_id = o.session.to_owned();
+            a.unique_token_id = o.uti.to_owned();
+            a.parameters = vec![("Subject".into(), "Updated banking details".into())];
+            actions.extend([Action::HidingInboxRule, Action::Send]);
+        }
+        1 => {
+            rule(
+                g,
+                p,
+                o,
+                t + 8 * MINUTE,
+                &[
+                    ("Name", "."),
+                    ("From", "accounts@northwind-traders.example"),
+                    ("MoveToFolder", "Conversation History"),
+                    ("MarkAsRead", "True"),
+                    ("StopProcessingRules", "True"),
+                ],
+            );
+            let ip = with_port(g);
+            let a = g.audit(&p.upn, t + 14 * MINUTE, &ip, "Set-Mailbox", 1);
+            a.session_id = o.session.to_owned();
+            a.unique_token_id = o.uti.to_owned();
+            a.parameters = vec![
+                ("Identity".into(), p.upn.clone()),
+                ("ForwardingSmtpAddress".into(), format!("smtp:{drop}")),
+                ("DeliverToMailboxAndForward".into(), "False".into()),
+            ];
+            a.forward_to = vec![drop];
+            actions.extend([Action::HidingInboxRule, Action::ExternalForwarding]);
+        }
+        2 => {
+            // The attacker opens My Sign-ins in a browser with the stolen session and adds an
+            // authenticator: the directory record has no address, only the sign-in's
+            // correlation id.
+            let s = g.sign_in(p, t + 15 * MINUTE, true, o.net, o.session, MY_SIGNINS, false);
+            s.user_agent = ATTACKER_UAS[0].to_owned();
+            s.browser = "Chrome 121.0.0".to_owned();
+            s.os = "Linux".to_owned();
+            unregistered(s);
+            mfa_by_claim(s);
+            let correlation = s.correlation_id.clone();
+            let a = g.audit(&p.upn, t + 17 * MINUTE, "", "User registered security info.", 8);
+            a.correlation_id = correlation;
+            a.user_agent = ATTACKER_UAS[0].to_owned();
+            a.user_key = p.oid.clone();
+            a.target_user = p.upn.clone();
+            a.extended = vec![
+                ("extendedAuditEventCategory".into(), "User".into()),
+                (
+                    "resultReason".into(),
+                    "User registered Authenticator App with Notification and Code".into(),
+                ),
+            ];
+            rule(
+                g,
+                p,
+                o,
+                t + 22 * MINUTE,
+                &[
+                    ("Name", "ab"),
+                    ("BodyContainsWords", "wire;bank"),
+                    ("MoveToFolder", "Archive"),
+                    ("MarkAsRead", "True"),
+                ],
+            );
+            actions.extend([Action::MfaRegistration, Action::HidingInboxRule]);
+        }
+        _ => {
+            // A mail-reading app consented in the victim's name: the authorize request that
+            // showed the consent prompt is an interactive sign-in to that app from the origin.
+            let app_id = g.r.guid();
+            let sp_id = g.r.guid();
+            let s = g.sign_in(
+                p,
+                t + 18 * MINUTE,
+                true,
+                o.net,
+                o.session,
+                (&app_id, "MailMigrate Pro"),
+                false,
+            );
+            s.user_agent = ATTACKER_UAS[0].to_owned();
+            s.browser = "Chrome 121.0.0".to_owned();
+            s.os = "Linux".to_owned();
+            unregistered(s);
+            mfa_by_claim(s);
+            let correlation = s.correlation_id.clone();
+            let a = g.audit(&p.upn, t + 19 * MINUTE, "", "Consent to application.", 8);
+            a.correlation_id = correlation;
+            a.user_agent = ATTACKER_UAS[0].to_owned();
+            a.user_key = p.oid.clone();
+            a.object_id = sp_id.clone();
+            a.targets = vec![format!("ServicePrincipal_{sp_id}"), sp_id.clone(), app_id.clone()];
+            a.parameters = vec![
+                ("ConsentContext.IsAdminConsent".into(), "False".into()),
+                ("ConsentContext.IsAppOnly".into(), "False".into()),
+                ("ConsentContext.OnBehalfOfAll".into(), "False".into()),
+                (
+                    "ConsentAction.Permissions".into(),
+                    format!(
+                        "[] => [[Id: {sp_id}, ClientId: {sp_id}, PrincipalId: {}, ResourceId: {}, ConsentType: Principal, Scope:  Mail.ReadWrite Mail.Send offline_access User.Read, CreatedDateTime: , LastModifiedDateTime ]]; ",
+                        p.oid, GRAPH.0
+                    ),
+                ),
+                ("TargetId.ServicePrincipalNames".into(), app_id.clone()),
+            ];
+            let a = rule(
+                g,
+                p,
+                o,
+                t + 26 * MINUTE,
+                &[("Name", ","), ("ForwardTo", &drop), ("DeleteMessage", "True")],
+            );
+            a.forward_to = vec![drop.clone()];
+            actions.extend([Action::OAuthConsent, Action::ForwardingInboxRule]);
+        }
+    }
+    actions.sort_unstable();
+    actions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carrier_families_are_one_company_each() {
+        for c in &COUNTRIES {
+            for f in c.families {
+                let family = enrich::carrier_family(f.broadband);
+                assert!(family.is_some(), "AS{} has no family", f.broadband);
+                for &m in f.mobile {
+                    assert_eq!(enrich::carrier_family(m), family, "AS{m} and AS{}", f.broadband);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn address_pools_of_different_networks_do_not_overlap() {
+        let mut asns: Vec<u32> = COUNTRIES
+            .iter()
+            .flat_map(|c| {
+                let mut v = c.isps.to_vec();
+                v.extend([c.carrier, c.office_asn, c.office_alt_asn, c.residential_proxy]);
+                v.extend(c.families.iter().flat_map(|f| f.mobile.iter().copied()));
+                v.extend(c.families.iter().map(|f| f.broadband));
+                v
+            })
+            .collect();
+        asns.extend([395_747, 9009, 8075, 16509, 14061, 16276, 63949, 24940, 20473, 51167]);
+        asns.sort_unstable();
+        asns.dedup();
+        let mut prefixes: Vec<(String, u32)> = asns
+            .iter()
+            .map(|&a| {
+                let first = ip(a, 0, 0);
+                let two: Vec<&str> = first.split('.').take(2).collect();
+                (two.join("."), a)
+            })
+            .collect();
+        prefixes.sort();
+        for w in prefixes.windows(2) {
+            assert_ne!(w[0].0, w[1].0, "AS{} and AS{} share a /16", w[0].1, w[1].1);
+        }
+        assert_ne!(ip6_in(6167, 3, 0, 0), ip6_in(22394, 3, 0, 0));
+    }
+
+    #[test]
+    fn campaigns_take_six_victims_from_one_origin() {
+        let cfg = TenantConfig {
+            seed: 5,
+            benign_users: 20,
+            days: 10,
+            attacks: vec![(Attack::Campaign, true)],
+            domain: "x.example".to_owned(),
+        };
+        let t = generate(&cfg);
+        let victims: Vec<&UserTruth> = t.truth.iter().filter(|u| u.attack.is_some()).collect();
+        assert_eq!(victims.len(), CAMPAIGN_VICTIMS as usize);
+        let mut origins = std::collections::BTreeSet::new();
+        for v in &victims {
+            let at_origin: Vec<&SignInRecord> = t
+                .records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::SignIn(s) if s.user == v.user && s.asn == 14061 => Some(s),
+                    _ => None,
+                })
+                .collect();
+            origins.extend(at_origin.iter().map(|s| s.ip.clone()));
+            // The attacker's own sign-ins there (My Sign-ins, a consent) come after the replay:
+            // the victim has no interactive history at the origin.
+            assert!(!at_origin.is_empty() && !at_origin[0].interactive, "{}", v.user);
+        }
+        assert_eq!(origins.len(), 1, "{origins:?}");
+        let benign_there = t.records.iter().any(|r| matches!(r, Record::SignIn(s) if s.asn == 14061 && !victims.iter().any(|v| v.user == s.user)));
+        assert!(!benign_there, "no benign user uses the campaign's ASN");
+    }
+    fn tenant() -> Tenant {
+        generate(&TenantConfig {
+            seed: 21,
+            benign_users: 80,
+            days: 14,
+            attacks: Vec::new(),
+            domain: "x.example".to_owned(),
+        })
+    }
+
+    fn users_with(t: &Tenant, c: Confounder) -> Vec<&str> {
+        t.truth.iter().filter(|u| u.confounders.contains(&c)).map(|u| u.user.as_str()).collect()
+    }
+
+    fn sign_ins<'t>(t: &'t Tenant, user: &str) -> Vec<&'t SignInRecord> {
+        t.records
+            .iter()
+            .filter_map(|r| match r {
+                Record::SignIn(s) if s.user == user => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The phone of a carrier-family user: interactive only from the home broadband, refreshes
+    /// over the same company's mobile network on several /48s, and every `Sync` record within
+    /// the hour after a refresh of the phone from the same address.
+    #[test]
+    fn carrier_family_phones_sync_their_own_mail_after_refreshes() {
+        let t = tenant();
+        let users = users_with(&t, Confounder::CarrierFamily);
+        assert!((4..=16).contains(&users.len()), "about a tenth of 80: {}", users.len());
+        for user in users {
+            let all = sign_ins(&t, user);
+            let phone: Vec<&&SignInRecord> =
+                all.iter().filter(|s| s.client_app.starts_with("Mobile")).collect();
+            // (A trip's hotel is not home.)
+            let phone_home: Vec<u32> = phone
+                .iter()
+                .filter(|s| s.interactive && s.country == phone[0].country)
+                .map(|s| s.asn)
+                .collect();
+            assert!(!phone_home.is_empty(), "{user}: the phone signs in at home");
+            let family = enrich::carrier_family(phone_home[0]);
+            assert!(family.is_some(), "{user}: home on AS{}", phone_home[0]);
+            assert!(phone_home.iter().all(|&a| a == phone_home[0]), "{user}: {phone_home:?}");
+            let mut prefixes = std::collections::BTreeSet::new();
+            for s in phone.iter().filter(|s| !s.interactive) {
+                assert_eq!(enrich::carrier_family(s.asn), family, "{user} {}", s.ip);
+                assert!(s.device_id.is_empty(), "{user}: an unregistered phone");
+                if s.ip.contains(':') {
+                    prefixes.insert(s.ip.split(':').take(3).collect::<Vec<_>>().join(":"));
+                }
+            }
+            assert!(prefixes.len() >= 2, "{user}: IPv6 /48s {prefixes:?}");
+            let syncs: Vec<&AuditRecord> = t
+                .records
+                .iter()
+                .filter_map(|r| match r {
+                    Record::Audit(a) if a.user == user && a.client_info.contains("Client=") => {
+                        Some(a)
+                    }
+                    _ => None,
+                })
+                .filter(|a| a.parameters.iter().any(|(_, v)| v == "Sync"))
+                .collect();
+            assert!(!syncs.is_empty(), "{user}");
+            for a in syncs {
+                let after = phone.iter().any(|s| {
+                    !s.interactive
+                        && s.ip == a.ip
+                        && s.session_id == a.session_id
+                        && s.unique_token_id == a.unique_token_id
+                        && (s.time..=s.time + HOUR).contains(&a.time)
+                });
+                assert!(after, "{user}: Sync at {} from {} follows no refresh", a.time, a.ip);
+            }
+        }
+    }
+
+    /// The laptop on a new network carries the device id of the user's interactive sign-ins, from
+    /// an ASN none of the user's interactive sign-ins comes from.
+    #[test]
+    fn own_devices_refresh_from_networks_they_never_signed_in_from() {
+        let t = tenant();
+        let users = users_with(&t, Confounder::OwnDeviceNewNetwork);
+        assert!(!users.is_empty());
+        for user in users {
+            let all = sign_ins(&t, user);
+            let interactive_asns: Vec<u32> =
+                all.iter().filter(|s| s.interactive).map(|s| s.asn).collect();
+            let laptop: Vec<&str> = all
+                .iter()
+                .filter(|s| s.interactive && s.client_app == "Browser")
+                .map(|s| s.device_id.as_str())
+                .collect();
+            let away: Vec<&&SignInRecord> = all
+                .iter()
+                .filter(|s| {
+                    !s.interactive
+                        && s.client_app == "Browser"
+                        && !interactive_asns.contains(&s.asn)
+                        && !enrich::is_embedded_microsoft_asn(s.asn)
+                })
+                .collect();
+            assert!(!away.is_empty(), "{user}");
+            for s in away {
+                assert!(laptop.contains(&s.device_id.as_str()) && s.compliant, "{user} {}", s.ip);
+            }
+        }
     }
 }
