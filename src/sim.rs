@@ -47,7 +47,7 @@ pub enum Layout {
     /// The Unified Audit Log alone: one Purview audit CSV holding the sign-ins as STS logon records
     /// (`UserLoggedIn` / `UserLoginFailed`, RecordType 15) among the audit records. Every sign-in
     /// is written, refreshes included, although the real UAL carries only a subset of them
-    /// (formats-sts-and-directory-audit.md A1: refresh-token redemptions were never seen there),
+    /// (docs/formats-ual-sign-ins.md §1: refresh-token redemptions were never seen there),
     /// and none of them has an ASN, a location or Entra risk.
     UalOnly,
 }

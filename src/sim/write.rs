@@ -3,7 +3,7 @@
 //! one object per line), the Log Analytics `SigninLogs` / `AADNonInteractiveUserSignInLogs`
 //! "Export to CSV - all columns" (docs/formats.md §3) and the Purview audit search CSV (`AuditData`
 //! JSON in one cell, CRLF), which also carries sign-ins as STS logon records (`UserLoggedIn` /
-//! `UserLoginFailed`, formats-sts-and-directory-audit.md part A).
+//! `UserLoginFailed`, docs/formats-ual-sign-ins.md).
 
 use serde_json::{Value, json};
 
@@ -279,8 +279,8 @@ fn browser_type(browser: &str) -> String {
     if name.is_empty() { "Other".to_owned() } else { name.join(" ") }
 }
 
-/// The `RequestType` of the STS logon record of a sign-in (formats-sts-and-directory-audit.md
-/// A2): a token refresh is a token-endpoint redemption (`OAuth2:Token`); an interactive sign-in
+/// The `RequestType` of the STS logon record of a sign-in (docs/formats-ual-sign-ins.md
+/// §3): a token refresh is a token-endpoint redemption (`OAuth2:Token`); an interactive sign-in
 /// that completed MFA is the MFA step (`SAS:ProcessAuth`); one that presented no factor (the
 /// session cookie carried the MFA claim) is single sign-on at the authorize endpoint
 /// (`OAuth2:Authorize`); a password alone, or a failed one, is the login page (`Login:login`).
@@ -299,8 +299,8 @@ pub fn sts_request_type(s: &SignInRecord) -> &'static str {
 }
 
 /// A sign-in as the Unified Audit Log's STS logon record (RecordType 15, `UserLoggedIn` or
-/// `UserLoginFailed`), fields where real records put them (formats-sts-and-directory-audit.md
-/// A3): `Id` and `IntraSystemId` are the sign-in's request id, `InterSystemsId` its correlation
+/// `UserLoginFailed`), fields where real records put them (docs/formats-ual-sign-ins.md
+/// §2): `Id` and `IntraSystemId` are the sign-in's request id, `InterSystemsId` its correlation
 /// id, `ObjectId` the resource, `ApplicationId` the client app, the user agent and request type
 /// in `ExtendedProperties`, device and session in `DeviceProperties`, the error in
 /// `ErrorNumber`. The UAL has no ASN, location or risk.
