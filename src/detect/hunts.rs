@@ -44,6 +44,24 @@ use crate::model::{Event, EventKind, Millis, Sym};
 use crate::settings::{PrevalenceScope, Settings};
 use crate::time::rfc3339;
 
+/// The columns of [`H1Row`], in order (its serialized field names).
+pub const H1_COLUMNS: [&str; 14] = [
+    "time",
+    "user",
+    "ip",
+    "country",
+    "city",
+    "app",
+    "os",
+    "browser",
+    "resource",
+    "user_agent",
+    "baseline_ip_count",
+    "ip_users",
+    "ip_prevalence",
+    "nearby_interactive",
+];
+
 /// One row of H1 (core query plus enrichments 1 and 2), in the KQL's column order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct H1Row {
@@ -226,6 +244,24 @@ pub fn h1(dataset: &Dataset, settings: &Settings) -> Vec<H1Row> {
     rows.into_iter().map(|r| r.2).collect()
 }
 
+/// The columns of [`H2Row`], in order (its serialized field names).
+pub const H2_COLUMNS: [&str; 14] = [
+    "interactive_time",
+    "non_interactive_time",
+    "delta_seconds",
+    "user",
+    "account_name",
+    "upn_suffix",
+    "interactive_ip",
+    "non_interactive_ip",
+    "interactive_asn",
+    "non_interactive_asn",
+    "interactive_app",
+    "non_interactive_app",
+    "interactive_correlation_id",
+    "non_interactive_correlation_id",
+];
+
 /// One row of H2, in the KQL's column order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct H2Row {
@@ -305,6 +341,54 @@ mod tests {
     use crate::detect::baseline;
     use crate::detect::rules::token_from_unfamiliar_network;
     use crate::sim::{Layout, TenantConfig, generate};
+
+    /// The column lists name every field, in the order the rows serialize them.
+    #[test]
+    fn column_lists_are_the_serialized_fields_in_order() {
+        fn keys<T: Serialize>(row: &T) -> Vec<String> {
+            // serde_json writes a struct's fields in declaration order; `Value` would sort them.
+            let text = serde_json::to_string(row).unwrap_or_default();
+            let map: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&text).unwrap_or_default();
+            let mut keys: Vec<String> = map.keys().cloned().collect();
+            keys.sort_by_key(|k| text.find(&format!("\"{k}\":")));
+            keys
+        }
+        let h1 = H1Row {
+            time: String::new(),
+            user: String::new(),
+            ip: String::new(),
+            country: String::new(),
+            city: String::new(),
+            app: String::new(),
+            os: String::new(),
+            browser: String::new(),
+            resource: String::new(),
+            user_agent: String::new(),
+            baseline_ip_count: 0,
+            ip_users: 0,
+            ip_prevalence: String::new(),
+            nearby_interactive: false,
+        };
+        assert_eq!(keys(&h1), H1_COLUMNS);
+        let h2 = H2Row {
+            interactive_time: String::new(),
+            non_interactive_time: String::new(),
+            delta_seconds: 0,
+            user: String::new(),
+            account_name: String::new(),
+            upn_suffix: String::new(),
+            interactive_ip: String::new(),
+            non_interactive_ip: String::new(),
+            interactive_asn: 0,
+            non_interactive_asn: 0,
+            interactive_app: String::new(),
+            non_interactive_app: String::new(),
+            interactive_correlation_id: String::new(),
+            non_interactive_correlation_id: String::new(),
+        };
+        assert_eq!(keys(&h2), H2_COLUMNS);
+    }
 
     /// Where the data cannot tell them apart, H1's rows are the rule's candidates: the rule is H1.
     /// The simulator's events carry no UPN as logged (so H1 keys users by the lower-cased UPN, as
