@@ -34,7 +34,7 @@ fn main() {
 fn print(id: &str, bytes: usize, ds: &sessionhunt::ingest::Dataset) {
     let n = ds.events.len().max(1) as f64;
     println!(
-        "{id}: {:.1} MB, {} events: {:.1} B/event resident beyond unique data, {:.1} B/event unique strings, {:.1} B/event distinct profiles and details (client, app, place, auth, audit, IPv6: {:?})",
+        "{id}: {:.1} MB, {} events: {:.1} B/event resident beyond unique data, {:.1} B/event unique strings, {:.1} B/event distinct profiles and details (who, client, app, place, auth, audit, IPv6: {:?})",
         bytes as f64 / 1e6,
         ds.events.len(),
         ds.event_heap_bytes() as f64 / n,

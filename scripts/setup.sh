@@ -3,12 +3,15 @@
 # skipping (fast) whatever is already present. Safe to run any number of times.
 #
 #   scripts/setup.sh            everything the app build needs (wasm target, trunk, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh --tests    the above plus what the test suite needs (Chromium, playwright-core)
+#   scripts/setup.sh --tests    the above plus what the test suite needs (Chromium, playwright-core,
+#                               the duckdb Python package)
 #
 # Versions are pinned here and nowhere else except Cargo.toml / Trunk.toml (wasm-bindgen, checked below).
 set -euo pipefail
 
 TRUNK_VERSION=0.21.14
+# The DuckDB oracle of the reference hunts (scripts/oracle/, tests/hunts_oracle.rs).
+DUCKDB_VERSION=2.0.0
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WANT_TESTS=0
 [ "${1:-}" = "--tests" ] && WANT_TESTS=1
@@ -70,6 +73,14 @@ if [ "$WANT_TESTS" = 1 ]; then
     say "installing the browser-test node packages"
     (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error >&2)
     cp "$E2E/package-lock.json" "$stamp"
+  fi
+  if ! python3 -c "import sys, duckdb; sys.exit(duckdb.__version__ != '$DUCKDB_VERSION')" 2>/dev/null; then
+    say "installing the duckdb $DUCKDB_VERSION Python package (the hunts' oracle)"
+    if ! python3 -m pip --version >/dev/null 2>&1; then apt_install python3-pip; fi
+    # Debian's Python refuses user-wide installs into the system (PEP 668) unless told.
+    python3 -m pip install --quiet --user "duckdb==$DUCKDB_VERSION" >&2 2>/dev/null \
+      || python3 -m pip install --quiet --user --break-system-packages "duckdb==$DUCKDB_VERSION" >&2 \
+      || python3 -m pip install --quiet "duckdb==$DUCKDB_VERSION" >&2
   fi
 fi
 say "tools ready"

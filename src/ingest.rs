@@ -33,7 +33,7 @@ use hashbrown::HashTable;
 
 use crate::model::{
     AppProfile, AuditDetail, AuthProfile, ClientProfile, Event, EventFields, EventKind, Id,
-    Interner, PlaceProfile, ProfileItems, Profiles, Sym, Texts, hash_of, table_bytes,
+    Interner, PlaceProfile, ProfileItems, Profiles, Sym, Texts, WhoProfile, hash_of, table_bytes,
 };
 use crate::report::{Diagnostic, InputSummary, ReasonCount};
 
@@ -133,7 +133,7 @@ impl Dataset {
             + table_bytes(self.state.auth.capacity(), std::mem::size_of::<(Sym, (Sym, u32, u64))>())
     }
 
-    /// Approximate heap bytes of the distinct client, app, place and auth profiles, audit
+    /// Approximate heap bytes of the distinct who, client, app, place and auth profiles, audit
     /// details and IPv6 addresses (each stored once and shared by the events that refer to it)
     /// and of their lookup tables. Like the unique strings, this grows with the variety of the
     /// data rather than with the number of events.
@@ -141,10 +141,15 @@ impl Dataset {
         self.profiles.heap_bytes()
     }
 
-    /// Numbers of distinct client, app, place and auth profiles, audit details and IPv6
+    /// Numbers of distinct who, client, app, place and auth profiles, audit details and IPv6
     /// addresses (for the memory figures).
-    pub fn shared_counts(&self) -> [usize; 6] {
+    pub fn shared_counts(&self) -> [usize; 7] {
         self.profiles.counts()
+    }
+
+    /// The object id and the UPN as logged of an event.
+    pub fn who(&self, e: &Event) -> &WhoProfile {
+        self.profiles.who(e)
     }
 
     /// The device and client of an event.

@@ -563,6 +563,9 @@ pub struct EventFields {
     pub user: Sym,
     /// The user's object id (`oid`), when logged.
     pub user_object_id: Sym,
+    /// The UPN as logged (trimmed, case kept); empty when the row has none. `user` is its
+    /// lower-cased form; reference hunt H1 joins on this one, case-sensitively, as KQL does.
+    pub upn: Sym,
     /// Client IP address (ports and brackets stripped).
     pub ip: Option<IpAddr>,
     /// Autonomous system number of the client IP; 0 when not logged.
@@ -626,6 +629,7 @@ impl EventFields {
             kind,
             user: Sym::EMPTY,
             user_object_id: Sym::EMPTY,
+            upn: Sym::EMPTY,
             ip: None,
             asn: 0,
             location: Location::default(),
@@ -659,6 +663,16 @@ impl EventFields {
     pub fn is_success(&self) -> bool {
         self.outcome == Outcome::Success
     }
+}
+
+/// Who a row names: the object id and the UPN as logged. Repeats across a user's events (a user
+/// has one object id, and nearly always one spelling of the UPN).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct WhoProfile {
+    /// The user's object id (`oid`), lower case, when logged.
+    pub user_object_id: Sym,
+    /// The UPN as logged (trimmed, case kept); empty when the row has none.
+    pub upn: Sym,
 }
 
 /// The device and client side of a sign-in. Repeats across most of a user's events.
@@ -745,7 +759,7 @@ pub struct AuthProfile {
 ///
 /// What differs from event to event (time, user, ids, kind, outcome, source, IP) is stored here;
 /// the groups of fields that repeat across many events are interned once per dataset as
-/// profiles ([`ClientProfile`], [`AppProfile`], [`PlaceProfile`], [`AuthProfile`], and the
+/// profiles ([`WhoProfile`], [`ClientProfile`], [`AppProfile`], [`PlaceProfile`], [`AuthProfile`], and the
 /// [`AuditDetail`] of audit operations) and referred to by a 4-byte number. Read them through
 /// the dataset: `ds.client(e).user_agent`, `ds.place(e).asn`, `ds.ip(e)`, `ds.audit(e)`; or
 /// [`crate::ingest::Dataset::fields`] for every field at once.
@@ -758,8 +772,6 @@ pub struct Event {
     pub time: Millis,
     /// The user: lower-cased UPN, else the object id.
     pub user: Sym,
-    /// The user's object id (`oid`), when logged.
-    pub user_object_id: Sym,
     /// Session id (`sid` claim), lower case.
     pub session_id: Id,
     /// Unique token identifier (`uti` claim) as logged.
@@ -770,6 +782,8 @@ pub struct Event {
     pub correlation_id: Id,
     /// Where the row is.
     pub source: SourceRef,
+    /// The number of the [`WhoProfile`] (object id, UPN as logged).
+    pub(crate) who: u32,
     pub(crate) client: u32,
     pub(crate) app: u32,
     pub(crate) place: u32,
@@ -905,6 +919,7 @@ pub(crate) fn table_bytes(capacity: usize, slot: usize) -> usize {
 /// The profiles, audit details and IPv6 addresses that events refer to by number.
 #[derive(Debug)]
 pub(crate) struct Profiles {
+    whos: Table<WhoProfile>,
     clients: Table<ClientProfile>,
     apps: Table<AppProfile>,
     places: Table<PlaceProfile>,
@@ -917,6 +932,7 @@ pub(crate) struct Profiles {
 /// [`Profiles::absorb`] reads.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ProfileItems {
+    whos: Vec<WhoProfile>,
     clients: Vec<ClientProfile>,
     apps: Vec<AppProfile>,
     places: Vec<PlaceProfile>,
@@ -928,6 +944,7 @@ pub(crate) struct ProfileItems {
 impl Default for Profiles {
     fn default() -> Self {
         let mut p = Profiles {
+            whos: Table::default(),
             clients: Table::default(),
             apps: Table::default(),
             places: Table::default(),
@@ -936,6 +953,7 @@ impl Default for Profiles {
             ipv6: Table::default(),
         };
         // Number 0 of each profile is the empty one, so `Event`s of a fresh dataset are valid.
+        p.whos.intern(WhoProfile::default());
         p.clients.intern(ClientProfile::default());
         p.apps.intern(AppProfile::default());
         p.places.intern(PlaceProfile::default());
@@ -947,6 +965,7 @@ impl Default for Profiles {
 impl Profiles {
     /// Packs an event, interning its profiles.
     pub(crate) fn pack(&mut self, f: EventFields) -> Event {
+        let who = self.whos.intern(WhoProfile { user_object_id: f.user_object_id, upn: f.upn });
         let client = self.clients.intern(ClientProfile {
             user_agent: f.user_agent,
             browser: f.browser,
@@ -986,12 +1005,12 @@ impl Profiles {
         Event {
             time: f.time,
             user: f.user,
-            user_object_id: f.user_object_id,
             session_id: f.session_id,
             unique_token_id: f.unique_token_id,
             request_id: f.request_id,
             correlation_id: f.correlation_id,
             source: f.source,
+            who,
             client,
             app,
             place,
@@ -1010,11 +1029,13 @@ impl Profiles {
         let a = self.app(e);
         let p = self.place(e);
         let h = self.auth(e);
+        let w = self.who(e);
         EventFields {
             time: e.time,
             kind: e.kind,
             user: e.user,
-            user_object_id: e.user_object_id,
+            user_object_id: w.user_object_id,
+            upn: w.upn,
             ip: self.ip(e),
             asn: p.asn,
             location: p.location,
@@ -1042,6 +1063,10 @@ impl Profiles {
             audit: self.audit(e).cloned(),
             source: e.source,
         }
+    }
+
+    pub(crate) fn who(&self, e: &Event) -> &WhoProfile {
+        self.whos.get(e.who)
     }
 
     pub(crate) fn client(&self, e: &Event) -> &ClientProfile {
@@ -1083,6 +1108,13 @@ impl Profiles {
     /// renumbering of `other`'s events.
     pub(crate) fn absorb(&mut self, other: ProfileItems, syms: Vec<Sym>) -> Renumber {
         let s = |x: Sym| syms[x.0 as usize];
+        let whos = other
+            .whos
+            .into_iter()
+            .map(|w| {
+                self.whos.intern(WhoProfile { user_object_id: s(w.user_object_id), upn: s(w.upn) })
+            })
+            .collect();
         let clients = other
             .clients
             .into_iter()
@@ -1145,12 +1177,13 @@ impl Profiles {
             })
             .collect();
         let ipv6 = other.ipv6.into_iter().map(|ip| self.ipv6.intern(ip)).collect();
-        Renumber { syms, clients, apps, places, auths, audits, ipv6 }
+        Renumber { syms, whos, clients, apps, places, auths, audits, ipv6 }
     }
 
     /// The profiles as plain data, in number order, without their lookup tables.
     pub(crate) fn into_items(self) -> ProfileItems {
         ProfileItems {
+            whos: self.whos.items,
             clients: self.clients.items,
             apps: self.apps.items,
             places: self.places.items,
@@ -1166,7 +1199,8 @@ impl Profiles {
             a.parameters.capacity() * std::mem::size_of::<(Sym, Sym)>()
                 + a.forward_to.capacity() * std::mem::size_of::<Sym>()
         };
-        self.clients.heap_bytes(|_| 0)
+        self.whos.heap_bytes(|_| 0)
+            + self.clients.heap_bytes(|_| 0)
             + self.apps.heap_bytes(|_| 0)
             + self.places.heap_bytes(|_| 0)
             + self.auths.heap_bytes(|_| 0)
@@ -1174,9 +1208,11 @@ impl Profiles {
             + self.ipv6.heap_bytes(|_| 0)
     }
 
-    /// Numbers of distinct client, app, place and auth profiles, audit details, IPv6 addresses.
-    pub(crate) fn counts(&self) -> [usize; 6] {
+    /// Numbers of distinct who, client, app, place and auth profiles, audit details, IPv6
+    /// addresses.
+    pub(crate) fn counts(&self) -> [usize; 7] {
         [
+            self.whos.len(),
             self.clients.len(),
             self.apps.len(),
             self.places.len(),
@@ -1192,6 +1228,7 @@ impl Profiles {
 #[derive(Debug)]
 pub(crate) struct Renumber {
     syms: Vec<Sym>,
+    whos: Vec<u32>,
     clients: Vec<u32>,
     apps: Vec<u32>,
     places: Vec<u32>,
@@ -1206,11 +1243,11 @@ impl Renumber {
         let s = |x: Sym| self.syms[x.0 as usize];
         Event {
             user: s(e.user),
-            user_object_id: s(e.user_object_id),
             session_id: e.session_id.map_sym(s),
             unique_token_id: e.unique_token_id.map_sym(s),
             request_id: e.request_id.map_sym(s),
             correlation_id: e.correlation_id.map_sym(s),
+            who: self.whos[e.who as usize],
             client: self.clients[e.client as usize],
             app: self.apps[e.app as usize],
             place: self.places[e.place as usize],
@@ -1328,6 +1365,7 @@ mod tests {
         );
         e.user = st.intern("alice@example.com");
         e.user_object_id = st.intern("6f0c1b2a-1111-4222-8333-444455556666");
+        e.upn = st.intern("Alice@Example.com");
         e.ip = ip.parse().ok();
         e.asn = 64496;
         e.location = Location {
@@ -1401,11 +1439,14 @@ mod tests {
         let a = p.pack(sign_in(&mut st, "203.0.113.50", "Mozilla/5.0", 2));
         let b = p.pack(sign_in(&mut st, "203.0.113.51", "Mozilla/5.0", 3));
         let c = p.pack(sign_in(&mut st, "203.0.113.51", "curl/8.5", 4));
-        assert_eq!((a.client, a.app, a.place, a.auth), (b.client, b.app, b.place, b.auth));
+        assert_eq!(
+            (a.who, a.client, a.app, a.place, a.auth),
+            (b.who, b.client, b.app, b.place, b.auth)
+        );
         assert_ne!(b.client, c.client);
-        assert_eq!((b.app, b.place, b.auth), (c.app, c.place, c.auth));
-        // The empty profile of each kind, plus one app, place and auth and two clients.
-        assert_eq!(p.counts(), [3, 2, 2, 2, 0, 0]);
+        assert_eq!((b.who, b.app, b.place, b.auth), (c.who, c.app, c.place, c.auth));
+        // The empty profile of each kind, plus one who, app, place and auth and two clients.
+        assert_eq!(p.counts(), [2, 3, 2, 2, 2, 0, 0]);
         // Same content, other row: equal but for the source.
         let d = p.pack(sign_in(&mut st, "203.0.113.50", "Mozilla/5.0", 2));
         let moved = p.pack(EventFields { source: SourceRef { file: 9, line: 9 }, ..p.fields(&d) });

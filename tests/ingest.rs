@@ -79,7 +79,7 @@ fn content(ds: &Dataset, e: &Event) -> String {
         e.time,
         e.kind,
         r(e.user),
-        r(e.user_object_id),
+        r(ds.who(e).user_object_id),
         ds.ip(e),
         ds.place(e).asn,
         r(ds.place(e).location.country),
@@ -130,7 +130,7 @@ fn portal_csv_57_columns() {
     assert_eq!(sessionhunt::time::rfc3339(e.time), "2026-03-02T08:15:30Z");
     assert_eq!(e.kind, EventKind::Interactive);
     assert_eq!(s(&ds, e.user), "alice@example.com");
-    assert_eq!(s(&ds, e.user_object_id), "6f0c1b2a-1111-4222-8333-444455556666");
+    assert_eq!(s(&ds, ds.who(e).user_object_id), "6f0c1b2a-1111-4222-8333-444455556666");
     assert_eq!(ds.ip(e), ip("192.0.2.10"));
     assert_eq!(ds.place(e).asn, 64496, "`Autonomous system  number` with two spaces");
     assert_eq!(

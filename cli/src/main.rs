@@ -12,7 +12,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use sessionhunt::ingest::{Dataset, FileIngest, Part, PartData};
-use sessionhunt::report::{Report, Severity};
+use sessionhunt::report::{Diagnostic, InputSummary, Report, Severity};
 use sessionhunt::{Settings, analyze};
 
 /// Hunts adversary-in-the-middle session-token theft and replay in Entra ID and Microsoft 365
@@ -64,6 +64,28 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Prints the raw result rows of a reference hunt (docs/detection.md §7), as its KQL
+    /// projects them: `h1` (AiTM session hijacking) one row per candidate token refresh from an
+    /// unfamiliar network, `h2` (short-window interactive / non-interactive mismatch) one row per
+    /// pair of sign-ins. Newest first.
+    Hunt {
+        /// Which hunt.
+        #[arg(value_enum)]
+        hunt: HuntName,
+        /// Output format: `json` (an array of objects) or `csv` (a header row, then one row per
+        /// result; cells a spreadsheet would run as formulas are neutralized).
+        #[arg(long, value_enum, default_value_t = HuntFormat::Json)]
+        format: HuntFormat,
+        /// Settings file (JSON or TOML) for the windows and thresholds; the keys it leaves out
+        /// take the defaults of `analyze` (the whole data span). Without it, H1 uses its own
+        /// windows (detection 7 days, baseline 30, from the latest event; at most 100 baseline
+        /// IPs and 50 /24s) and H2 the whole data span.
+        #[arg(long, value_name = "FILE")]
+        settings: Option<PathBuf>,
+        /// Export files, folders or zips.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Writes the built-in demo tenant (the page's "Try with sample data") as export files, or
     /// with --users/--days a larger simulated tenant of the same kind (for benchmarks and trials).
     Demo {
@@ -92,6 +114,24 @@ enum OutputFormat {
     /// A readable summary: inputs, findings by severity, top users with reasons.
     Table,
     /// The findings grid as CSV (RFC 4180), one row per finding; columns in README.md.
+    Csv,
+}
+
+/// The reference hunts `hunt` runs.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum HuntName {
+    /// AiTM session hijacking: token refreshes from networks absent from the user's
+    /// interactive baseline.
+    H1,
+    /// An interactive sign-in, then within 10 minutes a token use from another ASN and IP.
+    H2,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum HuntFormat {
+    /// An array of objects, one per row.
+    Json,
+    /// RFC 4180 CSV with a header row.
     Csv,
 }
 
@@ -203,7 +243,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // tenant (perf, issue 6), for memory the OS takes back at exit anyway.
             std::mem::forget(dataset);
             if !quiet {
-                warn_about_inputs(&report);
+                warn_about_inputs(&report.inputs, &report.diagnostics, " in the report");
             }
             let pieces = match format {
                 OutputFormat::Json => report.to_json_pieces(),
@@ -217,6 +257,50 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::mem::forget(report);
             std::mem::forget(pieces);
             Ok(code)
+        }
+        Command::Hunt { hunt, format, settings, paths } => {
+            use sessionhunt::detect::hunts::{H1_COLUMNS, H2_COLUMNS, h1, h2};
+            let settings = match (settings, hunt) {
+                (Some(path), _) => read_settings(&path)?,
+                (None, HuntName::H1) => Settings::h1_preset(),
+                (None, HuntName::H2) => Settings::default(),
+            };
+            let inputs = collect_inputs(&paths)?;
+            let mut dataset = Dataset::new();
+            let progress = progress_bar(&inputs);
+            let jobs = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+            let split = Split { jobs, part_min_bytes: PART_MIN_BYTES };
+            let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
+            for input in &inputs {
+                read_into(&mut dataset, input, &progress, split)?;
+            }
+            progress.finish_and_clear();
+            warn_about_inputs(&dataset.files, &dataset.diagnostics, "");
+            // JSON from the rows themselves (serde_json writes a struct's fields in order; a
+            // `Value` would sort them); CSV cells by column name.
+            let pretty = |json: serde_json::Result<String>| -> Result<String> {
+                Ok(json.context("cannot write the rows as JSON")? + "\n")
+            };
+            let value =
+                |v: serde_json::Result<serde_json::Value>| v.context("cannot read the rows");
+            let text = match (hunt, format) {
+                (HuntName::H1, HuntFormat::Json) => {
+                    pretty(serde_json::to_string_pretty(&h1(&dataset, &settings)))?
+                }
+                (HuntName::H2, HuntFormat::Json) => {
+                    pretty(serde_json::to_string_pretty(&h2(&dataset, &settings)))?
+                }
+                (HuntName::H1, HuntFormat::Csv) => render::hunt_csv(
+                    &H1_COLUMNS,
+                    &value(serde_json::to_value(h1(&dataset, &settings)))?,
+                )?,
+                (HuntName::H2, HuntFormat::Csv) => render::hunt_csv(
+                    &H2_COLUMNS,
+                    &value(serde_json::to_value(h2(&dataset, &settings)))?,
+                )?,
+            };
+            write_output(None, &[text])?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out, users, days, layout } => {
             use sessionhunt::sim::{Layout, TenantConfig, generate};
@@ -311,10 +395,11 @@ fn write_output(path: Option<&Path>, pieces: &[String]) -> Result<()> {
 }
 
 /// What the analyst should know on stderr before reading the output: files that were not
-/// recognized, and the first row problems (file:line:column), as compilers print them.
-fn warn_about_inputs(report: &Report) {
+/// recognized, and the first row problems (file:line:column), as compilers print them; `kept` says
+/// where the rest are (" in the report").
+fn warn_about_inputs(inputs: &[InputSummary], diagnostics: &[Diagnostic], kept: &str) {
     let mut err = io::stderr().lock();
-    for input in &report.inputs {
+    for input in inputs {
         if input.format == "unknown" {
             let _ = writeln!(
                 err,
@@ -323,14 +408,14 @@ fn warn_about_inputs(report: &Report) {
             );
         }
     }
-    for d in report.diagnostics.iter().take(STDERR_DIAGNOSTICS) {
+    for d in diagnostics.iter().take(STDERR_DIAGNOSTICS) {
         let _ = writeln!(err, "sessionhunt: {}:{}:{}: {}", d.file, d.line, d.column, d.message);
     }
-    if report.diagnostics.len() > STDERR_DIAGNOSTICS {
+    if diagnostics.len() > STDERR_DIAGNOSTICS {
         let _ = writeln!(
             err,
-            "sessionhunt: … and {} more row diagnostics in the report",
-            report.diagnostics.len() - STDERR_DIAGNOSTICS
+            "sessionhunt: … and {} more row diagnostics{kept}",
+            diagnostics.len() - STDERR_DIAGNOSTICS
         );
     }
 }

@@ -1,5 +1,6 @@
-//! The human and spreadsheet renderings of a report: `--format table` and `--format csv`.
-//! (`--format json` is `Report::to_json`, the contract shared with the browser.)
+//! The human and spreadsheet renderings of a report: `--format table` and `--format csv`
+//! (`--format json` is `Report::to_json`, the contract shared with the browser), and of the
+//! reference hunts' rows (`sessionhunt hunt`).
 //!
 //! Log content is hostile. In the table every string from the logs has its control characters
 //! escaped, so a crafted user agent cannot move the cursor or recolour the terminal; in the CSV
@@ -67,6 +68,25 @@ pub(crate) fn csv(report: &Report) -> Result<String> {
             csv_cell(&f.explanation.join(" ")),
         ];
         writer.write_record(&row)?;
+    }
+    let bytes = writer.into_inner().context("cannot finish the CSV output")?;
+    String::from_utf8(bytes).context("CSV output is not UTF-8")
+}
+
+/// A hunt's rows (a JSON array of objects, from `serde_json::to_value` of the rows) as CSV: a
+/// header row of `columns` (the rows' field names, in order), then one row per result. Text
+/// from the logs goes through [`csv_cell`]; numbers and booleans are written as is.
+pub(crate) fn hunt_csv(columns: &[&str], rows: &serde_json::Value) -> Result<String> {
+    let mut writer =
+        csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(vec![]);
+    writer.write_record(columns)?;
+    for row in rows.as_array().map(Vec::as_slice).unwrap_or_default() {
+        let cells = columns.iter().map(|&c| match &row[c] {
+            serde_json::Value::String(s) => csv_cell(s),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        });
+        writer.write_record(cells)?;
     }
     let bytes = writer.into_inner().context("cannot finish the CSV output")?;
     String::from_utf8(bytes).context("CSV output is not UTF-8")

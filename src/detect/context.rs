@@ -96,7 +96,7 @@ impl Allow {
         if !user.is_empty() && self.users.contains(&user) {
             return Some(format!("user:{user}"));
         }
-        let oid = ctx.s(e.user_object_id).to_lowercase();
+        let oid = ctx.s(ctx.ds.who(e).user_object_id).to_lowercase();
         if !oid.is_empty() && self.users.contains(&oid) {
             return Some(format!("user:{oid}"));
         }

@@ -324,8 +324,9 @@ impl<const N: usize> Memo<N> {
 /// The memos of the sign-in builder's field groups, each interned together in [`build`].
 #[derive(Debug, Default)]
 struct Memos {
-    /// Object id and UPN (when there is a UPN).
-    who: Memo<2>,
+    /// Object id and UPN (when there is a UPN) → object id, user (the lower-cased UPN), UPN as
+    /// logged.
+    who: Memo<3>,
     /// Location text, city, state, country → country, city, state.
     place: Memo<3>,
     /// User agent, browser, OS, device id.
@@ -405,8 +406,9 @@ pub(crate) fn build(
     let oid = row.get(F::UserObjectId);
     let upn = row.get(F::Upn);
     if !upn.is_empty() {
-        [e.user_object_id, e.user] =
-            memos.who.get(&[oid, upn], interner, buf, |i, b| [lower(i, b, oid), lower(i, b, upn)]);
+        [e.user_object_id, e.user, e.upn] = memos.who.get(&[oid, upn], interner, buf, |i, b| {
+            [lower(i, b, oid), lower(i, b, upn), raw(i, upn)]
+        });
     } else {
         e.user_object_id = lower(interner, buf, oid);
         e.user = if !e.user_object_id.is_empty() {
