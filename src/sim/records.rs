@@ -224,6 +224,7 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
                 if s.interactive { EventKind::Interactive } else { EventKind::NonInteractive };
             let mut e = EventFields::empty(kind, s.time, source);
             e.user = st.intern(&s.user.trim().to_lowercase());
+            e.upn = st.intern(s.user.trim());
             e.user_object_id = st.intern(&s.user_id.to_lowercase());
             e.ip = parse_ip(&s.ip);
             e.asn = s.asn;
@@ -263,6 +264,7 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
         Record::Audit(a) => {
             let mut e = EventFields::empty(EventKind::Audit, a.time, source);
             e.user = st.intern(&a.user.trim().to_lowercase());
+            e.upn = st.intern(a.user.trim());
             e.ip = parse_ip(&a.ip);
             e.session_id = st.id(&a.session_id.to_lowercase());
             e.unique_token_id = st.id(&a.unique_token_id);

@@ -114,7 +114,8 @@ pub(crate) fn link(
         }
         let Some(activity) = classify(ctx, domains, e) else { continue };
         // (firmness, not a replay, earlier first): the smallest wins.
-        let mut best: Option<((u8, bool, std::cmp::Reverse<Pos>), Pos, &'static str)> = None;
+        type Rank = (u8, bool, std::cmp::Reverse<Pos>);
+        let mut best: Option<(Rank, Pos, &'static str)> = None;
         for &a in &sign_ins {
             let s = ctx.ev(a);
             if s.time > e.time || e.time - s.time > window {
