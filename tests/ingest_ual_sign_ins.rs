@@ -277,6 +277,13 @@ fn shapes() -> Vec<(&'static str, String, Vec<u8>)> {
     );
     let mut extractor = Vec::new();
     let mut cloud_app = Vec::new();
+    let mut graph_query = Vec::new();
+    // Excel's flattening: AuditData's keys as columns, nested values as JSON text.
+    let mut keys: Vec<String> =
+        recs.iter().flat_map(|r| r.as_object().unwrap().keys().cloned()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut flat = keys.join(",") + "\r\n";
     for (i, r) in recs.iter().enumerate() {
         let data = r.to_string();
         let when = r["CreationTime"].as_str().unwrap();
@@ -292,6 +299,19 @@ fn shapes() -> Vec<(&'static str, String, Vec<u8>)> {
         ));
         extractor.push(json!({"RecordType": "AzureActiveDirectoryStsLogon", "CreationDate": when, "UserIds": user(r), "Operations": op(r), "AuditData": r, "Identity": r["Id"]}));
         cloud_app.push(json!({"Timestamp": when, "ActionType": op(r), "Application": "Microsoft 365", "RawEventData": r, "ReportId": i.to_string()}));
+        // The Graph audit-log query: `userId` holds the UserKey, `userPrincipalName` the UserId.
+        graph_query.push(json!({"id": r["Id"], "createdDateTime": format!("{}Z", when.trim_end_matches('Z')),
+            "auditLogRecordType": "azureActiveDirectoryStsLogon", "operation": op(r), "userId": r["UserKey"],
+            "userPrincipalName": user(r), "clientIp": null, "auditData": r}));
+        let cells: Vec<String> = keys
+            .iter()
+            .map(|k| match &r[k.as_str()] {
+                Value::Null => String::new(),
+                Value::String(v) => quote(v),
+                v => quote(&v.to_string()),
+            })
+            .collect();
+        flat.push_str(&(cells.join(",") + "\r\n"));
     }
     vec![
         ("ual-classic-csv", "classic.csv".into(), classic.into_bytes()),
@@ -302,6 +322,12 @@ fn shapes() -> Vec<(&'static str, String, Vec<u8>)> {
             "cae.json".into(),
             serde_json::to_vec(&cloud_app).unwrap(),
         ),
+        (
+            "ual-json",
+            "graph_query.json".into(),
+            serde_json::to_vec(&json!({"value": graph_query})).unwrap(),
+        ),
+        ("ual-flattened-csv", "flat.csv".into(), flat.into_bytes()),
     ]
 }
 
