@@ -13,7 +13,10 @@
 //!
 //! Duplicates (same request id and same content, as the portal and Log Analytics produce) are
 //! dropped across all files; of two copies the one whose (file name, line) sorts first is kept,
-//! so the result does not depend on the order the files were loaded in.
+//! so the result does not depend on the order the files were loaded in. A sign-in read from the
+//! Unified Audit Log is the same sign-in as the Entra sign-in with its request id and user (its
+//! `Id` is the Entra request id): the Entra copy, which has more fields, is kept whatever the
+//! order (docs/formats-ual-sign-ins.md).
 
 mod auditdata;
 mod columns;
@@ -23,6 +26,7 @@ mod json_stream;
 mod pipeline;
 mod records;
 mod signin;
+mod ual_signins;
 mod values;
 
 use std::borrow::Cow;
@@ -63,8 +67,9 @@ pub struct Dataset {
 struct State {
     aliases: columns::Aliases,
     strs: signin::Strs,
-    /// Duplicate index: events with a request id, hashed by [`DedupeSlot::key`] (request id,
-    /// time, user, kind); the whole content is compared on the event itself.
+    /// Duplicate index: events with a request id, hashed by [`DedupeSlot::key`]; the whole
+    /// content (or, for sign-ins, the request id and user, see [`same_sign_in`]) is compared on
+    /// the event itself.
     dedupe: HashTable<DedupeSlot>,
     /// Request id → (result detail, file, line) from authentication-details CSVs.
     auth: HashMap<Id, (Sym, u32, u64)>,
@@ -86,9 +91,20 @@ impl DedupeSlot {
     /// The 32-bit hash of an event's request id, time, user and kind: copies (equal content)
     /// hash alike, and those four tell nearly all events apart, so hashing them is enough and
     /// cheaper than hashing all 120 bytes (5% of ingest in wasm, measured).
+    ///
+    /// A user sign-in hashes its request id and user only: a Unified Audit Log copy of an Entra
+    /// sign-in carries the same two but may differ in time (seconds apart, UNCONFIRMED) and kind
+    /// (read from `RequestType`), and must land on the same key to be found ([`same_sign_in`]).
+    /// A request id is one sign-in request, so the few events that share both are the copies
+    /// the portal and Log Analytics publish of one sign-in (risk re-publish, CA splitting).
     fn key(e: &Event) -> u32 {
         // The high half of a 64-bit hash; the truncation is the point.
-        (hash_of(&(e.request_id, e.time, e.user, e.kind)) >> 32) as u32
+        let hash = if e.kind.is_user_sign_in() {
+            hash_of(&(e.request_id, e.user))
+        } else {
+            hash_of(&(e.request_id, e.time, e.user, e.kind))
+        };
+        (hash >> 32) as u32
     }
 
     /// The table hash of a key: hashbrown picks the bucket from the low bits and the control
@@ -177,9 +193,17 @@ impl Dataset {
         self.profiles.ip(e)
     }
 
-    /// The audit detail of an audit event; `None` for sign-ins.
+    /// The audit detail of an audit event, or of a sign-in read from the Unified Audit Log
+    /// ([`Event::is_ual_sign_in`]); `None` for other sign-ins.
     pub fn audit(&self, e: &Event) -> Option<&AuditDetail> {
         self.profiles.audit(e)
+    }
+
+    /// Coverage sentences for sign-ins known only from the Unified Audit Log: what it cannot show
+    /// (no ASN, country or city; refresh-token redemptions that never reach it). Empty when no
+    /// such sign-in is loaded. Deterministic (counts only). See docs/formats-ual-sign-ins.md.
+    pub fn ual_sign_in_coverage(&self) -> Vec<String> {
+        ual_signins::ual_sign_in_coverage(self)
     }
 
     /// Every field of an event, flat (a copy).
@@ -526,6 +550,50 @@ fn reserve(
     ds.events.reserve(rest(ds.events.len().saturating_sub(events)));
 }
 
+/// Why a row is a duplicate: a copy of the same content.
+const DUPLICATE_COPY: &str = "same request id and content";
+/// Why a Unified Audit Log sign-in is a duplicate. One reason whether the copy kept is the Entra
+/// one or another audit-log export's: the reason depends on the dropped row alone, so it does not
+/// depend on the order the files were loaded in (which copy a row was first settled against
+/// does).
+const DUPLICATE_UAL_SIGN_IN: &str = "Unified Audit Log sign-in also loaded from the Entra sign-in \
+                                     log (kept) or another audit-log export (same request id and \
+                                     user)";
+
+/// Why `dropped` is a duplicate.
+fn duplicate_reason(dropped: &Event) -> &'static str {
+    if dropped.is_ual_sign_in() { DUPLICATE_UAL_SIGN_IN } else { DUPLICATE_COPY }
+}
+
+/// True when `a` and `b` are one sign-in read from two logs: user sign-ins with the same
+/// request id and user, at least one of them from the Unified Audit Log (whose `Id` is the Entra
+/// request id: docs/formats-ual-sign-ins.md). Two Entra sign-ins that differ are both kept, as
+/// the portal and Log Analytics publish several versions of one request.
+fn same_sign_in(a: &Event, b: &Event) -> bool {
+    a.kind.is_user_sign_in()
+        && b.kind.is_user_sign_in()
+        && (a.is_ual_sign_in() || b.is_ual_sign_in())
+        && a.request_id == b.request_id
+        && a.user == b.user
+}
+
+/// Which of two copies of one sign-in is kept: the Entra one (it has ASN, location, risk and
+/// more), then the one whose (file name, line) sorts first.
+fn keep_rank(e: &Event) -> u8 {
+    u8::from(e.is_ual_sign_in())
+}
+
+/// Counts one duplicate row of file `file` for `reason`.
+fn count_duplicate(files: &mut [InputSummary], file: usize, reason: &str) {
+    let Some(f) = files.get_mut(file) else { return };
+    f.duplicates += 1;
+    let reasons = &mut f.duplicate_reasons;
+    match reasons.binary_search_by(|r| r.reason.as_str().cmp(reason)) {
+        Ok(i) => reasons[i].count += 1,
+        Err(i) => reasons.insert(i, ReasonCount { reason: reason.to_owned(), count: 1 }),
+    }
+}
+
 /// Per-file accounting while a file is read.
 #[derive(Debug)]
 pub(crate) struct FileState {
@@ -618,28 +686,43 @@ impl FileState {
             // The key leaves most fields out: events it does not tell apart are compared whole, so
             // the index holds one slot per distinct content.
             let content = ev.content();
-            let found = ds.state.dedupe.find(hash, |s| {
-                s.hash == key
-                    && events.get(s.event as usize).is_some_and(|o| o.content() == content)
+            let same = |s: &DedupeSlot, f: &dyn Fn(&Event) -> bool| {
+                s.hash == key && events.get(s.event as usize).is_some_and(f)
+            };
+            let found = ds.state.dedupe.find(hash, |s| same(s, &|o| o.content() == content));
+            // For a user sign-in, the same sign-in from another log: of those, at most one is
+            // kept per request id and user while no Entra copy is (a kept Entra copy replaces
+            // it, below), so the first found is the one to settle against.
+            let found = found.or_else(|| {
+                let dedupe = &ds.state.dedupe;
+                ev.kind
+                    .is_user_sign_in()
+                    .then(|| dedupe.find(hash, |s| same(s, &|o| same_sign_in(o, &ev))))
+                    .flatten()
             });
             if let Some(slot) = found {
                 let i = slot.event as usize;
                 if let Some(old) = ds.events.get(i) {
                     let of = old.source.file as usize;
-                    let old_key = (ds.files.get(of).map(|f| f.name.as_str()), old.source.line);
-                    let new_key = (Some(self.name.as_str()), ev.source.line);
+                    let old_key = (
+                        keep_rank(old),
+                        ds.files.get(of).map(|f| f.name.as_str()),
+                        old.source.line,
+                    );
+                    let new_key = (keep_rank(&ev), Some(self.name.as_str()), ev.source.line);
                     if new_key < old_key {
-                        // The new copy sorts first: it becomes the kept one.
+                        // The new copy sorts first: it becomes the kept one. Its key is the old
+                        // one's (same request id and user, or same content), so the slot stays.
                         if let Some(f) = ds.files.get_mut(of) {
                             f.events -= 1;
-                            f.duplicates += 1;
                         }
+                        count_duplicate(&mut ds.files, of, duplicate_reason(old));
                         ds.events[i] = ev;
                         if let Some(f) = ds.files.get_mut(me) {
                             f.events += 1;
                         }
-                    } else if let Some(f) = ds.files.get_mut(me) {
-                        f.duplicates += 1;
+                    } else {
+                        count_duplicate(&mut ds.files, me, duplicate_reason(&ev));
                     }
                     return;
                 }

@@ -615,7 +615,9 @@ pub struct EventFields {
     pub mfa_detail: Sym,
     /// Incoming token type (e.g. `primaryRefreshToken`, `none`).
     pub incoming_token_type: Sym,
-    /// Audit details; `None` for sign-ins.
+    /// Audit details; `None` for sign-ins, except those read from the Unified Audit Log
+    /// (`UserLoggedIn` / `UserLoginFailed`), which keep their record's operation and
+    /// `RequestType`, `UserAuthenticationMethod`, … as parameters (docs/formats-ual-sign-ins.md).
     pub audit: Option<AuditDetail>,
     /// Where the row is.
     pub source: SourceRef,
@@ -804,6 +806,12 @@ impl Event {
     /// True for a successful sign-in (the hunts' `ResultType == 0`).
     pub fn is_success(&self) -> bool {
         self.outcome == Outcome::Success
+    }
+
+    /// True for a sign-in read from the Unified Audit Log (a `UserLoggedIn` / `UserLoginFailed`
+    /// record): a user sign-in that kept its audit detail (docs/formats-ual-sign-ins.md).
+    pub fn is_ual_sign_in(&self) -> bool {
+        self.kind.is_user_sign_in() && self.audit_num != 0
     }
 
     /// The event without its source, for comparing copies of a row.

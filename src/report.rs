@@ -118,20 +118,24 @@ pub struct InputSummary {
     pub rows: u64,
     /// Rows that became events.
     pub events: u64,
-    /// Rows dropped as duplicates of an event already loaded (same request id and same content).
+    /// Rows dropped as duplicates of an event already loaded (same request id and same content,
+    /// or a Unified Audit Log sign-in also loaded from another log); the reasons are in
+    /// `duplicate_reasons`.
     pub duplicates: u64,
+    /// Duplicate rows counted per reason (sorted by reason).
+    pub duplicate_reasons: Vec<ReasonCount>,
     /// Rows skipped, in total; the reasons are in `skipped_reasons`.
     pub skipped: u64,
     /// Skipped rows counted per reason (sorted by reason).
     pub skipped_reasons: Vec<ReasonCount>,
 }
 
-/// A count of skipped rows for one reason.
+/// A count of skipped (or duplicate) rows for one reason.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonCount {
     /// Short, stable reason text, e.g. `unparseable time`.
     pub reason: String,
-    /// How many rows were skipped for it.
+    /// How many rows were skipped (or dropped as duplicates) for it.
     pub count: u64,
 }
 

@@ -536,7 +536,15 @@ fn auditdata_fields() {
     }
     assert!(!p.iter().any(|x| x.starts_with("Force=")), "{p:?}");
 
+    // An STS logon is a sign-in that keeps its audit detail (tests/ingest_ual_sign_ins.rs).
     let login = audit_op(&ds, "UserLoggedIn");
+    assert!(login.is_ual_sign_in());
+    assert_eq!(login.kind, EventKind::NonInteractive, "OAuth2:Authorize");
+    assert_eq!(
+        id(&ds, login.correlation_id),
+        "c0ffee00-0000-4000-8000-000000000005",
+        "InterSystemsId"
+    );
     assert_eq!(ds.ip(login), ip("2001:db8::77"), "[v6]:port");
     assert_eq!(
         id(&ds, login.session_id),

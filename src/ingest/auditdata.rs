@@ -1,5 +1,6 @@
 //! Unified Audit Log `AuditData` (and the same record inside CloudAppEvents `RawEventData` or a
-//! flattened CSV row) to an audit [`Event`].
+//! flattened CSV row) to an audit [`Event`]; STS logons (`UserLoggedIn` / `UserLoginFailed`) are
+//! sign-ins, built by [`super::ual_signins`].
 //!
 //! Keys are looked up case-insensitively (some tools lower-case them) and values that should be
 //! objects or arrays but arrive as JSON text (`ServerRule`, `ModifiedProperties[].NewValue`,
@@ -10,6 +11,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::signin::{Strs, json_str};
+use super::ual_signins;
 use super::values::{parse_bool, parse_ip, parse_time};
 
 use crate::model::{AuditDetail, EventFields, EventKind, Interner, Outcome, SourceRef, Sym};
@@ -54,7 +56,7 @@ pub(crate) fn as_json(v: &Value) -> Cow<'_, Value> {
 
 /// `Name`/`Value` pairs (`Parameters`, `OperationProperties`, `ExtendedProperties`,
 /// `DeviceProperties`) as (name, value text); `ModifiedProperties` use `NewValue`.
-fn name_values(v: &Value) -> Vec<(String, String)> {
+pub(crate) fn name_values(v: &Value) -> Vec<(String, String)> {
     let v = as_json(v);
     let Some(items) = v.as_array() else { return Vec::new() };
     items
@@ -73,7 +75,7 @@ fn name_values(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn nv<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(crate) fn nv<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs
         .iter()
         .find(|(n, v)| n.eq_ignore_ascii_case(name) && !v.trim().is_empty())
@@ -145,7 +147,7 @@ pub(crate) struct Outer<'a> {
     pub(crate) object_id: Option<Cow<'a, str>>,
 }
 
-fn cut(s: &str, max: usize) -> &str {
+pub(crate) fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }
@@ -170,18 +172,22 @@ pub(crate) fn build(
         .or_else(|| text(ad, &["CreationDate", "TimeGenerated", "Timestamp", "Start_Time"]));
     let Some(time_text) = time_text else { return Err("no time") };
     let time = parse_time(&time_text).ok_or("unparseable time")?;
-    let mut e = EventFields::empty(EventKind::Audit, time, source);
-
     let operation = text(ad, &["Operation", "ActionType", "Operations"])
         .or_else(|| outer.operation.clone())
         .unwrap_or_default();
-    let user = text(ad, &["UserId", "UserIds", "MailboxOwnerUPN"])
-        .or_else(|| outer.user.clone())
+    if ual_signins::is_sts_logon(&operation) {
+        return Ok(ual_signins::build(ad, outer, &operation, time, source, interner, strs));
+    }
+    let mut e = EventFields::empty(EventKind::Audit, time, source);
+
+    // `Unknown`, `Not Available`, `__NULL__` are no user (docs/formats-ual-sign-ins.md): such a
+    // record is kept, with no user, when it names the user it acted on (checked below).
+    let user = [text(ad, &["UserId", "UserIds", "MailboxOwnerUPN"]), outer.user.clone()]
+        .into_iter()
+        .flatten()
+        .find(|u| !ual_signins::is_placeholder_user(u))
         .unwrap_or_default();
     e.user = strs.lower(interner, &user);
-    if e.user.is_empty() {
-        return Err("no user");
-    }
 
     let aac = field(ad, &["AppAccessContext"]).map(as_json);
     let aac = aac.as_deref().and_then(Value::as_object);
@@ -359,6 +365,9 @@ pub(crate) fn build(
         .filter(|(n, _)| *n != Sym::EMPTY)
         .collect();
     detail.forward_to = forward.iter().map(|f| strs.raw(interner, f)).collect();
+    if e.user.is_empty() && detail.target_user.is_empty() {
+        return Err("no user");
+    }
     e.audit = Some(detail);
     Ok(e)
 }

@@ -274,6 +274,7 @@ fn finish_signin(
                 "no time" | "unparseable time" => {
                     (F::Time, row.get(F::Time).to_owned() + row.get(F::TimeGenerated))
                 }
+                "AD FS sign-in" => (F::Category, String::new()),
                 _ => (F::Upn, String::new()),
             };
             let column = if json_col > 0 {
@@ -292,6 +293,9 @@ fn finish_signin(
                 "no user" => {
                     "no user: the row has no UPN, user object id or service principal".to_owned()
                 }
+                "AD FS sign-in" => "AD FS sign-in (ADFSSignInLogs): a sign-in to an on-premises \
+                                    federation server, not an Entra ID sign-in; not read"
+                    .to_owned(),
                 other => other.to_owned(),
             };
             st.skip(ds, reason, line, column, Some(message));
@@ -321,7 +325,9 @@ pub(crate) fn object(
         let outer = Outer {
             time: text(map, &["CreationDate"]),
             operation: text(map, &["Operation", "Operations"]),
-            user: text(map, &["UserId", "UserIds"]),
+            // The Graph audit-query envelope holds the UPN in `userPrincipalName` and the
+            // `UserKey` in `userId` (docs/formats-ual-sign-ins.md).
+            user: text(map, &["userPrincipalName", "UserId", "UserIds"]),
             record_id: text(map, &["RecordId", "Identity"]),
             ..Outer::default()
         };
@@ -474,7 +480,9 @@ fn audit(
                 "no time" => {
                     "no time: AuditData has no CreationTime and the row no CreationDate".to_owned()
                 }
-                "no user" => "no user: AuditData has no UserId".to_owned(),
+                "no user" => "no user: AuditData has no UserId (or only a placeholder such as \
+                              Unknown or Not Available) and names no target user"
+                    .to_owned(),
                 other => other.to_owned(),
             };
             st.skip(ds, reason, line, col, Some(message));

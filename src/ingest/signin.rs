@@ -399,6 +399,12 @@ pub(crate) fn build(
         return Err("no time");
     }
     let time = parse_time(time_text).ok_or("unparseable time")?;
+    // AD FS sign-ins (`ADFSSignInLogs`, in Log Analytics and diagnostic-settings exports) are
+    // sign-ins to an on-premises federation server, with an AD FS request id and no Entra session:
+    // not Entra sign-ins of any kind, so they are skipped with their reason.
+    if [row.get(F::Category), row.get(F::Table)].iter().any(|t| contains_ci(t, "adfs")) {
+        return Err("AD FS sign-in");
+    }
     let kind = row_kind(row).or(hint).unwrap_or(EventKind::Interactive);
     let mut e = EventFields::empty(kind, time, source);
 
