@@ -6,6 +6,7 @@ use crate::model::EventKind;
 
 /// Appends the coverage warnings of the loaded data.
 pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
+    warnings.extend(ctx.ds.ual_sign_in_coverage());
     let mut kinds = [0u64; 5];
     let mut with_session = 0u64;
     let mut with_asn = 0u64;

@@ -216,14 +216,14 @@ fn campaign_pass(ctx: &Ctx<'_>, mut drafts: Vec<Draft>) -> Vec<Finding> {
     let high_users: BTreeSet<&str> = drafts
         .iter()
         .zip(&links)
-        .filter(|(d, l)| !l.is_empty() && d.finding.severity >= Severity::High)
+        .filter(|(d, l)| l.is_strong() && d.finding.severity >= Severity::High)
         .map(|(d, _)| d.finding.user.as_str())
         .collect();
     let raise: Vec<Option<String>> = drafts
         .iter()
         .zip(&links)
         .map(|(d, link)| {
-            if link.is_empty() || d.finding.severity >= Severity::High {
+            if !link.is_strong() || d.finding.severity >= Severity::High {
                 return None;
             }
             if d.rung.origin {
@@ -233,8 +233,12 @@ fn campaign_pass(ctx: &Ctx<'_>, mut drafts: Vec<Draft>) -> Vec<Finding> {
                         .to_owned(),
                 );
             }
-            let high: Vec<&str> =
-                link.users.iter().map(String::as_str).filter(|u| high_users.contains(u)).collect();
+            let high: Vec<&str> = link
+                .strong_users
+                .iter()
+                .map(String::as_str)
+                .filter(|u| high_users.contains(u))
+                .collect();
             (!high.is_empty()).then(|| {
                 format!(
                     "High: a member of a campaign whose other members include {} at high or \

@@ -6,8 +6,10 @@
 //! that survived its guards) or an attacker-typical action take part (so shared benign networks
 //! link nobody), and a user agent only links users when at most `campaign_ua_max_users` (5) users
 //! use it anywhere in the data (common browser strings are not evidence). On the ladder a campaign
-//! link corroborates an unfamiliar origin (high), and every member is raised to high once one
-//! member is high or critical: a campaign ranks higher as it grows.
+//! link by an IP or a forwarding address corroborates an unfamiliar origin (high), and every
+//! member so linked is raised to high once one member is high or critical: a campaign ranks
+//! higher as it grows. A user agent alone links findings for the analyst's pivot but raises
+//! nothing (a rare mail app is shared by a few colleagues).
 //!
 //! ## Why it matters
 //! Phishing campaigns hit many mailboxes; the runbooks' pivot hunt takes one confirmed IP, user
@@ -48,11 +50,19 @@ pub(crate) struct Link {
     pub sentences: Vec<String>,
     /// The other users it links to.
     pub users: BTreeSet<String>,
+    /// The other users it links to by an IP or a forwarding address (a user agent alone is a
+    /// pivot for the analyst, not evidence: a rare mail app is shared by a few colleagues).
+    pub strong_users: BTreeSet<String>,
 }
 
 impl Link {
     pub(crate) fn is_empty(&self) -> bool {
         self.sentences.is_empty()
+    }
+
+    /// True when it links to another user by an IP or a forwarding address.
+    pub(crate) fn is_strong(&self) -> bool {
+        !self.strong_users.is_empty()
     }
 
     /// The finding's fact.
@@ -111,6 +121,9 @@ pub(crate) fn run(
             {
                 let others: Vec<&str> = u.iter().copied().filter(|x| *x != s.user).collect();
                 link.users.extend(others.iter().map(|o| (*o).to_owned()));
+                if *kind != "user agent" {
+                    link.strong_users.extend(others.iter().map(|o| (*o).to_owned()));
+                }
                 link.sentences.push(format!(
                     "{kind} {value} also appears in findings of {}",
                     others.join(", ")
@@ -149,6 +162,7 @@ mod tests {
             vec!["IP 203.0.113.7 also appears in findings of b@x, c@x".to_owned()]
         );
         assert_eq!(out[0].users.iter().collect::<Vec<_>>(), ["b@x", "c@x"]);
+        assert!(out[0].is_strong(), "an IP links strongly");
         assert_eq!(out[2].sentences.len(), 1, "the common user agent links nobody");
     }
 
@@ -167,5 +181,6 @@ mod tests {
             out[2].sentences,
             vec!["user agent axios/1.6 also appears in findings of d@x".to_owned()]
         );
+        assert!(!out[2].is_strong(), "a user agent alone raises nothing");
     }
 }
