@@ -85,3 +85,33 @@ pub(crate) fn with_context<T>(
     let baselines = super::baseline::build(&ctx);
     f(&ctx, &baselines)
 }
+
+/// Test support: the facts rule `rule` states in the findings of `user`, after the whole
+/// detection over the records of `b` under the default settings (so a rule's facts are tested
+/// as they reach the report).
+#[cfg(test)]
+pub(crate) fn facts_of(
+    b: &crate::sim::builder::Builder,
+    user: &str,
+    rule: &str,
+) -> Vec<crate::report::Fact> {
+    let ds = b.dataset();
+    crate::detect::run(&ds, &crate::settings::Settings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.user == user)
+        .flat_map(|f| f.facts)
+        .filter(|f| f.rule == rule)
+        .collect()
+}
+
+/// Test support: a user with a week of interactive sign-ins from home (Comcast, her laptop).
+#[cfg(test)]
+pub(crate) fn at_home(b: &mut crate::sim::builder::Builder, user: &str) {
+    for day in 1..=7 {
+        let s = b.i(user, &format!("2026-03-0{day}T08:00:00Z"), "198.51.100.20", 7922);
+        s.device_id = "laptop-1".into();
+        s.session_id = format!("{user}-home-{day}");
+        s.country = "US".into();
+    }
+}

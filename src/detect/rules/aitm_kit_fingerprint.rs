@@ -186,4 +186,16 @@ mod tests {
         assert_eq!(tool_agent("Mozilla/5.0 (Macintosh) Safari/605.1.15"), None);
         assert_eq!(tool_agent("python-requests/2.31.0"), Some("python-requests"));
     }
+
+    #[test]
+    fn true_positive_facts_tool_agent_reaches_the_report() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018).user_agent =
+            "axios/1.6.8".into();
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 30);
+        assert!(f[0].detail.contains("\"axios/1.6.8\" is the axios scripting library"), "{f:?}");
+    }
 }

@@ -553,4 +553,16 @@ mod tests {
         assert!(odd_name("..") && odd_name("a") && odd_name("--- !!") && odd_name("ab"));
         assert!(!odd_name("") && !odd_name("Newsletters") && !odd_name("abc"));
     }
+
+    #[test]
+    fn true_positive_facts_an_action_alone_reaches_the_report() {
+        let mut b = Builder::new();
+        let a = b.audit("alice@x.test", "2026-03-08T09:10:00Z", "175.45.176.99", "New-InboxRule");
+        a.parameters =
+            vec![("Name".into(), "..".into()), ("MoveToFolder".into(), "RSS Feeds".into())];
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 40);
+        assert!(f[0].detail.starts_with("Attacker-typical action: New-InboxRule"), "{f:?}");
+    }
 }

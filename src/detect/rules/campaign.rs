@@ -183,4 +183,17 @@ mod tests {
         );
         assert!(!out[2].is_strong(), "a user agent alone raises nothing");
     }
+
+    #[test]
+    fn true_positive_facts_campaign_reaches_the_report() {
+        let mut b = crate::sim::builder::Builder::new();
+        for user in ["alice@x.test", "bob@x.test"] {
+            crate::detect::rules::at_home(&mut b, user);
+            b.ni(user, "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        }
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 15);
+        assert_eq!(f[0].detail, "Campaign: IP 203.0.113.7 also appears in findings of bob@x.test.");
+    }
 }

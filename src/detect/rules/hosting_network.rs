@@ -84,4 +84,15 @@ mod tests {
         assert_eq!(check(&ctx, 8075), None, "Microsoft has its own guard");
         assert_eq!(check(&ctx, 0), None);
     }
+
+    #[test]
+    fn true_positive_facts_hosting_reaches_the_report() {
+        let mut b = crate::sim::builder::Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 14061);
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 20);
+        assert!(f[0].detail.starts_with("AS14061 DigitalOcean is a hosting/VPS network"), "{f:?}");
+    }
 }

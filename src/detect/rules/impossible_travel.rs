@@ -156,4 +156,16 @@ mod tests {
         r.coordinates = Some((51.5, -0.1));
         assert!(hops(&b).is_empty(), "{:?}", hops(&b));
     }
+
+    #[test]
+    fn true_positive_facts_hop_reaches_the_report() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.i("alice@x.test", "2026-03-08T08:30:00Z", "198.51.100.20", 7922).country = "US".into();
+        b.i("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018).country = "DE".into();
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 15);
+        assert!(f[0].detail.contains("km apart in"), "{f:?}");
+    }
 }

@@ -254,4 +254,17 @@ mod tests {
         assert_eq!(prevalence(&b, &all, "203.0.113.7"), Prevalence::LowVolume(2));
         assert_eq!(prevalence(&b, &h1, "203.0.113.7"), Prevalence::Single);
     }
+
+    #[test]
+    fn true_positive_facts_single_user_ip_reaches_the_report() {
+        let mut b = crate::sim::builder::Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            (f[0].points, f[0].detail.as_str()),
+            (10, "203.0.113.7 is single-user (investigate): 1 user(s) in all loaded data.")
+        );
+    }
 }

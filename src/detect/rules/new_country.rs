@@ -99,4 +99,15 @@ mod tests {
         b.ni("alice@x.test", "2026-03-05T10:00:00Z", "203.0.113.7", 1136).country = "NL".into();
         assert_eq!(last_is_new(&b), None);
     }
+
+    #[test]
+    fn true_positive_facts_new_country_reaches_the_report() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018).country = "DE".into();
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 10);
+        assert_eq!(f[0].detail, "DE is not among the countries of the user's baseline (US).");
+    }
 }

@@ -145,4 +145,18 @@ mod tests {
         b.ni("alice@x.test", "2026-03-01T09:03:00Z", "203.0.113.7", 7922);
         assert!(!nearby_of_last(&b), "another user's sign-in does not count");
     }
+
+    #[test]
+    fn true_positive_facts_no_nearby_sign_in_is_stated_at_zero_points() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 0, "the same for every candidate with the default windows");
+        assert!(
+            f[0].detail
+                .starts_with("No successful interactive sign-in by the user from 203.0.113.7")
+        );
+    }
 }

@@ -297,4 +297,19 @@ mod tests {
         b.audit("bob@x.test", "2026-03-01T09:15:00Z", "203.0.113.7", "New-InboxRule");
         assert!(linked(&b).is_empty(), "{:?}", linked(&b));
     }
+
+    #[test]
+    fn true_positive_facts_actions_weigh_and_sync_is_shown_at_zero() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        let a = b.audit("alice@x.test", "2026-03-08T09:10:00Z", "203.0.113.7", "New-InboxRule");
+        a.parameters = vec![("Name".into(), ".".into()), ("DeleteMessage".into(), "True".into())];
+        let a = b.audit("alice@x.test", "2026-03-08T09:20:00Z", "203.0.113.7", "MailItemsAccessed");
+        a.parameters = vec![("MailAccessType".into(), "Sync".into())];
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.iter().map(|f| f.points).collect::<Vec<_>>(), [40, 0], "{f:?}");
+        assert!(f[0].detail.contains("attacker-typical: New-InboxRule"), "{f:?}");
+        assert!(f[1].detail.contains("mail client sync"), "{f:?}");
+    }
 }

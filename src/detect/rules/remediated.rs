@@ -222,4 +222,22 @@ mod tests {
         assert_eq!(unknown.remediation.status, "unknown");
         assert!(unknown.sentence.starts_with("Containment unknown"), "{}", unknown.sentence);
     }
+
+    #[test]
+    fn true_positive_facts_containment_reaches_the_report() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 14061);
+        let a = b.audit(
+            "admin@x.test",
+            "2026-03-08T11:40:00Z",
+            "",
+            "Update StsRefreshTokenValidFrom Timestamp.",
+        );
+        a.target_user = "alice@x.test".into();
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 0);
+        assert!(f[0].detail.starts_with("Contained: sessions revoked at 2026-03-08T11:40:00Z"));
+    }
 }

@@ -164,4 +164,17 @@ mod tests {
         let ctx = Ctx::new(&ds, &s);
         assert_eq!(risky_ips(&ctx).len(), 1, "the threshold is a setting");
     }
+
+    #[test]
+    fn true_positive_facts_entra_risk_reaches_the_report() {
+        let mut b = crate::sim::builder::Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        let s = b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        s.risk_level = "medium".into();
+        s.risk_event_types = vec!["anomalousToken".into()];
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 20);
+        assert!(f[0].detail.contains("anomalousToken (risk medium)"), "{f:?}");
+    }
 }

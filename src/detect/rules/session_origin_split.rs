@@ -185,4 +185,16 @@ mod tests {
         assert!(out.splits.is_empty(), "{:?}", out.splits);
         assert_eq!((out.microsoft_guarded, out.familiar_guarded), (1, 1));
     }
+
+    #[test]
+    fn true_positive_facts_split_reaches_the_report() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.i("alice@x.test", "2026-03-08T09:00:00Z", "198.51.100.20", 7922).session_id = "s9".into();
+        b.ni("alice@x.test", "2026-03-08T09:30:00Z", "203.0.113.7", 14061).session_id = "s9".into();
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 35);
+        assert!(f[0].detail.contains("(a hosting network)"), "{f:?}");
+    }
 }

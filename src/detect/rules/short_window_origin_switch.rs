@@ -145,4 +145,19 @@ mod tests {
         b.ni("bob@x.test", "2026-03-01T09:01:00Z", "203.0.113.10", 14061); // other user
         assert_eq!(pairs(&b), 0);
     }
+
+    #[test]
+    fn true_positive_facts_h2_pair_reaches_the_report() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.i("alice@x.test", "2026-03-08T09:00:00Z", "198.51.100.20", 7922);
+        b.ni("alice@x.test", "2026-03-08T09:05:00Z", "203.0.113.7", 7018);
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 25);
+        assert!(
+            f[0].detail.contains("5 min later a non-interactive sign-in from 203.0.113.7"),
+            "{f:?}"
+        );
+    }
 }

@@ -170,4 +170,25 @@ mod tests {
         let s = Settings { ipv6_prefix: 64, ..Settings::default() };
         assert_eq!(candidates(&b, &s).len(), 1, "different /64");
     }
+
+    #[test]
+    fn true_positive_facts_reach_the_report_with_the_own_origin_guard() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018);
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].points, 30);
+        assert!(f[0].detail.contains("neither the address nor its prefix 203.0.113.0/24"), "{f:?}");
+        // Her laptop (its own device id) on a new network: the own-origin guard.
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        b.ni("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 7018).device_id =
+            "laptop-1".into();
+        let f = crate::detect::rules::facts_of(&b, "alice@x.test", ID);
+        assert_eq!(f.iter().map(|f| f.points).collect::<Vec<_>>(), [30, -25], "{f:?}");
+        assert!(
+            f[1].detail.starts_with("Own-origin guard: the sign-in carries the user's own device")
+        );
+    }
 }
