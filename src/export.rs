@@ -27,7 +27,7 @@ pub mod timesketch;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use grades::{Grade, Grades};
-pub use html::html;
+pub use html::{Case, html};
 pub use kql::kql;
 pub use powershell::powershell;
 pub use timesketch::timesketch;
