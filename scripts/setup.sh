@@ -3,7 +3,8 @@
 # skipping (fast) whatever is already present. Safe to run any number of times.
 #
 #   scripts/setup.sh            everything the app build needs (wasm target, trunk, wasm-bindgen, wasm-opt)
-#   scripts/setup.sh --tests    the above plus what the test suite needs (Chromium, playwright-core)
+#   scripts/setup.sh --tests    the above plus what the test suite needs (Chromium, playwright-core,
+#                               the export validators in tests/tools)
 #
 # Versions are pinned here and nowhere else except Cargo.toml / Trunk.toml (wasm-bindgen, checked below).
 set -euo pipefail
@@ -70,6 +71,15 @@ if [ "$WANT_TESTS" = 1 ]; then
     say "installing the browser-test node packages"
     (cd "$E2E" && npm ci --no-audit --no-fund --loglevel=error >&2)
     cp "$E2E/package-lock.json" "$stamp"
+  fi
+  # The export validators (cli/tests/kql.rs, cli/tests/contain.rs): the Kusto language service and
+  # the tree-sitter PowerShell grammar (prebuilt binding, no compiler needed).
+  TOOLS="$ROOT/tests/tools"
+  stamp="$TOOLS/node_modules/.sessionhunt-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$TOOLS/package-lock.json" "$stamp"; then
+    say "installing the export-validator node packages"
+    (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    cp "$TOOLS/package-lock.json" "$stamp"
   fi
 fi
 say "tools ready"
