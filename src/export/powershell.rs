@@ -107,7 +107,7 @@ pub fn powershell(report: &Report, selection: &Selection, version: &str) -> Stri
     line(w, "function ConvertTo-UtcTime([string]$Text) {");
     line(
         w,
-        "    [datetime]::Parse($Text, [Globalization.CultureInfo]::InvariantCulture, [Globalization.DateTimeStyles]::AdjustToUniversal -bor [Globalization.DateTimeStyles]::AssumeUniversal)",
+        "    [datetime]::Parse($Text, [Globalization.CultureInfo]::InvariantCulture, ([Globalization.DateTimeStyles]::AdjustToUniversal -bor [Globalization.DateTimeStyles]::AssumeUniversal))",
     );
     line(w, "}");
     for (user, fs) in &users {
@@ -196,7 +196,7 @@ fn user_block(w: &mut String, upn: &str, user: &str, fs: &[&Finding], selection:
     line(w, "Write-Host \"Inbox rules of $upn\"");
     line(
         w,
-        "Get-MgUserMailFolderMessageRule -UserId $user.Id -MailFolderId 'inbox' -All | Format-List DisplayName, IsEnabled, Sequence, Conditions, Actions",
+        "Get-MgUserMailFolderMessageRule -UserId $user.Id -MailFolderId 'inbox' -All | Format-List -Property 'DisplayName', 'IsEnabled', 'Sequence', 'Conditions', 'Actions'",
     );
     line(
         w,
@@ -205,7 +205,7 @@ fn user_block(w: &mut String, upn: &str, user: &str, fs: &[&Finding], selection:
     line(w, "if (Get-Command -Name Get-Mailbox -ErrorAction SilentlyContinue) {");
     line(
         w,
-        "    Get-Mailbox -Identity $upn | Format-List ForwardingSmtpAddress, ForwardingAddress, DeliverToMailboxAndForward",
+        "    Get-Mailbox -Identity $upn | Format-List -Property 'ForwardingSmtpAddress', 'ForwardingAddress', 'DeliverToMailboxAndForward'",
     );
     line(w, "} else {");
     line(
@@ -216,21 +216,21 @@ fn user_block(w: &mut String, upn: &str, user: &str, fs: &[&Finding], selection:
     line(w, "Write-Host \"OAuth permission grants of $upn\"");
     line(
         w,
-        "Get-MgUserOauth2PermissionGrant -UserId $user.Id -All | Format-Table ClientId, ConsentType, Scope",
+        "Get-MgUserOauth2PermissionGrant -UserId $user.Id -All | Format-Table -Property 'ClientId', 'ConsentType', 'Scope'",
     );
     line(w, "Write-Host \"Authentication methods of $upn\"");
     line(
         w,
-        "Get-MgUserAuthenticationMethod -UserId $user.Id | Format-List Id, AdditionalProperties",
+        "Get-MgUserAuthenticationMethod -UserId $user.Id | Format-List -Property 'Id', 'AdditionalProperties'",
     );
     line(w, "Write-Host \"Devices of $upn\"");
     line(
         w,
-        "Get-MgUserRegisteredDevice -UserId $user.Id -All | ForEach-Object { Get-MgDevice -DeviceId $_.Id } | Format-Table DisplayName, DeviceId, OperatingSystem, RegistrationDateTime, ApproximateLastSignInDateTime",
+        "Get-MgUserRegisteredDevice -UserId $user.Id -All | ForEach-Object { Get-MgDevice -DeviceId $_.Id } | Format-Table -Property 'DisplayName', 'DeviceId', 'OperatingSystem', 'RegistrationDateTime', 'ApproximateLastSignInDateTime'",
     );
     line(
         w,
-        "Get-MgUserOwnedDevice -UserId $user.Id -All | ForEach-Object { Get-MgDevice -DeviceId $_.Id } | Format-Table DisplayName, DeviceId, OperatingSystem, RegistrationDateTime",
+        "Get-MgUserOwnedDevice -UserId $user.Id -All | ForEach-Object { Get-MgDevice -DeviceId $_.Id } | Format-Table -Property 'DisplayName', 'DeviceId', 'OperatingSystem', 'RegistrationDateTime'",
     );
 }
 
