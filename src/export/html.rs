@@ -79,9 +79,9 @@ h3 { font-size: 1.1em; margin-top: 1.6em; }
 .meta { color: #57606a; }
 .answer { font-size: 1.08em; background: #f6f8fa; border-left: 4px solid #0969da; padding: 0.8em 1em; }
 table { border-collapse: collapse; width: 100%; margin: 0.6em 0; font-size: 0.93em; }
-th, td { border: 1px solid #d0d7de; padding: 0.3em 0.5em; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #d0d7de; padding: 0.3em 0.5em; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 th { background: #f6f8fa; }
-code, .mono { font-family: ui-monospace, 'SFMono-Regular', Consolas, monospace; font-size: 0.92em; overflow-wrap: anywhere; }
+code, .mono { font-family: ui-monospace, 'SFMono-Regular', Consolas, monospace; font-size: 0.92em; overflow-wrap: break-word; }
 .sev { font-weight: 600; padding: 0 0.4em; border-radius: 3px; }
 .sev-critical { background: #8b0000; color: #fff; }
 .sev-high { background: #cf222e; color: #fff; }
@@ -90,7 +90,7 @@ code, .mono { font-family: ui-monospace, 'SFMono-Regular', Consolas, monospace; 
 .sev-info { background: #eaeef2; }
 .user { break-inside: avoid-page; }
 svg { width: 100%; height: auto; border: 1px solid #d0d7de; background: #fff; }
-pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre { background: #f6f8fa; padding: 0.6em; overflow-x: auto; white-space: pre-wrap; overflow-wrap: break-word; }
 ul.ioc { columns: 2; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11px; }
