@@ -4,7 +4,7 @@
 #
 #   scripts/setup.sh            everything the app build needs (wasm target, trunk, wasm-bindgen, wasm-opt)
 #   scripts/setup.sh --tests    the above plus what the test suite needs (Chromium, playwright-core,
-#                               the duckdb Python package)
+#                               the duckdb Python package, the export validators in tests/tools)
 #
 # Versions are pinned here and nowhere else except Cargo.toml / Trunk.toml (wasm-bindgen, checked below).
 set -euo pipefail
@@ -81,6 +81,15 @@ if [ "$WANT_TESTS" = 1 ]; then
     python3 -m pip install --quiet --user "duckdb==$DUCKDB_VERSION" >&2 2>/dev/null \
       || python3 -m pip install --quiet --user --break-system-packages "duckdb==$DUCKDB_VERSION" >&2 \
       || python3 -m pip install --quiet "duckdb==$DUCKDB_VERSION" >&2
+  fi
+  # The export validators (cli/tests/kql.rs, cli/tests/contain.rs): the Kusto language service and
+  # the tree-sitter PowerShell grammar (prebuilt binding, no compiler needed).
+  TOOLS="$ROOT/tests/tools"
+  stamp="$TOOLS/node_modules/.sessionhunt-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$TOOLS/package-lock.json" "$stamp"; then
+    say "installing the export-validator node packages"
+    (cd "$TOOLS" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    cp "$TOOLS/package-lock.json" "$stamp"
   fi
 fi
 say "tools ready"

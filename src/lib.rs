@@ -20,6 +20,7 @@
 
 pub mod detect;
 pub mod enrich;
+pub mod export;
 pub mod ingest;
 pub mod model;
 mod par;

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sessionhunt::export::{self, Evidence, Grades, Selection};
 use sessionhunt::ingest::{Dataset, FileIngest, Part, PartData};
 use sessionhunt::report::{Diagnostic, InputSummary, Report, Severity};
 use sessionhunt::{Settings, analyze};
@@ -86,6 +87,54 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Prints KQL for Microsoft Sentinel / Log Analytics that re-runs reference hunts H1 and H2
+    /// and the rules KQL can express, with the settings' windows, thresholds and allowlists; the
+    /// queries are separated by lines that are exactly `//---`. With PATHs, the windows default to
+    /// the data's span and a last query sweeps the tenant for the findings' IPs and user agents.
+    Kql {
+        #[command(flatten)]
+        case: CaseArgs,
+        /// Export files, folders or zips (optional).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Prints a Microsoft Graph PowerShell containment script for the users of the findings at or
+    /// above --min-severity (and those graded true positive): remove devices registered during the
+    /// compromise, revoke sessions, disable the account, then list inbox rules, forwarding, OAuth
+    /// grants, authentication methods and devices for review. Every destructive step runs with
+    /// -WhatIf until the script is run with -Execute.
+    Contain {
+        #[command(flatten)]
+        case: CaseArgs,
+        /// Export files, folders or zips.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Writes a self-contained HTML case report (no script, no external resource, printable):
+    /// the answer, affected users, timelines, campaign infrastructure, indicators, the input files
+    /// with their SHA-256, and the settings.
+    Report {
+        #[command(flatten)]
+        case: CaseArgs,
+        /// Writes the report to FILE instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Export files, folders or zips.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Writes the affected users' events as Timesketch JSON Lines (message, datetime,
+    /// timestamp_desc, the normalized fields and the ids of the findings citing each event).
+    Timesketch {
+        #[command(flatten)]
+        case: CaseArgs,
+        /// Writes the JSON Lines to FILE instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Export files, folders or zips.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Writes the built-in demo tenant (the page's "Try with sample data") as export files, or
     /// with --users/--days a larger simulated tenant of the same kind (for benchmarks and trials).
     Demo {
@@ -106,6 +155,50 @@ enum Command {
         layout: DemoLayout,
     },
 }
+
+/// What the hand-off exports share: settings, which findings they cover, threads.
+#[derive(clap::Args, Debug)]
+struct CaseArgs {
+    /// Settings file (JSON or TOML); defaults apply to every key it leaves out.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+    /// Covers the findings at or above this severity (plus those graded true positive).
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "high")]
+    min_severity: FailOn,
+    /// Grades file (JSON, docs/exports.md): true positives are covered whatever their severity,
+    /// false positives and benign true positives never.
+    #[arg(long, value_name = "FILE")]
+    grades: Option<PathBuf>,
+    /// Threads that read a large CSV export in parts (default: the machine's cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
+}
+
+impl CaseArgs {
+    fn selection(&self) -> Result<Selection> {
+        let grades = match &self.grades {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read grades file {}", path.display()))?;
+                Grades::parse(&text)
+                    .map_err(anyhow::Error::msg)
+                    .with_context(|| format!("invalid grades file {}", path.display()))?
+            }
+            None => Grades::default(),
+        };
+        Ok(Selection { min_severity: self.min_severity.severity(), grades })
+    }
+
+    fn settings(&self) -> Result<Settings> {
+        match &self.settings {
+            Some(path) => read_settings(path),
+            None => Ok(Settings::default()),
+        }
+    }
+}
+
+/// The version the exports name.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
@@ -302,6 +395,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
             write_output(None, &[text])?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Kql { case, paths } => {
+            let (settings, selection) = (case.settings()?, case.selection()?);
+            let loaded =
+                if paths.is_empty() { None } else { Some(load(&paths, &settings, &case)?) };
+            let text = export::kql(&settings, loaded.as_ref().map(|l| &l.1), &selection, VERSION);
+            write_output(None, &[text])?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Contain { case, paths } => {
+            let (settings, selection) = (case.settings()?, case.selection()?);
+            let (_, report) = load(&paths, &settings, &case)?;
+            write_output(None, &[export::powershell(&report, &selection, VERSION)])?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { case, output, paths } => {
+            let (settings, selection) = (case.settings()?, case.selection()?);
+            let (dataset, report) = load(&paths, &settings, &case)?;
+            let evidence = Evidence::of(&report, &dataset);
+            let hashes = sha256_of_inputs(&collect_inputs(&paths)?)?;
+            let case = export::Case {
+                selection: &selection,
+                settings: &settings,
+                evidence: &evidence,
+                hashes: &hashes,
+                version: VERSION,
+            };
+            write_output(output.as_deref(), &[export::html(&report, &case)])?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Timesketch { case, output, paths } => {
+            let (settings, selection) = (case.settings()?, case.selection()?);
+            let (dataset, report) = load(&paths, &settings, &case)?;
+            write_output(output.as_deref(), &[export::timesketch(&report, &dataset, &selection)])?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { out, users, days, layout } => {
             use sessionhunt::sim::{Layout, TenantConfig, generate};
             std::fs::create_dir_all(&out)
@@ -337,6 +465,43 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Reads and analyses the inputs of a hand-off export, warning on stderr about unrecognized files
+/// and row problems as `analyze` does.
+fn load(paths: &[PathBuf], settings: &Settings, case: &CaseArgs) -> Result<(Dataset, Report)> {
+    let inputs = collect_inputs(paths)?;
+    let jobs = case
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok())
+        .map_or(1, std::num::NonZeroUsize::get);
+    let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
+    let split = Split { jobs, part_min_bytes: PART_MIN_BYTES };
+    let progress = progress_bar(&inputs);
+    let mut dataset = Dataset::new();
+    for input in &inputs {
+        read_into(&mut dataset, input, &progress, split)?;
+    }
+    progress.finish_and_clear();
+    let report = analyze(&dataset, settings);
+    warn_about_inputs(&report.inputs, &report.diagnostics, "");
+    Ok((dataset, report))
+}
+
+/// SHA-256 of every input file (lower-case hex), by the name the report gives it.
+fn sha256_of_inputs(inputs: &[Input]) -> Result<std::collections::BTreeMap<String, String>> {
+    use sha2::{Digest, Sha256};
+    let mut out = std::collections::BTreeMap::new();
+    let mut buf = vec![0u8; CHUNK];
+    for input in inputs {
+        let mut file = File::open(&input.path)
+            .with_context(|| format!("cannot open {}", input.path.display()))?;
+        let mut hasher = Sha256::new();
+        read_range(&mut file, &mut buf, u64::MAX, input, |c| hasher.update(c))?;
+        let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        out.insert(input.name.clone(), hex);
+    }
+    Ok(out)
 }
 
 fn read_settings(path: &Path) -> Result<Settings> {
