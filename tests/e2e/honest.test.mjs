@@ -154,7 +154,7 @@ test('the timeline marks as attacker only the networks of the finding under revi
 
 // WCAG 2 relative luminance and contrast ratio, from computed colours.
 function contrastOf(fg, bg) {
-  const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const rgb = (c) => (c.startsWith('color(') ? c.match(/[\d.]+/g).slice(0, 3).map((v) => Number(v) * 255) : c.match(/[\d.]+/g).slice(0, 3).map(Number));
   const lum = (c) => {
     const [r, g, b] = rgb(c).map((v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; });
     return 0.2126 * r + 0.7152 * g + 0.0722 * b;
@@ -171,12 +171,27 @@ for (const colorScheme of ['light', 'dark']) {
     await page.getByTestId('details').waitFor();
     // Every badge against its own background; text against the nearest opaque background.
     const pairs = await page.evaluate(() => {
+      // A colour as [r, g, b, a] (0-255, 0-1), from rgb(), rgba() or color(srgb …) text.
+      const parse = (c) => {
+        const n = c.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 0];
+        if (c.startsWith('color(')) return [n[0] * 255, n[1] * 255, n[2] * 255, n[3] ?? 1];
+        if (c === 'transparent') return [0, 0, 0, 0];
+        return [n[0], n[1], n[2], n[3] ?? 1];
+      };
+      // The background the text is drawn on: every translucent layer composited over the first
+      // opaque one behind it.
       const opaque = (el) => {
+        const layers = [];
         for (let e = el; e; e = e.parentElement) {
-          const c = getComputedStyle(e).backgroundColor;
-          if (c && !/rgba\(.*, 0\)$/.test(c) && c !== 'transparent') return c;
+          const c = parse(getComputedStyle(e).backgroundColor);
+          if (c[3] > 0) layers.push(c);
+          if (c[3] >= 1) break;
         }
-        return getComputedStyle(document.documentElement).backgroundColor;
+        let [r, g, b] = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop() : parse(getComputedStyle(document.documentElement).backgroundColor);
+        for (const [lr, lg, lb, la] of layers.reverse()) {
+          [r, g, b] = [lr * la + r * (1 - la), lg * la + g * (1 - la), lb * la + b * (1 - la)];
+        }
+        return `rgb(${r}, ${g}, ${b})`;
       };
       const sel = '.badge, .muted, .remediation, .answer-headline, .answer li, .reason, .chip, .legend li, .privacy-badge, td, th, dt, dd, p, .button';
       return [...document.querySelectorAll(sel)]
