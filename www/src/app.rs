@@ -351,9 +351,16 @@ pub fn App() -> Html {
                 if let Some(el) = web_sys::window()
                     .and_then(|w| w.document())
                     .and_then(|d| d.query_selector("[data-testid=grid-viewport]").ok().flatten())
-                    .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
                 {
-                    let _ = el.focus();
+                    // `focus({preventScroll: true})`: the page stays where the analyst left it
+                    // (web-sys's FocusOptions binding is not enabled; the call is the same).
+                    let options = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&options, &"preventScroll".into(), &true.into());
+                    if let Ok(focus) = js_sys::Reflect::get(&el, &"focus".into())
+                        .and_then(|f| f.dyn_into::<js_sys::Function>())
+                    {
+                        let _ = focus.call1(&el, &options);
+                    }
                 }
             })
             .forget();
