@@ -153,14 +153,16 @@ pub fn containment(f: &Finding) -> Containment {
     }
 }
 
-/// The grid's words for a finding's remediation (what its column shows, filters and searches).
+/// The grid's words for a finding's remediation (what its column shows, filters and searches);
+/// short, so the column stays narrow: the cell's tooltip has the sentence.
 pub fn remediation_label(f: &Finding) -> String {
-    match f.remediation.status.as_str() {
-        "sessions-revoked" => "contained: sessions revoked".to_owned(),
-        "account-disabled" => "contained: account disabled".to_owned(),
-        "none" => "not contained".to_owned(),
-        "unknown" | "" => "unknown: no audit log".to_owned(),
-        other => other.to_owned(),
+    match containment(f) {
+        Containment::Contained => "contained".to_owned(),
+        Containment::NotContained => "not contained".to_owned(),
+        Containment::Unknown if matches!(f.remediation.status.as_str(), "unknown" | "") => {
+            "unknown".to_owned()
+        }
+        Containment::Unknown => f.remediation.status.clone(),
     }
 }
 
@@ -256,7 +258,8 @@ mod tests {
         assert_eq!(containment(&with("account-disabled")), Containment::Contained);
         assert_eq!(containment(&with("none")), Containment::NotContained);
         assert_eq!(containment(&with("unknown")), Containment::Unknown);
-        assert_eq!(remediation_label(&with("unknown")), "unknown: no audit log");
+        assert_eq!(remediation_label(&with("unknown")), "unknown");
+        assert_eq!(remediation_label(&with("account-disabled")), "contained");
         assert_eq!(remediation_label(&with("none")), "not contained");
         assert!(remediation_sentence(&with("unknown")).starts_with("Unknown"));
         assert!(!remediation_sentence(&with("unknown")).contains("not revoked"));
