@@ -7,6 +7,7 @@ use std::rc::Rc;
 use gloo::storage::{LocalStorage, Storage};
 use sessionhunt::report::Finding;
 use sessionhunt::{Report, Settings};
+use wasm_bindgen::JsCast;
 use web_sys::File;
 use yew::prelude::*;
 
@@ -17,9 +18,10 @@ use crate::components::drop_zone::DropZone;
 use crate::components::findings::FindingsTable;
 use crate::components::settings::SettingsPanel;
 use crate::components::status::StatusLine;
-use crate::components::summary::{InputsTable, Summary};
+use crate::components::summary::{AnswerBanner, InputsTable, Summary};
 use crate::components::theme::ThemeToggle;
 use crate::components::timeline::Timeline;
+use crate::components::users::UsersList;
 use crate::protocol::{FromWorker, ToWorker};
 use crate::state::{Action, AppState, Phase, SearchIndex, Shared, UserEvents};
 
@@ -119,6 +121,10 @@ fn spawn(
                 let refs = finding_events.into_iter().collect();
                 dispatcher.dispatch(Action::Events(Shared::new(UserEvents { user, events, refs })));
             }
+            FromWorker::Users { users } => {
+                loaded.borrow_mut().pending.remove("users:");
+                dispatcher.dispatch(Action::Users(Shared::new(users)));
+            }
             FromWorker::RawRows { finding, rows } => {
                 loaded.borrow_mut().pending.remove(&format!("raw:{finding}"));
                 dispatcher.dispatch(Action::RawRows(finding, Shared::new(rows)));
@@ -202,6 +208,7 @@ pub fn App() -> Html {
     {
         let wanted = state.wanted_events();
         let wanted_raw = state.wanted_raw_rows();
+        let wanted_users = state.wanted_users();
         let send = send.clone();
         let loaded = loaded.clone();
         let ready = state.report.is_some() && state.worker_ready;
@@ -217,6 +224,10 @@ pub fn App() -> Html {
                     wanted_raw.filter(|f| loaded.borrow_mut().pending.insert(format!("raw:{f}")))
                 {
                     send(None, ToWorker::RawRows { finding }, Vec::new());
+                }
+                // "users:" cannot be a user's name here: names are UPNs or object ids.
+                if wanted_users && loaded.borrow_mut().pending.insert("users:".to_owned()) {
+                    send(None, ToWorker::Users, Vec::new());
                 }
             }
         });
@@ -333,7 +344,39 @@ pub fn App() -> Html {
     };
     let on_close_details = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Select(None)))
+        Callback::from(move |()| {
+            dispatcher.dispatch(Action::Select(None));
+            // Focus goes back to the grid, whose active row is the one that opened the panel.
+            gloo::timers::callback::Timeout::new(0, || {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector("[data-testid=grid-viewport]").ok().flatten())
+                {
+                    // `focus({preventScroll: true})`: the page stays where the analyst left it
+                    // (web-sys's FocusOptions binding is not enabled; the call is the same).
+                    let options = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&options, &"preventScroll".into(), &true.into());
+                    if let Ok(focus) = js_sys::Reflect::get(&el, &"focus".into())
+                        .and_then(|f| f.dyn_into::<js_sys::Function>())
+                    {
+                        let _ = focus.call1(&el, &options);
+                    }
+                }
+            })
+            .forget();
+        })
+    };
+    let on_clear_filters = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(Action::ClearFilters))
+    };
+    let on_want_users = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |open: bool| dispatcher.dispatch(Action::WantUsers(open)))
+    };
+    let on_dismiss_rescored = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::DismissRescored))
     };
     let on_timeline = {
         let dispatcher = state.dispatcher();
@@ -413,8 +456,15 @@ pub fn App() -> Html {
                     <SettingsPanel settings={state.settings.clone()} on_change={on_settings} />
                 </details>
                 if let Some(report) = &state.report {
+                    <AnswerBanner report={report.clone()} />
+                    if let Some(n) = state.rescored {
+                        <p class="notice" role="status" data-testid="rescored">
+                            {format!("Re-scored: {n} finding{} changed.", if n == 1 { "" } else { "s" })}
+                            <button class="chip-close" aria-label="Dismiss" onclick={on_dismiss_rescored}>{"×"}</button>
+                        </p>
+                    }
                     <Summary report={report.clone()} blob={state.report_blob.clone()} />
-                    <FindingsTable report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
+                    <FindingsTable {on_clear_filters} report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
                         sort={state.sort} descending={state.descending} filter={state.filter.clone()}
                         column_filters={state.column_filters.clone()} selected={state.selected.clone()}
                         {range_label} {on_sort} {on_filter} {on_column_filter} {on_toggle_column} {on_select} {on_clear_range} />
@@ -423,12 +473,14 @@ pub fn App() -> Html {
                             focus={state.timeline_focus.clone()}
                             range={state.range} {on_range} on_close={on_close_timeline} />
                     }
+                    <UsersList report={report.clone()} users={state.users.clone()} open={state.users_wanted}
+                        on_toggle={on_want_users} on_timeline={on_timeline.clone()} />
                     <InputsTable report={report.clone()} on_remove={(!loaded_names.is_empty()).then_some(on_remove)} loaded={loaded_names} />
                     <p><button class="button" onclick={on_clear} data-testid="clear">{"Clear everything loaded"}</button></p>
                 }
             </main>
             if let Some(finding) = selected {
-                <Details events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} {finding} on_close={on_close_details} {on_timeline} />
+                <Details report={state.report.clone().unwrap_or_default()} events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} {finding} on_close={on_close_details} {on_timeline} />
             }
             <footer>
                 {"Your files are read by this page only: the analysis runs in a web worker in this tab, and the page's Content-Security-Policy forbids connections to any other site."}

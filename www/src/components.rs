@@ -9,3 +9,4 @@ pub mod status;
 pub mod summary;
 pub mod theme;
 pub mod timeline;
+pub mod users;

@@ -6,6 +6,7 @@
 //! in slices, streams them into `sessionhunt`'s ingestion, and sends back progress and the report
 //! as its JSON contract text.
 
+pub mod answer;
 pub mod app;
 pub mod bridge;
 pub mod components;

@@ -38,6 +38,9 @@ pub enum ToWorker {
         /// The user as the report names it (lower-cased UPN or object id).
         user: String,
     },
+    /// Send every user of the loaded data with their event counts (the user list, so every user
+    /// stays reachable even with no finding).
+    Users,
     /// Worker → helper worker: read a byte range of the file posted with this message as a part
     /// of it (the core's `Part`) and answer [`FromWorker::PartRead`]. A worker sends this to a
     /// helper it started itself, so a large export is parsed on two cores; the page never does.
@@ -93,6 +96,11 @@ pub enum FromWorker {
         /// The `events` of each of the user's findings in the last report, by finding id.
         finding_events: Vec<(String, Vec<sessionhunt::report::EventRef>)>,
     },
+    /// Every user of the loaded data, answering [`ToWorker::Users`].
+    Users {
+        /// One row per user, by name.
+        users: Vec<UserRow>,
+    },
     /// The raw rows behind a finding, answering [`ToWorker::RawRows`].
     RawRows {
         /// The finding's id.
@@ -129,6 +137,23 @@ pub enum FromWorker {
 /// wasm is warm; the first pages run before V8 has optimized the parser (a fresh CI machine saw
 /// 78-104 ms tasks with pages of 1,000), so pages stay small enough for that too.
 pub const FINDINGS_PAGE: usize = 250;
+
+/// One user of the loaded data and what was loaded of them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRow {
+    /// The user as the report names users (lower-cased UPN, else object id).
+    pub user: String,
+    /// Interactive sign-ins.
+    pub interactive: u64,
+    /// Non-interactive sign-ins (and service-principal or managed-identity ones under the user).
+    pub non_interactive: u64,
+    /// Audit operations.
+    pub audit: u64,
+    /// First event, RFC 3339 UTC.
+    pub first: String,
+    /// Last event, RFC 3339 UTC.
+    pub last: String,
+}
 
 /// Raw rows behind a finding: (file, line, text).
 pub type RawRows = Vec<(String, u64, String)>;

@@ -10,7 +10,7 @@ use sessionhunt::report::{EventRef, Finding};
 use sessionhunt::{Report, Settings};
 use yew::Reducible;
 
-use crate::protocol::{EventView, Progress, RawRows};
+use crate::protocol::{EventView, Progress, RawRows, UserRow};
 
 /// Shared, immutable data compared by identity: props holding a 100 000-finding report must not
 /// be compared field by field on every render.
@@ -77,6 +77,17 @@ impl SearchIndex {
                 // Per column, so the text matches what each cell shows; a newline between
                 // columns, which a search box cannot hold, so no match spans two cells.
                 text.push_str(&column.text(f).to_lowercase());
+                text.push('\n');
+            }
+            // And what the details panel shows first (issue 21: search finds what is on
+            // screen): the network names, the rung's reason, the explanation, the facts and the
+            // related audit operations, one per line.
+            let networks = f.asns.iter().map(|a| sessionhunt::enrich::asn_label(*a));
+            let prose = f.explanation.iter().chain(std::iter::once(&f.severity_reason));
+            let facts = f.facts.iter().map(|x| &x.detail);
+            let audit = f.related_audit.iter().map(|a| format!("{} {}", a.operation, a.detail));
+            for line in networks.chain(prose.chain(facts).cloned()).chain(audit) {
+                text.push_str(&line.to_lowercase());
                 text.push('\n');
             }
             text.into_boxed_str()
@@ -232,7 +243,7 @@ impl Column {
             Column::Countries => f.countries.join(", "),
             Column::Sessions => f.session_ids.join(", "),
             Column::UserAgents => f.user_agents.join(", "),
-            Column::Remediation => f.remediation.status.clone(),
+            Column::Remediation => crate::answer::remediation_label(f),
             Column::Id => f.id.clone(),
         }
     }
@@ -313,6 +324,15 @@ pub struct AppState {
     pub settings: Shared<Settings>,
     /// The analysis worker has loaded and listens.
     pub worker_ready: bool,
+    /// Every user of the loaded data, once asked for (the user list; `None` until it arrives).
+    pub users: Option<Shared<Vec<UserRow>>>,
+    /// The user list is open and wants its rows.
+    pub users_wanted: bool,
+    /// A re-scoring is under way (the next report is compared with the one shown).
+    pub rescoring: bool,
+    /// After a re-scoring: how many findings changed (added, removed, or another severity or
+    /// score), for the notice.
+    pub rescored: Option<usize>,
 }
 
 impl Default for AppState {
@@ -335,6 +355,10 @@ impl Default for AppState {
             raw_rows: BTreeMap::new(),
             settings: Shared::new(Settings::default()),
             worker_ready: false,
+            users: None,
+            users_wanted: false,
+            rescoring: false,
+            rescored: None,
         }
     }
 }
@@ -382,6 +406,14 @@ pub enum Action {
     RawRows(String, Shared<RawRows>),
     /// New analysis settings.
     Settings(Shared<Settings>),
+    /// Clear the search, every column filter and the time range.
+    ClearFilters,
+    /// Open (true) or close the user list.
+    WantUsers(bool),
+    /// The list of every user arrived.
+    Users(Shared<Vec<UserRow>>),
+    /// Dismiss the re-scoring notice.
+    DismissRescored,
 }
 
 impl Reducible for AppState {
@@ -401,7 +433,10 @@ impl Reducible for AppState {
                 if reading {
                     next.events.clear();
                     next.raw_rows.clear();
+                    next.users = None;
                 }
+                next.rescoring = !reading;
+                next.rescored = None;
                 next.phase = Phase::Working { label, progress: None, cancellable: reading }
             }
             Action::Progress(progress) => match &mut next.phase {
@@ -435,6 +470,10 @@ impl Reducible for AppState {
                         .and_then(|u| report.findings.iter().find(|f| &f.user == u))
                         .map(|f| f.id.clone());
                 }
+                next.rescored = (next.rescoring)
+                    .then(|| self.report.as_ref().map(|old| changed(old, &report)))
+                    .flatten();
+                next.rescoring = false;
                 next.search = if search.len() == report.findings.len() {
                     search
                 } else {
@@ -451,7 +490,10 @@ impl Reducible for AppState {
             // Text for a report that was cleared meanwhile has nothing to attach to.
             Action::ReportBlob(_) if next.report.is_none() => return self,
             Action::ReportBlob(blob) => next.report_blob = Some(blob),
-            Action::Fail(message) => next.phase = Phase::Failed(message),
+            Action::Fail(message) => {
+                next.rescoring = false;
+                next.phase = Phase::Failed(message)
+            }
             Action::Cancelled => next.phase = Phase::Cancelled,
             Action::Cleared => {
                 next.report = None;
@@ -462,6 +504,9 @@ impl Reducible for AppState {
                 next.events.clear();
                 next.raw_rows.clear();
                 next.range = None;
+                next.users = None;
+                next.users_wanted = false;
+                next.rescored = None;
                 next.phase = Phase::Idle;
             }
             Action::SortBy(key) => {
@@ -510,6 +555,14 @@ impl Reducible for AppState {
                 next.raw_rows.insert(finding, rows);
             }
             Action::Settings(settings) => next.settings = settings,
+            Action::ClearFilters => {
+                next.filter.clear();
+                next.column_filters.clear();
+                next.range = None;
+            }
+            Action::WantUsers(open) => next.users_wanted = open,
+            Action::Users(users) => next.users = Some(users),
+            Action::DismissRescored => next.rescored = None,
         }
         Rc::new(next)
     }
@@ -526,6 +579,11 @@ impl AppState {
         Column::ALL.into_iter().filter(|c| !self.hidden.contains(c)).collect()
     }
 
+    /// True when the search, a column filter or the time range hides findings.
+    pub fn filtered(&self) -> bool {
+        !self.filter.trim().is_empty() || !self.column_filters.is_empty() || self.range.is_some()
+    }
+
     /// Users whose events the open views need and that have not arrived.
     pub fn wanted_events(&self) -> Vec<String> {
         let mut users: Vec<String> = Vec::new();
@@ -538,6 +596,11 @@ impl AppState {
         users.retain(|u| !self.events.contains_key(u));
         users.dedup();
         users
+    }
+
+    /// True when the user list is open and its rows have not arrived.
+    pub fn wanted_users(&self) -> bool {
+        self.users_wanted && self.users.is_none() && self.report.is_some()
     }
 
     /// The open finding whose raw rows have not arrived.
@@ -557,11 +620,10 @@ impl AppState {
     pub fn visible_findings(&self) -> Vec<usize> {
         let Some(report) = &self.report else { return Vec::new() };
         let needle = self.filter.trim().to_lowercase();
-        let column_needles: Vec<(Column, String)> = self
+        let column_needles: Vec<(Column, ColumnFilter)> = self
             .column_filters
             .iter()
-            .map(|(c, t)| (*c, t.trim().to_lowercase()))
-            .filter(|(_, t)| !t.is_empty())
+            .filter_map(|(c, t)| Some((*c, ColumnFilter::parse(t)?)))
             .collect();
         let range = self.range;
         let mut rows: Vec<usize> = report
@@ -569,9 +631,7 @@ impl AppState {
             .iter()
             .enumerate()
             .filter(|(i, _)| needle.is_empty() || self.search.matches(*i, &needle))
-            .filter(|(_, f)| {
-                column_needles.iter().all(|(c, t)| c.text(f).to_lowercase().contains(t.as_str()))
-            })
+            .filter(|(_, f)| column_needles.iter().all(|(c, t)| t.matches(*c, f)))
             .filter(|(_, f)| range.is_none_or(|r| overlaps(f, r)))
             .map(|(i, _)| i)
             .collect();
@@ -584,6 +644,94 @@ impl AppState {
             order.then(a.cmp(&b))
         });
         rows
+    }
+}
+
+/// Findings of `new` that are not in `old` with the same severity and score, plus those of `old`
+/// gone from `new` (the re-scoring notice).
+fn changed(old: &Report, new: &Report) -> usize {
+    let before: BTreeMap<&str, (sessionhunt::Severity, i64)> =
+        old.findings.iter().map(|f| (f.id.as_str(), (f.severity, f.score))).collect();
+    let after: BTreeMap<&str, (sessionhunt::Severity, i64)> =
+        new.findings.iter().map(|f| (f.id.as_str(), (f.severity, f.score))).collect();
+    let differ = after.iter().filter(|(id, v)| before.get(*id) != Some(v)).count();
+    differ + before.keys().filter(|id| !after.contains_key(*id)).count()
+}
+
+/// How a column filter compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    /// The cell's text contains the value (case-insensitive).
+    Contains,
+    /// `=value`: the cell's text is the value.
+    Equals,
+    /// `>value`.
+    Greater,
+    /// `>=value`.
+    AtLeast,
+    /// `<value`.
+    Less,
+    /// `<=value`.
+    AtMost,
+}
+
+/// One column's filter: a substring by default; `>100`, `<=50`, `=low` compare (numbers as
+/// numbers, severities by rank, anything else as text, which orders RFC 3339 times); a leading
+/// `!` negates (`!low`, `!>50`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnFilter {
+    negate: bool,
+    op: Op,
+    value: String,
+}
+
+impl ColumnFilter {
+    /// The filter typed as `text`; `None` when it filters nothing (empty, or a bare `!`).
+    pub fn parse(text: &str) -> Option<ColumnFilter> {
+        let mut rest = text.trim();
+        let negate = rest.starts_with('!');
+        if negate {
+            rest = rest[1..].trim_start();
+        }
+        let (op, value) = [
+            (">=", Op::AtLeast),
+            ("<=", Op::AtMost),
+            (">", Op::Greater),
+            ("<", Op::Less),
+            ("=", Op::Equals),
+        ]
+        .iter()
+        .find_map(|(p, op)| rest.strip_prefix(p).map(|v| (*op, v.trim())))
+        .unwrap_or((Op::Contains, rest));
+        if value.is_empty() {
+            return None;
+        }
+        Some(ColumnFilter { negate, op, value: value.to_lowercase() })
+    }
+
+    /// True when finding `f`'s cell in `column` passes.
+    pub fn matches(&self, column: Column, f: &Finding) -> bool {
+        let text = column.text(f).to_lowercase();
+        let order = || -> Ordering {
+            if column == Column::Severity
+                && let Some(s) = sessionhunt::Severity::parse(&self.value)
+            {
+                return f.severity.cmp(&s);
+            }
+            match (text.parse::<f64>(), self.value.parse::<f64>()) {
+                (Ok(a), Ok(b)) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+                _ => text.as_str().cmp(self.value.as_str()),
+            }
+        };
+        let pass = match self.op {
+            Op::Contains => text.contains(self.value.as_str()),
+            Op::Equals => order() == Ordering::Equal,
+            Op::Greater => order() == Ordering::Greater,
+            Op::AtLeast => order() != Ordering::Less,
+            Op::Less => order() == Ordering::Less,
+            Op::AtMost => order() != Ordering::Greater,
+        };
+        pass != self.negate
     }
 }
 
@@ -711,6 +859,86 @@ mod tests {
         assert_eq!(state.visible_findings(), vec![0]);
         let state = state.reduce(Action::ColumnFilter(Column::Ips, String::new()));
         assert_eq!(state.visible_findings(), vec![2, 0], "an empty filter is removed");
+    }
+
+    #[test]
+    fn column_filters_compare_and_negate() {
+        let state = loaded().reduce(Action::ColumnFilter(Column::Score, ">50".into()));
+        assert_eq!(state.visible_findings(), vec![1, 2], "90 and 55, numerically");
+        let state = state.reduce(Action::ColumnFilter(Column::Score, "<= 55".into()));
+        assert_eq!(state.visible_findings(), vec![2, 0]);
+        let state = state.reduce(Action::ColumnFilter(Column::Score, "!>50".into()));
+        assert_eq!(state.visible_findings(), vec![0]);
+        let state = state.reduce(Action::ColumnFilter(Column::Score, "=9".into()));
+        assert!(state.visible_findings().is_empty(), "= is exact, not a substring");
+        let state = loaded().reduce(Action::ColumnFilter(Column::Severity, "!medium".into()));
+        assert_eq!(state.visible_findings(), vec![1]);
+        let state = state.reduce(Action::ColumnFilter(Column::Severity, ">=medium".into()));
+        assert_eq!(state.visible_findings(), vec![1, 2, 0], "by rank, not alphabetically");
+        let state = state.reduce(Action::ColumnFilter(Column::Severity, ">medium".into()));
+        assert_eq!(state.visible_findings(), vec![1]);
+        let state = loaded().reduce(Action::ColumnFilter(Column::FirstSeen, "<2026-03-02".into()));
+        assert_eq!(state.visible_findings(), vec![2], "times compare as text");
+        assert_eq!(ColumnFilter::parse(" ! "), None, "a bare ! filters nothing");
+        let state = loaded().reduce(Action::ColumnFilter(Column::Severity, "!".into()));
+        assert_eq!(state.visible_findings().len(), 3);
+    }
+
+    #[test]
+    fn clearing_filters_clears_search_columns_and_range() {
+        let state = loaded()
+            .reduce(Action::Filter("nothing like this".into()))
+            .reduce(Action::ColumnFilter(Column::Score, ">1000".into()))
+            .reduce(Action::Range(Some((0.0, 1.0))));
+        assert!(state.filtered());
+        assert!(state.visible_findings().is_empty());
+        let state = state.reduce(Action::ClearFilters);
+        assert!(!state.filtered());
+        assert_eq!(state.visible_findings().len(), 3);
+    }
+
+    #[test]
+    fn search_covers_explanations_audit_networks_and_reasons() {
+        let mut r = report();
+        r.findings[0].explanation = vec!["A mailbox rule forwarded mail.".into()];
+        r.findings[1].related_audit = vec![sessionhunt::report::AuditRef {
+            operation: "New-InboxRule".into(),
+            ..Default::default()
+        }];
+        r.findings[2].asns = vec![24940];
+        r.findings[2].severity_reason = "Low: unfamiliar network but a shared IP.".into();
+        let state =
+            Rc::new(AppState::new()).reduce(Action::Loaded(Shared::new(r), Shared::default()));
+        let find = |q: &str| state.clone().reduce(Action::Filter(q.into())).visible_findings();
+        assert_eq!(find("forwarded"), vec![0]);
+        assert_eq!(find("inbox"), vec![1]);
+        assert_eq!(find("hetzner"), vec![2], "AS24940 is named Hetzner");
+        assert_eq!(find("shared ip"), vec![2]);
+    }
+
+    #[test]
+    fn rescoring_counts_the_findings_that_changed() {
+        let state = loaded().reduce(Action::Begin("Re-scoring".into(), false));
+        let mut r = report();
+        r.findings[0].score = 41;
+        r.findings.remove(2);
+        let state = state.reduce(Action::Loaded(Shared::new(r), Shared::default()));
+        assert_eq!(state.rescored, Some(2), "one re-scored, one gone");
+        let state = state.reduce(Action::Begin("Reading".into(), true));
+        let state = state.reduce(Action::Loaded(Shared::new(report()), Shared::default()));
+        assert_eq!(state.rescored, None, "reading anew is no re-scoring");
+    }
+
+    #[test]
+    fn the_user_list_is_asked_for_once_open() {
+        let state = loaded();
+        assert!(!state.wanted_users());
+        let state = state.reduce(Action::WantUsers(true));
+        assert!(state.wanted_users());
+        let state = state.reduce(Action::Users(Shared::new(Vec::new())));
+        assert!(!state.wanted_users());
+        let state = state.reduce(Action::Begin("Reading".into(), true));
+        assert!(state.users.is_none(), "new data, new users");
     }
 
     #[test]

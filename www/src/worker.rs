@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
 use sessionhunt::ingest::{Dataset, Part, PartData, PartSpec};
-use sessionhunt::model::{AuthRequirement, Event, Outcome, RiskLevel, Sym};
+use sessionhunt::model::{AuthRequirement, Event, EventKind, Outcome, RiskLevel, Sym};
 use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -34,7 +34,7 @@ use web_sys::{
     Worker,
 };
 
-use crate::protocol::{EventView, FINDINGS_PAGE, FromWorker, Progress, ToWorker};
+use crate::protocol::{EventView, FINDINGS_PAGE, FromWorker, Progress, ToWorker, UserRow};
 
 /// Size of the slices files are read in.
 const SLICE: u64 = 8 << 20;
@@ -200,6 +200,10 @@ async fn handle(
             let rows = raw_rows(&state.sources, &refs);
             return Ok(FromWorker::RawRows { finding, rows });
         }
+        ToWorker::Users => {
+            let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
+            return Ok(FromWorker::Users { users: users(dataset) });
+        }
         ToWorker::UserEvents { user } => {
             let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
             let events = user_events(dataset, &user);
@@ -254,6 +258,45 @@ fn json_blob(text: &str) -> Result<Blob, String> {
     let options = BlobPropertyBag::new();
     options.set_type("application/json");
     Blob::new_with_blob_sequence_and_options(&pieces, &options).map_err(error)
+}
+
+/// Every user with an event, by name, with their counts and span.
+pub fn users(dataset: &Dataset) -> Vec<UserRow> {
+    // By symbol first (one pass over the events, no string per event), then named and sorted.
+    let mut by_sym: std::collections::BTreeMap<u32, (u64, u64, u64, i64, i64)> =
+        std::collections::BTreeMap::new();
+    for e in &dataset.events {
+        if e.user.is_empty() {
+            continue;
+        }
+        let row = by_sym.entry(e.user.index()).or_insert((0, 0, 0, i64::MAX, i64::MIN));
+        match e.kind {
+            EventKind::Interactive => row.0 += 1,
+            EventKind::Audit => row.2 += 1,
+            _ => row.1 += 1,
+        }
+        row.3 = row.3.min(e.time);
+        row.4 = row.4.max(e.time);
+    }
+    let mut rows: Vec<UserRow> = dataset
+        .events
+        .iter()
+        .filter(|e| !e.user.is_empty())
+        .filter_map(|e| {
+            let (interactive, non_interactive, audit, first, last) =
+                by_sym.remove(&e.user.index())?;
+            Some(UserRow {
+                user: dataset.strings.resolve(e.user).to_owned(),
+                interactive,
+                non_interactive,
+                audit,
+                first: sessionhunt::time::rfc3339(first),
+                last: sessionhunt::time::rfc3339(last),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.user.cmp(&b.user));
+    rows
 }
 
 /// Every event of `user` (as the report names users), in time order, as display text.

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use sessionhunt::Report;
 use sessionhunt::report::Finding;
 use yew::prelude::*;
 
@@ -13,6 +14,9 @@ use crate::state::{Shared, UserEvents};
 /// Props of [`Details`].
 #[derive(Properties, PartialEq)]
 pub struct DetailsProps {
+    /// The report the finding belongs to (for linked findings and what was loaded).
+    #[prop_or_default]
+    pub report: Shared<Report>,
     /// The finding shown.
     pub finding: Finding,
     /// The user's events, once the worker sent them (`None` while loading).
@@ -52,15 +56,84 @@ fn event_fields(e: &EventView) -> Vec<(&'static str, String)> {
     rows
 }
 
+/// What the attacker did, in a line: the related audit operations with their counts, or why there
+/// are none (none tied, or no audit log to tell).
+fn what_attacker_did(report: &Report, f: &Finding) -> String {
+    if f.related_audit.is_empty() {
+        return if crate::answer::kind_count(report, "audit") == 0 {
+            "Unknown: no audit log loaded.".to_owned()
+        } else {
+            "No audit operation is tied to this finding's IPs or sessions.".to_owned()
+        };
+    }
+    let mut ops: Vec<(&str, usize)> = Vec::new();
+    for a in &f.related_audit {
+        match ops.iter_mut().find(|(op, _)| *op == a.operation) {
+            Some((_, n)) => *n += 1,
+            None => ops.push((a.operation.as_str(), 1)),
+        }
+    }
+    ops.iter()
+        .map(|(op, n)| if *n == 1 { (*op).to_owned() } else { format!("{op} ×{n}") })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Other users' findings sharing an attacker IP with `f`, and whether a campaign rule fired.
+fn linked(report: &Report, f: &Finding) -> String {
+    let mut users: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|o| o.user != f.user && o.ips.iter().any(|ip| f.ips.contains(ip)))
+        .map(|o| o.user.as_str())
+        .collect();
+    users.sort_unstable();
+    users.dedup();
+    let campaign = f.rules.iter().any(|r| r == "campaign");
+    match (users.len(), campaign) {
+        (0, false) => "None: no other user's finding shares its IPs.".to_owned(),
+        (0, true) => "Part of a campaign (see the facts).".to_owned(),
+        (n, _) => {
+            let shown: Vec<&str> = users.iter().take(5).copied().collect();
+            format!(
+                "{}{} user{} share{} its IPs: {}{}",
+                if campaign { "Campaign: " } else { "" },
+                n,
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "s" } else { "" },
+                shown.join(", "),
+                if n > 5 { format!(" +{} more", n - 5) } else { String::new() }
+            )
+        }
+    }
+}
+
+/// Sentences of the explanation that the facts table does not already say.
+fn prose_beyond_facts(f: &Finding) -> Vec<String> {
+    let norm = |s: &str| s.trim().trim_end_matches('.').to_lowercase();
+    f.explanation
+        .iter()
+        .filter(|s| {
+            let s = norm(s);
+            !f.facts.iter().any(|fact| {
+                let d = norm(&fact.detail);
+                !d.is_empty() && (s.contains(&d) || d.contains(&s))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 /// The details panel.
 #[component]
 pub fn Details(props: &DetailsProps) -> Html {
     let f = &props.finding;
     let heading = use_node_ref();
-    // Focus the panel's heading when it opens on a finding, so keyboard users land in it.
+    // Focus the panel's heading when it opens, so keyboard users land in it; not when it switches
+    // to another finding while open (it follows the grid's arrow keys, and the focus stays there).
     {
         let heading = heading.clone();
-        use_effect_with(f.id.clone(), move |_| {
+        use_effect_with((), move |_| {
             if let Some(el) = heading.cast::<web_sys::HtmlElement>() {
                 let _ = el.focus();
             }
@@ -101,19 +174,42 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <button class="button icon" onclick={close} aria-label="Close details" data-testid="details-close">{"×"}</button>
             </div>
             <p class="muted">{format!("{} · score {} · {} → {}", f.id, f.score, f.first_seen, f.last_seen)}</p>
+            <dl class="answers" data-testid="details-answers">
+                <dt>{"Compromised since"}</dt>
+                <dd data-testid="answer-since"><time>{f.first_seen.clone()}</time></dd>
+                <dt>{"Attacker IPs and networks"}</dt>
+                <dd data-testid="answer-origin">
+                    {if f.ips.is_empty() { "none recorded".to_owned() } else { f.ips.join(", ") }}
+                    if !f.asns.is_empty() || !f.countries.is_empty() {
+                        <span class="muted">{format!(" · {}{}{}",
+                            f.asns.iter().map(|a| sessionhunt::enrich::asn_label(*a)).collect::<Vec<_>>().join(", "),
+                            if f.asns.is_empty() || f.countries.is_empty() { "" } else { " · " },
+                            f.countries.join(", "))}</span>
+                    }
+                </dd>
+                <dt>{"What the attacker did"}</dt>
+                <dd data-testid="answer-actions">{what_attacker_did(&props.report, f)}</dd>
+                <dt>{"Contained?"}</dt>
+                <dd data-testid="remediation" class={classes!("remediation", match crate::answer::containment(f) {
+                    crate::answer::Containment::Contained => "contained",
+                    crate::answer::Containment::NotContained => "not-contained",
+                    crate::answer::Containment::Unknown => "unknown",
+                })}>{crate::answer::remediation_sentence(f)}</dd>
+                <dt>{"Linked users, campaign"}</dt>
+                <dd data-testid="answer-linked">{linked(&props.report, f)}</dd>
+            </dl>
             if !f.severity_reason.is_empty() {
-                <p class="reason">{f.severity_reason.clone()}</p>
+                <p class="reason" data-testid="severity-reason"><strong>{"Why this severity: "}</strong>{f.severity_reason.clone()}</p>
             }
             <div class="details-actions">
                 <button class="button primary" onclick={timeline} data-testid="open-timeline">{"Show the user's timeline"}</button>
             </div>
 
-            <h3>{"What happened"}</h3>
+            <details class="fold" data-testid="facts-fold">
+            <summary><h3>{format!("Why it fired: {} facts, score {}", f.facts.len(), f.score)}</h3></summary>
             <ol class="explanation" data-testid="explanation">
-                { for f.explanation.iter().map(|s| html! { <li>{s.clone()}</li> }) }
+                { for prose_beyond_facts(f).into_iter().map(|s| html! { <li>{s}</li> }) }
             </ol>
-
-            <h3>{"Facts and points"}</h3>
             <table class="grid facts" data-testid="facts">
                 <thead><tr><th>{"Rule"}</th><th class="num">{"Points"}</th><th>{"Observed"}</th></tr></thead>
                 <tbody>
@@ -127,6 +223,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                 </tbody>
                 <tfoot><tr><th>{"Score"}</th><th class="num">{total}</th><th></th></tr></tfoot>
             </table>
+            </details>
 
             <h3>{"Attacker side"}</h3>
             <dl class="facts-list">
@@ -175,37 +272,29 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <p class="muted">{"None tied to this finding."}</p>
             } else {
                 <table class="grid audit" data-testid="related-audit">
-                    <thead><tr><th>{"Time"}</th><th>{"Operation"}</th><th>{"Linked by"}</th><th>{"Detail"}</th><th>{"Row"}</th></tr></thead>
+                    <thead><tr><th>{"Time"}</th><th>{"Operation"}</th><th>{"Linked by"}</th><th class="detail">{"Detail"}</th></tr></thead>
                     <tbody>
+                        // The row's source goes under its time, so the Detail column keeps the
+                        // free width at 1280 px.
                         { for f.related_audit.iter().map(|a| html! {
                             <tr>
-                                <td class="nowrap">{a.time.clone()}</td>
-                                <td>{a.operation.clone()}</td>
-                                <td>{a.linked_by.clone()}</td>
-                                <td>{a.detail.clone()}</td>
-                                <td class="nowrap muted">{format!("{}:{}", a.source.file, a.source.line)}</td>
+                                <td class="nowrap">{a.time.clone()}<br /><span class="muted small" title="Source file and line">{format!("{}:{}", a.source.file, a.source.line)}</span></td>
+                                <td class="nowrap">{a.operation.clone()}</td>
+                                <td class="nowrap">{a.linked_by.clone()}</td>
+                                <td class="detail">{a.detail.clone()}</td>
                             </tr>
                         }) }
                     </tbody>
                 </table>
             }
 
-            <h3>{"Remediation"}</h3>
-            <p data-testid="remediation">
-                { match f.remediation.status.as_str() {
-                    "sessions-revoked" => format!("Sessions revoked at {}", f.remediation.time),
-                    "account-disabled" => format!("Account disabled at {}", f.remediation.time),
-                    "none" | "" => "None seen in the logs: sessions were not revoked and the account was not disabled after this finding.".to_owned(),
-                    other => format!("{other} {}", f.remediation.time),
-                } }
-            </p>
-
             if !f.suppressions.is_empty() {
                 <h3>{"Suppressions and guards"}</h3>
                 <ul>{ for f.suppressions.iter().map(|s| html! { <li>{s.clone()}</li> }) }</ul>
             }
 
-            <h3>{"Baseline it was judged against"}</h3>
+            <details class="fold">
+            <summary><h3>{"Baseline it was judged against"}</h3></summary>
             <dl class="facts-list">
                 <dt>{"Interactive sign-ins"}</dt><dd>{f.baseline.interactive_sign_ins}</dd>
                 <dt>{"IPs / prefixes"}</dt><dd>{format!("{} / {}", f.baseline.ips, f.baseline.prefixes.join(", "))}</dd>
@@ -216,6 +305,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <dd>{format!("{} · {} · {} · {}", f.baseline.devices, f.baseline.user_agents, f.baseline.apps, f.baseline.sessions)}</dd>
                 <dt>{"Typical hours (UTC)"}</dt><dd>{f.baseline.typical_hours_utc.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")}</dd>
             </dl>
+            </details>
         </aside>
     }
 }

@@ -57,6 +57,8 @@ pub struct FindingsTableProps {
     pub on_select: Callback<String>,
     /// The time range was cleared.
     pub on_clear_range: Callback<()>,
+    /// The search, the column filters and the time range were cleared.
+    pub on_clear_filters: Callback<()>,
 }
 
 /// A list cell: the first `n` items and "+k more"; the whole list in the tooltip.
@@ -73,8 +75,9 @@ fn list_cell(items: &[String], n: usize) -> Html {
 
 fn cell(column: Column, f: &Finding) -> Html {
     match column {
+        // The rung's reason (why it is not higher) is the cell's tooltip.
         Column::Severity => html! {
-            <td class="nowrap"><span class={classes!("badge", f.severity.as_str())}>{f.severity.as_str()}</span></td>
+            <td class="nowrap" title={f.severity_reason.clone()}><span class={classes!("badge", f.severity.as_str())}>{f.severity.as_str()}</span></td>
         },
         Column::Score => html! { <td class="num">{f.score}</td> },
         Column::User => html! { <td class="user" title={f.user.clone()}>{f.user.clone()}</td> },
@@ -86,7 +89,15 @@ fn cell(column: Column, f: &Finding) -> Html {
         Column::Countries => list_cell(&f.countries, 4),
         Column::Sessions => list_cell(&f.session_ids, 1),
         Column::UserAgents => list_cell(&f.user_agents, 1),
-        Column::Remediation => html! { <td class="nowrap">{f.remediation.status.clone()}</td> },
+        Column::Remediation => {
+            let class = match crate::answer::containment(f) {
+                crate::answer::Containment::Contained => "contained",
+                crate::answer::Containment::NotContained => "not-contained",
+                crate::answer::Containment::Unknown => "unknown",
+            };
+            let title = crate::answer::remediation_sentence(f);
+            html! { <td class={classes!("nowrap", "remediation", class)} {title}>{crate::answer::remediation_label(f)}</td> }
+        }
         Column::Id => html! { <td class="nowrap">{f.id.clone()}</td> },
     }
 }
@@ -138,6 +149,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
         let active = active.clone();
         let viewport = viewport.clone();
         let on_select = props.on_select.clone();
+        let open = props.selected.is_some();
         Callback::from(move |event: KeyboardEvent| {
             // Keys typed into the header's filter inputs are theirs.
             let on_viewport =
@@ -165,6 +177,10 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
             };
             event.prevent_default();
             active.set(next);
+            // An open details panel follows the selection.
+            if open && next != current {
+                on_select.emit(report.findings[rows[next]].id.clone());
+            }
             // Keep the active row in view.
             if let Some(el) = viewport.cast::<Element>() {
                 let top = f64::from(el.scroll_top());
@@ -253,9 +269,16 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 </details>
             </div>
             if findings.is_empty() {
-                <p class="muted" data-testid="no-findings">{"No findings: nothing in these files looks like session replay."}</p>
+                <p class="muted" data-testid="no-findings">{crate::answer::answer(&props.report).headline}</p>
             } else {
-                <p class="hint muted">{"Click a row, or focus the grid and use ↑ ↓ PgUp PgDn Home End, Enter to open a finding."}</p>
+                if n == 0 {
+                <p class="empty-result" role="status" data-testid="no-match">
+                    {format!("No findings match the search and filters ({} hidden). ", format::count(findings.len() as u64))}
+                    <button class="button small" data-testid="clear-filters"
+                        onclick={ let cb = props.on_clear_filters.clone(); move |_| cb.emit(()) }>{"Clear filters"}</button>
+                </p>
+                }
+                <p class="hint muted">{"Click a row, or focus the grid and use ↑ ↓ PgUp PgDn Home End, Enter to open a finding. Column filters take text, >100, <=50, =low or !low. Hover a severity for why it is not higher."}</p>
                 <div class="grid-viewport" ref={viewport} tabindex="0" {onscroll} {onkeydown}
                     role="region" aria-label="Findings grid (scrolls)" data-testid="grid-viewport">
                     <div class="grid-stack">

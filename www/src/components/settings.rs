@@ -30,11 +30,93 @@ fn choices(key: &str) -> Option<&'static [&'static str]> {
     }
 }
 
+/// The core's settings source: its doc comments are the fields' documentation, and the page's
+/// one-line help comes from them (one source for the docs and the form).
+const SETTINGS_SOURCE: &str = include_str!("../../../src/settings.rs");
+
+/// The doc comment of field `field` of struct `strukt` in the settings source, and the field's
+/// type name.
+fn field_doc(strukt: &str, field: &str) -> Option<(String, String)> {
+    let start = SETTINGS_SOURCE.find(&format!("pub struct {strukt} {{"))?;
+    let body = &SETTINGS_SOURCE[start..];
+    let body = &body[..body.find("\n}").unwrap_or(body.len())];
+    let mut doc: Vec<&str> = Vec::new();
+    for line in body.lines().skip(1) {
+        let line = line.trim();
+        if let Some(text) = line.strip_prefix("///") {
+            doc.push(text.trim());
+        } else if let Some(rest) = line.strip_prefix("pub ") {
+            let (name, ty) = rest.split_once(':')?;
+            if name.trim() == field {
+                let ty = ty.trim().trim_end_matches(',').to_owned();
+                return Some((doc.join(" "), ty));
+            }
+            doc.clear();
+        } else if !line.starts_with("#[") {
+            doc.clear();
+        }
+    }
+    None
+}
+
+/// The documentation of the setting at `path` (e.g. `weights.campaign`).
+fn help(path: &[String]) -> Option<String> {
+    let mut strukt = "Settings".to_owned();
+    let mut doc = None;
+    for key in path {
+        let (text, ty) = field_doc(&strukt, key)?;
+        doc = Some(text);
+        strukt = ty;
+    }
+    doc
+}
+
+/// The first sentence of a doc comment (the one-line help).
+fn first_sentence(doc: &str) -> String {
+    match doc.find(". ") {
+        Some(i) => doc[..=i].to_owned(),
+        None => doc.to_owned(),
+    }
+}
+
+/// A field's label: its name in words, abbreviations spelled as people write them, and the unit
+/// its name ends with.
 fn label(key: &str) -> String {
-    let text = key.replace('_', " ");
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+    const UNITS: [(&str, &str); 7] = [
+        ("_days", "days"),
+        ("_hours", "hours"),
+        ("_minutes", "minutes"),
+        ("_secs", "seconds"),
+        ("_kmh", "km/h"),
+        ("_km", "km"),
+        ("_prefix", "bits"),
+    ];
+    let unit = UNITS.iter().find(|(suffix, _)| key.ends_with(suffix));
+    let stem = match unit {
+        Some((suffix, _)) if *suffix != "_prefix" => &key[..key.len() - suffix.len()],
+        _ => key,
+    };
+    let words: Vec<String> = stem
+        .split('_')
+        .map(|w| match w {
+            "ip" | "ips" | "asn" | "ua" | "mfa" | "os" | "utc" => w.to_uppercase(),
+            "asns" => "ASNs".to_owned(),
+            "ipv4" => "IPv4".to_owned(),
+            "ipv6" => "IPv6".to_owned(),
+            "aitm" => "AiTM".to_owned(),
+            "kmh" => "km/h".to_owned(),
+            "km" => "km".to_owned(),
+            other => other.to_owned(),
+        })
+        .collect();
+    let mut text = words.join(" ");
+    if let Some(first) = text.get(..1)
+        && first.chars().all(|c| c.is_ascii_lowercase())
+    {
+        text.replace_range(..1, &first.to_uppercase());
+    }
+    match unit {
+        Some((_, unit)) => format!("{text} ({unit})"),
         None => text,
     }
 }
@@ -81,7 +163,8 @@ fn lines(text: &str, as_strings: bool) -> Value {
 struct Form<'a> {
     root: &'a Value,
     on_change: Callback<Settings>,
-    error: UseStateHandle<Option<String>>,
+    /// The refused field's path (empty for an import) and why.
+    error: UseStateHandle<Option<(String, String)>>,
 }
 
 impl Form<'_> {
@@ -102,7 +185,8 @@ impl Form<'_> {
                     Err(e) => last = Some(e),
                 }
             }
-            error.set(last);
+            // Refused, not applied: the message stands next to the field.
+            error.set(last.map(|e| (path.join("."), format!("Refused, not applied: {e}"))));
         })
     }
 
@@ -111,6 +195,39 @@ impl Form<'_> {
         let id = format!("setting-{}", path.join("."));
         let commit = self.commit();
         let name = label(&key);
+        let doc = help(&path).unwrap_or_default();
+        let error = self
+            .error
+            .as_ref()
+            .filter(|(p, _)| *p == path.join("."))
+            .map(|(_, message)| message.clone());
+        let input = self.input(path, value, &key, &id, &name, commit);
+        if value.is_object() {
+            return input;
+        }
+        html! {
+            <div class={classes!("setting", error.is_some().then_some("invalid"))} title={doc.clone()}>
+                { input }
+                if !doc.is_empty() {
+                    <small class="help muted">{first_sentence(&doc)}</small>
+                }
+                if let Some(message) = error {
+                    <small class="field-error" role="alert" data-testid="settings-error">{message}</small>
+                }
+            </div>
+        }
+    }
+
+    fn input(
+        &self,
+        path: Vec<String>,
+        value: &Value,
+        key: &str,
+        id: &str,
+        name: &str,
+        commit: Callback<(Vec<String>, Vec<Value>)>,
+    ) -> Html {
+        let (key, id, name) = (key.to_owned(), id.to_owned(), name.to_owned());
         match value {
             Value::Object(map) => self.group(path, map, &name),
             Value::Bool(on) => {
@@ -224,7 +341,7 @@ impl Form<'_> {
 /// The settings panel.
 #[component]
 pub fn SettingsPanel(props: &SettingsProps) -> Html {
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<(String, String)>);
     let root = serde_json::to_value(&*props.settings).unwrap_or(Value::Null);
     let form = Form { root: &root, on_change: props.on_change.clone(), error: error.clone() };
     let body = match &root {
@@ -267,8 +384,11 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
                         error.set(None);
                         on_change.emit(settings);
                     }
-                    Some(Err(e)) => error.set(Some(format!("{name}: {e}"))),
-                    None => error.set(Some(format!("{name}: the browser could not read the file"))),
+                    Some(Err(e)) => error.set(Some((String::new(), format!("{name}: {e}")))),
+                    None => error.set(Some((
+                        String::new(),
+                        format!("{name}: the browser could not read the file"),
+                    ))),
                 }
             });
         })
@@ -284,7 +404,7 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
                 </label>
                 <button class="button" onclick={on_reset} data-testid="settings-reset">{"Reset to defaults"}</button>
             </div>
-            if let Some(message) = &*error {
+            if let Some((path, message)) = &*error && path.is_empty() {
                 <p class="status error" role="alert" data-testid="settings-error">{message.clone()}</p>
             }
             { body }
@@ -298,6 +418,45 @@ mod tests {
 
     fn root() -> Value {
         serde_json::to_value(Settings::default()).unwrap()
+    }
+
+    #[test]
+    fn labels_are_words_with_units_and_help_comes_from_the_core_docs() {
+        assert_eq!(label("ipv4_prefix"), "IPv4 prefix (bits)");
+        assert_eq!(label("asns"), "ASNs");
+        assert_eq!(label("aitm_kit"), "AiTM kit");
+        assert_eq!(label("nearby_interactive_hours"), "Nearby interactive (hours)");
+        assert_eq!(label("impossible_travel_min_kmh"), "Impossible travel min (km/h)");
+        assert_eq!(
+            label("microsoft_refresh_max_delay_secs"),
+            "Microsoft refresh max delay (seconds)"
+        );
+        let p = |s: &str| s.split('.').map(str::to_owned).collect::<Vec<_>>();
+        assert!(help(&p("short_window_minutes")).is_some_and(|h| h.contains("in minutes")));
+        assert!(
+            help(&p("weights.token_from_unfamiliar_network"))
+                .is_some_and(|h| h.contains("Default"))
+        );
+        assert!(
+            help(&p("session_anomaly_weights.ips")).is_some_and(|h| h.starts_with("Distinct IPs"))
+        );
+        // Every field of the form has its help.
+        fn walk(v: &Value, path: &mut Vec<String>, missing: &mut Vec<String>) {
+            if let Value::Object(m) = v {
+                for (k, c) in m {
+                    path.push(k.clone());
+                    if help(path).is_none_or(|h| h.is_empty()) {
+                        missing.push(path.join("."));
+                    }
+                    walk(c, path, missing);
+                    path.pop();
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&root(), &mut Vec::new(), &mut missing);
+        assert_eq!(missing, Vec::<String>::new());
+        assert_eq!(first_sentence("One. Two."), "One.");
     }
 
     #[test]

@@ -29,6 +29,31 @@ pub struct SummaryProps {
     pub blob: Option<web_sys::Blob>,
 }
 
+/// Props of [`AnswerBanner`].
+#[derive(Properties, PartialEq)]
+pub struct AnswerProps {
+    /// The report shown.
+    pub report: Shared<Report>,
+}
+
+/// The answer on top: what was examined, what could not be, and whether anything was found
+/// (never the reassuring line unless the loaded data allowed the hunt).
+#[component]
+pub fn AnswerBanner(props: &AnswerProps) -> Html {
+    let answer = crate::answer::answer(&props.report);
+    let tone = match answer.tone {
+        crate::answer::Tone::Findings => "findings",
+        crate::answer::Tone::Clear => "clear",
+        crate::answer::Tone::Limited => "limited",
+    };
+    html! {
+        <section class={classes!("answer", tone)} role="status" aria-label="Answer" data-testid="answer" data-tone={tone}>
+            <p class="answer-headline" data-testid="answer-headline">{answer.headline}</p>
+            <ul>{ for answer.lines.into_iter().map(|l| html! { <li>{l}</li> }) }</ul>
+        </section>
+    }
+}
+
 /// Time span, users, events by kind, findings by severity, coverage warnings.
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {

@@ -150,8 +150,28 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     };
     let suspicious: HashSet<(&str, u64)> =
         focused.iter().flat_map(|f| refs_of(f).iter().map(|r| (r.file.as_str(), r.line))).collect();
-    let attacker_asns: HashSet<u32> =
-        findings.iter().flat_map(|f| f.asns.iter().copied()).collect();
+    // Only the networks of the finding under review are the attacker's; a network another
+    // finding of the user names is "flagged" with that finding's severity, never "attacker".
+    let attacker_asns: HashSet<u32> = focused.iter().flat_map(|f| f.asns.iter().copied()).collect();
+    let mut flagged: BTreeMap<u32, sessionhunt::Severity> = BTreeMap::new();
+    for f in findings.iter().filter(|f| !focused.iter().any(|g| g.id == f.id)) {
+        for &asn in f.asns.iter().filter(|a| !attacker_asns.contains(a)) {
+            let s = flagged.entry(asn).or_insert(f.severity);
+            *s = (*s).max(f.severity);
+        }
+    }
+    // Everything behind the finding under review, so its view frames all of it (both sign-ins
+    // of an impossible-travel pair, the audit operations after it).
+    let focus_span: Option<(f64, f64)> = focused.first().and_then(|f| {
+        let times = refs_of(f)
+            .iter()
+            .filter_map(|r| millis(&r.time))
+            .chain(millis(&f.first_seen))
+            .chain(millis(&f.last_seen));
+        times.fold(None, |acc: Option<(f64, f64)>, t| {
+            Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
+        })
+    });
 
     // Fit the view when the user or the focused finding changes.
     {
@@ -164,10 +184,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             let pad = ((last - first) * 0.02).max(3_600_000.0);
             st.full = (first - pad, last + pad);
             st.view = st.full;
-            let focus = props.focus.as_ref().and_then(|id| findings.iter().find(|f| &f.id == id));
-            if let Some((a, b)) =
-                focus.and_then(|f| Some((millis(&f.first_seen)?, millis(&f.last_seen)?)))
-            {
+            if let Some((a, b)) = focus_span.filter(|_| props.focus.is_some()) {
                 {
                     // Include the user's own interactive sign-in just before the replay.
                     let own = events
@@ -230,11 +247,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             <button class="button small" {title} data-testid={testid} onclick={move |_| { act(&mut state.borrow_mut()); redraw.force_update(); }}>{label}</button>
         }
     };
-    let focus_view = props
-        .focus
-        .as_ref()
-        .and_then(|id| findings.iter().find(|f| &f.id == id))
-        .and_then(|f| Some((millis(&f.first_seen)?, millis(&f.last_seen)?)));
+    let focus_view = focus_span.filter(|_| props.focus.is_some());
 
     let onpointerdown = {
         let state = state.clone();
@@ -426,7 +439,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     { button("▶", "Pan right (→)", "pan-right", Rc::new(|st: &mut ViewState| { let s = st.view.1 - st.view.0; st.view = (st.view.0 + s * 0.25, st.view.1 + s * 0.25); })) }
                     { button("All", "Show the whole span (0)", "zoom-all", Rc::new(|st: &mut ViewState| st.view = st.full)) }
                     if let Some((a, b)) = focus_view {
-                        { button("Finding", "Zoom to the finding", "zoom-finding", Rc::new(move |st: &mut ViewState| {
+                        { button("Finding", "Zoom to every event behind the finding", "zoom-finding", Rc::new(move |st: &mut ViewState| {
                             let m = ((b - a) * 0.3).max(15.0 * 60_000.0);
                             st.view = (a - m, b + m);
                         })) }
@@ -434,6 +447,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     <button class="button small icon" onclick={close} aria-label="Close the timeline" data-testid="timeline-close">{"×"}</button>
                 </div>
             </div>
+            if let Some((a, b)) = props.range {
+                <p class="timeline-filter">
+                    <span class="chip" data-testid="timeline-range-chip">
+                        {format!("Filtering the findings to {} → {}", sessionhunt::time::rfc3339(a as i64), sessionhunt::time::rfc3339(b as i64))}
+                        <button class="chip-close" aria-label="Clear the time range"
+                            onclick={ let cb = props.on_range.clone(); move |_| cb.emit(None) }>{"×"}</button>
+                    </span>
+                </p>
+            }
             if props.events.as_deref().is_none_or(|u| u.user != props.user) {
                 <p class="muted" data-testid="timeline-loading">{"Loading the user's events from the worker…"}</p>
             } else {
@@ -481,16 +503,19 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                             }
                         }) }
                         // The gap between the user's sign-in and the replay.
-                        { for gaps.iter().map(|(a, b, label)| {
+                        // A gap out of view is not drawn (its label would sit over unrelated days).
+                        { for gaps.iter().filter(|(a, b, _)| *b >= view.0 && *a <= view.1).map(|(a, b, label)| {
                             let (xa, xb) = (x_of(*a), x_of(*b));
                             let y = AXIS + 8.0;
-                            // Left-aligned after the user's sign-in, or right-aligned before the
-                            // replay when it would run off the right edge (≈ 7 units a character).
+                            // Within the part of the gap in view: left-aligned after the user's
+                            // sign-in, or right-aligned before the replay when it would run off the
+                            // right edge (≈ 7 units a character).
+                            let (va, vb) = (xa.max(LEFT), xb.min(WIDTH - RIGHT));
                             let width = label.chars().count() as f64 * 7.0;
-                            let (tx, anchor) = if xa.max(LEFT) + 6.0 + width <= WIDTH - RIGHT {
-                                (xa.max(LEFT) + 6.0, "start")
+                            let (tx, anchor) = if va + 6.0 + width <= WIDTH - RIGHT {
+                                (va + 6.0, "start")
                             } else {
-                                ((xb.min(WIDTH - RIGHT) - 6.0).max(LEFT + width), "end")
+                                ((vb - 6.0).max(LEFT + width), "end")
                             };
                             html! {
                                 <g class="gap" data-testid="timeline-gap">
@@ -544,6 +569,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                 <svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill={colours.get(asn).copied().unwrap_or(UNKNOWN)} /></svg>
                                 {format!("{} ({count})", networks.get(asn).copied().unwrap_or(""))}
                                 if attacker_asns.contains(asn) { <strong class="attacker">{" attacker"}</strong> }
+                                else if let Some(s) = flagged.get(asn) {
+                                    <span class="other-finding">{format!(" flagged in another finding ({})", s.as_str())}</span>
+                                }
                             </li>
                         }) }
                         <li><svg width="20" height="20" aria-hidden="true"><circle class="ring" cx="10" cy="10" r="8" /></svg>
