@@ -12,7 +12,10 @@
 //! Memory: each table keeps its ranges sorted, as three parallel arrays (start, end, record
 //! number), so a lookup is one binary search over the starts: 12 bytes per IPv4 range and 36 per
 //! IPv6 range, plus 16 bytes per distinct (AS number, country, name) record and its name text,
-//! which many ranges share (tests/ipdb.rs and the report's figures measure it). A hand-written
+//! which many ranges share. Measured on ip-location-db 2.3.2026061719 ([`IpDb::heap_bytes`]):
+//! `asn-ipv4.csv` (411 961 ranges) 8.4 MB, 20.3 MB per million ranges; `asn-ipv6.csv` (103 197)
+//! 5.9 MB, 56.8 MB per million; `asn-country-ipv4.csv` (141 822) 1.7 MB, 12.0 MB per million;
+//! while a file is read its ranges take 16 (IPv4) or 48 (IPv6) bytes each until sorted. A hand-written
 //! table rather than a crate: the lookup is twenty lines, and the crates that exist either read
 //! one format only, pull in I/O, or keep a tree of nodes several times larger.
 //!
