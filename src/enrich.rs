@@ -5,6 +5,9 @@
 //! the same data gives the same answers in the CLI and in the browser. The lists are small and
 //! dated ([`LIST_DATE`]); the report names the date whenever a list entry contributes to a finding,
 //! and users extend the ASN lists through [`crate::Settings`] (`hosting_asns`, `microsoft_asns`).
+//! [`ipdb`] reads the IP → ASN / country databases an analyst supplies as input files.
+
+pub mod ipdb;
 
 /// The date the embedded lists were last reviewed (shown in explanations).
 pub const LIST_DATE: &str = "2026-03-01";

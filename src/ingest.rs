@@ -58,6 +58,8 @@ pub struct Dataset {
     pub files: Vec<InputSummary>,
     /// Row-level problems of every file (capped per file).
     pub diagnostics: Vec<Diagnostic>,
+    /// The IP → ASN / country databases among the inputs (one table per file; not events).
+    pub ipdb: crate::enrich::ipdb::IpDb,
     profiles: Profiles,
     state: State,
 }
@@ -428,7 +430,7 @@ impl Part {
             self.pipe.flush(&mut self.ds);
         }
         let newlines = self.pipe.csv().map_or(0, |c| c.newlines());
-        let Dataset { strings, events, files, diagnostics, profiles, state } = self.ds;
+        let Dataset { strings, events, files, diagnostics, profiles, state, .. } = self.ds;
         let st = self.pipe.into_state();
         PartData {
             start: self.start,

@@ -128,6 +128,22 @@ pub struct InputSummary {
     pub skipped: u64,
     /// Skipped rows counted per reason (sorted by reason).
     pub skipped_reasons: Vec<ReasonCount>,
+    /// For an IP → ASN / country database (`log_kind` `ip-database`): rows that became ranges
+    /// (its rows are `ranges + skipped`; it has no events). Absent for logs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ranges: u64,
+    /// For an IP database: the newest date its file name states (`YYYY-MM-DD`), else
+    /// `undated`. Absent for logs.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub date: String,
+    /// For an IP database: the attribution its licence asks for wherever results derived from
+    /// it are shown (with DB-IP's link for ip-location-db). Absent for logs.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub attribution: String,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A count of skipped (or duplicate) rows for one reason.

@@ -48,7 +48,9 @@ pub enum Layout {
     /// (`UserLoggedIn` / `UserLoginFailed`, RecordType 15) among the audit records. Every sign-in
     /// is written, refreshes included, although the real UAL carries only a subset of them
     /// (docs/formats-ual-sign-ins.md §1: refresh-token redemptions were never seen there),
-    /// and none of them has an ASN, a location or Entra risk.
+    /// and none of them has an ASN, a location or Entra risk. The layout also writes the
+    /// simulated networks' address pools as IPtoASN TSVs (`ip2asn-v4.tsv`, `ip2asn-v6.tsv`), the
+    /// offline IP database an analyst would load beside such an export.
     UalOnly,
 }
 
@@ -144,6 +146,94 @@ impl Tenant {
 
     /// The tenant as export files.
     pub fn files(&self, layout: Layout) -> Vec<SimFile> {
+        let mut files = self.export_files(layout);
+        if layout == Layout::UalOnly {
+            files.extend(self.ip_database());
+        }
+        files
+    }
+
+    /// The simulated networks as an offline IP → ASN database in IPtoASN's TSV layout
+    /// (`start<TAB>end<TAB>AS number<TAB>country<TAB>description`, sorted by start): each /24
+    /// (IPv4) or /64 (IPv6) the sign-ins use, given the ASN most of its sign-ins carry, runs of
+    /// them merged, with the country most of that ASN's sign-ins carry (IPtoASN gives the AS's
+    /// registration country). The address pools are synthetic ([`tenant`]), so this is the
+    /// database of this tenant's world, not of the real Internet. One file per family present.
+    pub fn ip_database(&self) -> Vec<SimFile> {
+        use std::collections::BTreeMap;
+        use std::net::IpAddr;
+        let mut v4: BTreeMap<u32, BTreeMap<u32, u32>> = BTreeMap::new();
+        let mut v6: BTreeMap<u128, BTreeMap<u32, u32>> = BTreeMap::new();
+        let mut countries: BTreeMap<u32, BTreeMap<&str, u32>> = BTreeMap::new();
+        for r in &self.records {
+            let Record::SignIn(s) = r else { continue };
+            let Ok(ip) = s.ip.parse::<IpAddr>() else { continue };
+            if s.asn == 0 {
+                continue;
+            }
+            match ip {
+                IpAddr::V4(a) => {
+                    *v4.entry(u32::from(a) >> 8).or_default().entry(s.asn).or_default() += 1
+                }
+                IpAddr::V6(a) => {
+                    *v6.entry(u128::from(a) >> 64).or_default().entry(s.asn).or_default() += 1
+                }
+            }
+            *countries.entry(s.asn).or_default().entry(s.country.as_str()).or_default() += 1;
+        }
+        let most = |m: &BTreeMap<u32, u32>| {
+            m.iter().max_by_key(|&(asn, n)| (*n, std::cmp::Reverse(*asn))).map_or(0, |(a, _)| *a)
+        };
+        let country = |asn: u32| {
+            countries
+                .get(&asn)
+                .and_then(|m| m.iter().max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c))))
+                .map_or("", |(c, _)| *c)
+        };
+        let row = |start: IpAddr, end: IpAddr, asn: u32| {
+            let name = crate::enrich::asn_name(asn).unwrap_or("SIMULATED-NETWORK");
+            let cc = country(asn);
+            let cc = if cc.len() == 2 { cc } else { "None" };
+            format!("{start}\t{end}\t{asn}\t{cc}\t{}\n", name.to_ascii_uppercase())
+        };
+        let mut out = Vec::new();
+        // Runs of consecutive prefixes of one ASN, as (first, last, asn).
+        fn runs<K: Copy + Ord + From<u8> + std::ops::Add<Output = K>>(
+            m: &BTreeMap<K, BTreeMap<u32, u32>>,
+            most: impl Fn(&BTreeMap<u32, u32>) -> u32,
+        ) -> Vec<(K, K, u32)> {
+            let mut v: Vec<(K, K, u32)> = Vec::new();
+            for (&p, asns) in m {
+                let asn = most(asns);
+                match v.last_mut() {
+                    Some(last) if last.2 == asn && last.1 + K::from(1) == p => last.1 = p,
+                    _ => v.push((p, p, asn)),
+                }
+            }
+            v
+        }
+        let mut text = String::new();
+        for (first, last, asn) in runs(&v4, most) {
+            let start = std::net::Ipv4Addr::from(first << 8);
+            let end = std::net::Ipv4Addr::from((last << 8) | 0xff);
+            text.push_str(&row(IpAddr::V4(start), IpAddr::V4(end), asn));
+        }
+        if !text.is_empty() {
+            out.push(SimFile { name: "ip2asn-v4.tsv".to_owned(), bytes: text.into_bytes() });
+        }
+        let mut text = String::new();
+        for (first, last, asn) in runs(&v6, most) {
+            let start = std::net::Ipv6Addr::from(first << 64);
+            let end = std::net::Ipv6Addr::from((last << 64) | u128::from(u64::MAX));
+            text.push_str(&row(IpAddr::V6(start), IpAddr::V6(end), asn));
+        }
+        if !text.is_empty() {
+            out.push(SimFile { name: "ip2asn-v6.tsv".to_owned(), bytes: text.into_bytes() });
+        }
+        out
+    }
+
+    fn export_files(&self, layout: Layout) -> Vec<SimFile> {
         let tenant_name = "Contoso";
         self.partition(layout)
             .into_iter()

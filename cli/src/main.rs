@@ -61,6 +61,13 @@ enum Command {
         /// Prints how long reading, analysing and writing took on stderr (for benchmarks).
         #[arg(long, hide = true)]
         timings: bool,
+        /// An offline IP → ASN / country database (IPtoASN `ip2asn-v4.tsv`, `ip2asn-v6.tsv`,
+        /// `ip2asn-combined.tsv`, or ip-location-db `asn-ipv4.csv`, `asn-ipv6.csv`,
+        /// `asn-country-ipv4.csv`; plain or gzipped), used where the logs carry no ASN or
+        /// country. Repeatable. It is simply another input: such a file among the PATHs is
+        /// recognized by its content all the same.
+        #[arg(long = "ip-db", value_name = "FILE")]
+        ip_db: Vec<PathBuf>,
         /// Export files, folders or zips.
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
@@ -302,9 +309,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             jobs,
             part_min_bytes,
             timings,
-            paths,
+            ip_db,
+            mut paths,
         } => {
             let mut clock = Timings::new(timings);
+            let ip_db_names: Vec<String> = ip_db.iter().map(|p| display_name(p)).collect();
+            paths.extend(ip_db);
             let settings = match settings {
                 Some(path) => read_settings(&path)?,
                 None => Settings::default(),
@@ -337,6 +347,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::mem::forget(dataset);
             if !quiet {
                 warn_about_inputs(&report.inputs, &report.diagnostics, " in the report");
+                for name in &ip_db_names {
+                    if let Some(i) = report.inputs.iter().find(|i| &i.name == name)
+                        && i.log_kind != "ip-database"
+                    {
+                        eprintln!(
+                            "warning: --ip-db {name} is not an IP database ({}): expected \
+                             ip2asn-*.tsv or ip-location-db asn-*.csv",
+                            i.format
+                        );
+                    }
+                }
             }
             let pieces = match format {
                 OutputFormat::Json => report.to_json_pieces(),

@@ -478,3 +478,45 @@ fn timings_are_printed_only_when_asked() {
         .collect();
     assert_eq!(phases, ["read", "analyse", "render", "write"]);
 }
+
+#[test]
+fn ip_db_is_another_input_listed_with_its_date_and_attribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("asn-ipv4_2026-06-17.csv");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/ipdb/asn-ipv4.csv"),
+        &db_path,
+    )
+    .unwrap();
+    let log = fixture("ual_purview.csv");
+    let out = sessionhunt()
+        .args(["analyze", "--ip-db"])
+        .arg(&db_path)
+        .arg("--ip-db")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/ipdb/ip2asn-v6.tsv"))
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let report = report_of(&out.stdout);
+    let inputs = report["inputs"].as_array().unwrap();
+    let db = inputs.iter().find(|i| i["name"] == "asn-ipv4_2026-06-17.csv").unwrap();
+    assert_eq!(db["log_kind"], "ip-database");
+    assert_eq!(db["format"], "ip-location-db-asn-csv");
+    assert_eq!(db["date"], "2026-06-17");
+    assert_eq!(db["ranges"], 36);
+    assert!(db["attribution"].as_str().unwrap().contains("https://db-ip.com"));
+    let v6 = inputs.iter().find(|i| i["name"] == "ip2asn-v6.tsv").unwrap();
+    assert_eq!((v6["date"].as_str(), v6["ranges"].as_u64()), (Some("undated"), Some(8)));
+    let warnings = report["coverage"]["warnings"].as_array().unwrap();
+    assert!(
+        warnings.iter().any(|w| w.as_str().unwrap().starts_with("IP database used")),
+        "{warnings:?}"
+    );
+
+    // A log passed as --ip-db is read as what it is, with a warning.
+    let out = sessionhunt().args(["analyze", "--ip-db"]).arg(&log).arg(&db_path).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--ip-db ual_purview.csv is not an IP database"), "{stderr}");
+}

@@ -268,7 +268,7 @@ fn user(ctx: &Ctx<'_>, user: Sym, exclude: &[Pos]) -> (Baseline, Vec<SessionStat
                 b.asns.insert(ctx.ds.place(e).asn);
                 asn_days.entry(ctx.ds.place(e).asn).or_default().insert(day_of(e.time));
             }
-            let country = ctx.s(ctx.ds.place(e).location.country);
+            let country = ctx.country(e);
             if !country.is_empty() {
                 b.countries.insert(country.to_ascii_uppercase());
             }

@@ -59,6 +59,36 @@ pub(crate) struct Ctx<'a> {
     /// same IP carry (the first in canonical order), so an audit operation from an attacker's
     /// server is judged in its network.
     learned_asn: HashMap<IpAddr, u32>,
+    /// For the IPs of events the log leaves without an ASN (that no sign-in taught either) or
+    /// without a country, what the loaded IP database says (empty when none is loaded).
+    from_db: HashMap<IpAddr, DbPlace<'a>>,
+}
+
+/// What the IP database says of an address the log leaves without an ASN or a country.
+#[derive(Clone, Copy, Debug, Default)]
+struct DbPlace<'a> {
+    /// 0 when the log has its own ASN, a sign-in taught one, or the database has none.
+    asn: u32,
+    asn_name: &'a str,
+    /// Empty when the database has none.
+    country: &'a str,
+    /// Some event of the address has no ASN of its own and none learned from a sign-in.
+    needs_asn: bool,
+    /// Some event of the address has no country of its own.
+    needs_country: bool,
+}
+
+/// Where an event's ASN comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AsnSource {
+    /// The event's own log row.
+    Log,
+    /// Sign-ins from the same IP.
+    SignIns,
+    /// The IP database the analyst loaded.
+    Database,
+    /// Nowhere: the ASN is unknown.
+    Unknown,
 }
 
 /// Compiled allowlist.
@@ -207,8 +237,10 @@ impl<'a> Ctx<'a> {
             }
             learned_asn.retain(|_, asn| *asn != 0);
         }
+        let from_db = db_places(ds, &events, &learned_asn);
         Ctx {
             learned_asn,
+            from_db,
             ds,
             settings,
             events,
@@ -299,37 +331,117 @@ impl<'a> Ctx<'a> {
         prefix_of(ip, self.settings.ipv4_prefix, self.settings.ipv6_prefix)
     }
 
-    /// The event's ASN: its own, or else the one sign-ins from the same IP carry (0 when
-    /// neither is known).
+    /// The event's ASN: its own, or else the one sign-ins from the same IP carry, or else the one
+    /// the loaded IP database gives its IP (0 when none is known).
     pub(crate) fn asn(&self, e: &Event) -> u32 {
+        self.asn_from(e).0
+    }
+
+    /// The event's ASN and where it comes from.
+    pub(crate) fn asn_from(&self, e: &Event) -> (u32, AsnSource) {
         match self.ds.place(e).asn {
-            0 => self
-                .ds
-                .ip(e)
-                .and_then(|ip| self.learned_asn.get(&ip.to_canonical()).copied())
-                .unwrap_or(0),
-            asn => asn,
+            0 => {
+                let Some(ip) = self.ds.ip(e).map(|ip| ip.to_canonical()) else {
+                    return (0, AsnSource::Unknown);
+                };
+                if let Some(&asn) = self.learned_asn.get(&ip) {
+                    return (asn, AsnSource::SignIns);
+                }
+                match self.from_db.get(&ip) {
+                    Some(d) if d.asn != 0 => (d.asn, AsnSource::Database),
+                    _ => (0, AsnSource::Unknown),
+                }
+            }
+            asn => (asn, AsnSource::Log),
         }
     }
 
     /// True when the event's ASN was learned from other events of its IP.
     pub(crate) fn asn_is_learned(&self, e: &Event) -> bool {
-        self.ds.place(e).asn == 0 && self.asn(e) != 0
+        self.asn_from(e).1 == AsnSource::SignIns
+    }
+
+    /// True when the event's ASN comes from the loaded IP database.
+    pub(crate) fn asn_is_from_db(&self, e: &Event) -> bool {
+        self.asn_from(e).1 == AsnSource::Database
+    }
+
+    /// The event's country (ISO code as logged): its own, or else the one the loaded IP database
+    /// gives its IP (empty when neither is known).
+    pub(crate) fn country(&self, e: &Event) -> &'a str {
+        match self.s(self.ds.place(e).location.country) {
+            "" => self.db_place(e).map_or("", |d| d.country),
+            own => own,
+        }
+    }
+
+    /// True when the event's country comes from the loaded IP database.
+    pub(crate) fn country_is_from_db(&self, e: &Event) -> bool {
+        self.s(self.ds.place(e).location.country).is_empty() && !self.country(e).is_empty()
+    }
+
+    fn db_place(&self, e: &Event) -> Option<&DbPlace<'a>> {
+        if self.from_db.is_empty() {
+            return None;
+        }
+        self.from_db.get(&self.ds.ip(e)?.to_canonical())
+    }
+
+    /// `AS14061 DigitalOcean`: the embedded name, else the IP database's for an ASN it gave.
+    pub(crate) fn asn_label(&self, e: &Event) -> String {
+        let (asn, source) = self.asn_from(e);
+        match (enrich::asn_name(asn), source, self.db_place(e)) {
+            (None, AsnSource::Database, Some(d)) if !d.asn_name.is_empty() => {
+                format!("AS{asn} {}", d.asn_name)
+            }
+            _ => enrich::asn_label(asn),
+        }
     }
 
     /// `203.0.113.7 (AS14061 DigitalOcean, NL)`; an ASN learned from the IP's sign-ins is marked
-    /// so (`…, ASN from its sign-ins`).
+    /// so (`…, ASN from its sign-ins`), and values from the loaded IP database too
+    /// (`…, from the IP database`).
     pub(crate) fn origin_label(&self, e: &Event) -> String {
         let ip =
             self.ds.ip(e).map(|ip| ip.to_string()).unwrap_or_else(|| "an unlogged IP".to_owned());
-        let country = self.s(self.ds.place(e).location.country);
-        let learned = if self.asn_is_learned(e) { ", ASN from its sign-ins" } else { "" };
-        let asn = enrich::asn_label(self.asn(e));
+        let country = self.country(e);
+        let asn_db = self.asn_is_from_db(e);
+        let country_db = self.country_is_from_db(e);
+        let marks = match (self.asn_is_learned(e), asn_db, country_db) {
+            (true, _, true) => ", ASN from its sign-ins, country from the IP database",
+            (true, _, false) => ", ASN from its sign-ins",
+            (false, true, true) | (false, true, false) if country.is_empty() || country_db => {
+                ", from the IP database"
+            }
+            (false, true, false) => ", ASN from the IP database",
+            (false, false, true) => ", country from the IP database",
+            _ => "",
+        };
+        let asn = self.asn_label(e);
         if country.is_empty() {
-            format!("{ip} ({asn}{learned})")
+            format!("{ip} ({asn}{marks})")
         } else {
-            format!("{ip} ({asn}, {country}{learned})")
+            format!("{ip} ({asn}, {country}{marks})")
         }
+    }
+
+    /// When an IP database is loaded: how many distinct addresses the logs leave without an ASN
+    /// (none taught by a sign-in) or without a country, and how many of each it supplied.
+    pub(crate) fn db_counts(&self) -> Option<[u64; 4]> {
+        if self.ds.ipdb.is_empty() {
+            return None;
+        }
+        let mut n = [0u64; 4];
+        let mut keys: Vec<&IpAddr> = self.from_db.keys().collect();
+        keys.sort_unstable();
+        for ip in keys {
+            let d = &self.from_db[ip];
+            n[0] += u64::from(d.needs_asn);
+            n[1] += u64::from(d.needs_asn && d.asn != 0);
+            n[2] += u64::from(d.needs_country);
+            n[3] += u64::from(d.needs_country && !d.country.is_empty());
+        }
+        Some(n)
     }
 
     /// `interactive sign-in to Office 365`, `token refresh (non-interactive sign-in to …)`, or
@@ -361,6 +473,41 @@ impl<'a> Ctx<'a> {
             None => id.to_owned(),
         }
     }
+}
+
+/// The IP database's answers for the addresses of events that have no ASN of their own (and none
+/// learned from a sign-in) or no country; empty when no database is loaded, so that nothing
+/// changes without one.
+fn db_places<'a>(
+    ds: &'a Dataset,
+    events: &[Event],
+    learned: &HashMap<IpAddr, u32>,
+) -> HashMap<IpAddr, DbPlace<'a>> {
+    let mut out: HashMap<IpAddr, DbPlace<'a>> = HashMap::default();
+    if ds.ipdb.is_empty() {
+        return out;
+    }
+    for e in events {
+        let place = ds.place(e);
+        let (no_asn, no_country) = (place.asn == 0, place.location.country.is_empty());
+        if !no_asn && !no_country {
+            continue;
+        }
+        let Some(ip) = ds.ip(e).map(|ip| ip.to_canonical()) else { continue };
+        let slot = out.entry(ip).or_insert_with(|| {
+            let hit = if learned.contains_key(&ip) { None } else { ds.ipdb.asn(ip) };
+            DbPlace {
+                asn: hit.map_or(0, |h| h.asn),
+                asn_name: hit.map_or("", |h| h.name),
+                country: ds.ipdb.country(ip).map_or("", |h| h.country),
+                needs_asn: false,
+                needs_country: false,
+            }
+        });
+        slot.needs_asn |= no_asn && !learned.contains_key(&ip);
+        slot.needs_country |= no_country;
+    }
+    out
 }
 
 /// The network prefix of `ip` with the given lengths (clamped to the address size). IPv4-mapped

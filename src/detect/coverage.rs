@@ -56,6 +56,32 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
                 .to_owned(),
         );
     }
+    if let Some([no_asn, asn, no_country, country]) = ctx.db_counts() {
+        let mut files: Vec<String> = ctx
+            .ds
+            .ipdb
+            .tables()
+            .iter()
+            .map(|t| {
+                let date = crate::enrich::ipdb::date_in_name(t.file())
+                    .unwrap_or_else(|| "undated".to_owned());
+                format!("{} ({}, {date})", t.file(), t.kind().format())
+            })
+            .collect();
+        files.dedup();
+        let mut credits: Vec<&str> =
+            ctx.ds.ipdb.tables().iter().map(|t| t.kind().attribution()).collect();
+        credits.sort_unstable();
+        credits.dedup();
+        warnings.push(format!(
+            "IP database used: {}. It gave the ASN of {asn} of the {no_asn} addresses the logs \
+             leave without one (and no sign-in of the same address taught), and the country of \
+             {country} of the {no_country} without one; each such value is marked \"from the IP \
+             database\" in the explanations. {}",
+            files.join(", "),
+            credits.join(" ")
+        ));
+    }
     if sign_ins > 0 && with_asn == 0 {
         warnings.push(
             "No sign-in carries an ASN: network comparisons fall back to prefixes and countries; \

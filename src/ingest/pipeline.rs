@@ -1,7 +1,9 @@
 //! Containers and encodings in front of the record readers: gzip (streamed), zip (buffered: its
 //! directory is at the end; each member becomes its own input `archive.zip/member.csv`), UTF-8
 //! with or without BOM, UTF-16 LE/BE with BOM (transcoded incrementally). Then the text is
-//! sniffed: `{` or `[` first means JSON, anything else textual is read as CSV.
+//! sniffed: `{` or `[` first means JSON, lines that read as IP ranges (`start<TAB>end<TAB>asn…`,
+//! `start,end,asn,name`) are an IP → ASN / country database ([`crate::enrich::ipdb`]), anything
+//! else textual is read as CSV.
 
 use std::io::{Read, Write};
 
@@ -11,6 +13,7 @@ use super::csv_stream::CsvStream;
 use super::json_stream::{Item, JsonStream};
 use super::records::{self, CsvMode};
 use super::{Dataset, FileState};
+use crate::enrich::ipdb;
 
 const SNIFF: usize = 512;
 /// Zip members nested deeper than this are not opened.
@@ -37,6 +40,8 @@ enum Text {
     Sniff(Vec<u8>),
     Csv(Box<(CsvStream, CsvMode)>),
     Json(Box<JsonStream>),
+    /// An IP database: its ranges go to the dataset's [`ipdb::IpDb`], not to events.
+    IpDb(Box<ipdb::Reader>),
     Binary,
 }
 
@@ -152,6 +157,13 @@ impl Pipeline {
         } else {
             self.decoded_push(ds, &[], true);
         }
+        let db = match std::mem::replace(&mut self.text, Text::Binary) {
+            Text::IpDb(reader) => Some(self.finish_ipdb(ds, *reader)),
+            other => {
+                self.text = other;
+                None
+            }
+        };
         let bytes = if self.gzip { self.decoded } else { consumed };
         if !zip && self.decoded == 0 && self.st.format == "unknown" {
             self.st.format = "empty".to_owned();
@@ -159,7 +171,31 @@ impl Pipeline {
         } else if self.gzip && self.st.format != "unknown" {
             self.st.format.push_str("+gzip");
         }
+        let index = self.st.index as usize;
         self.st.finish(ds, bytes);
+        if let (Some((kind, ranges)), Some(s)) = (db, ds.files.get_mut(index)) {
+            s.log_kind = "ip-database".to_owned();
+            s.ranges = ranges;
+            s.date = ipdb::date_in_name(&s.name).unwrap_or_else(|| "undated".to_owned());
+            s.attribution = kind.attribution().to_owned();
+        }
+    }
+
+    /// Ends an IP database: its ranges settled into a table of the dataset's database, the rows
+    /// that add nothing to the ranges before them counted as skipped. Returns its kind and the
+    /// number of ranges kept.
+    fn finish_ipdb(&mut self, ds: &mut Dataset, reader: ipdb::Reader) -> (ipdb::Kind, u64) {
+        let kind = reader.kind();
+        let (table, dropped) = reader.finish();
+        for line in dropped {
+            let m = "IP range lies inside the ranges before it (by start): it adds nothing";
+            self.st.skip(ds, "overlaps an earlier range", line, 1, Some(m.to_owned()));
+        }
+        let ranges = table.len() as u64;
+        if !table.is_empty() {
+            ds.ipdb.add(table);
+        }
+        (kind, ranges)
     }
 
     fn container_push(&mut self, ds: &mut Dataset, chunk: &[u8], eof: bool) {
@@ -312,6 +348,10 @@ impl Pipeline {
                     Text::Binary
                 }
                 Some(b'{' | b'[') => Text::Json(Box::default()),
+                Some(_) if let Some(kind) = ipdb::sniff(head) => {
+                    self.st.set_format(kind.format());
+                    Text::IpDb(Box::new(ipdb::Reader::new(kind, &self.st.name)))
+                }
                 Some(_) => Text::Csv(Box::new((CsvStream::default(), CsvMode::Header))),
             };
             if matches!(self.text, Text::Sniff(_)) {
@@ -323,6 +363,17 @@ impl Pipeline {
         match &mut self.text {
             Text::Sniff(_) => {}
             Text::Binary => {}
+            Text::IpDb(reader) => {
+                let mut on = |line: u64, row: ipdb::Row| match row {
+                    ipdb::Row::None => {}
+                    ipdb::Row::Range => st.row(ds),
+                    ipdb::Row::Skipped(reason, column, message) => {
+                        st.row(ds);
+                        st.skip(ds, reason, line, column, message);
+                    }
+                };
+                reader.push(chunk, eof, &mut on);
+            }
             Text::Csv(b) => {
                 let (stream, mode) = &mut **b;
                 let mut on = |r: Result<(&super::csv_stream::Fields<'_>, u64), u64>| match r {

@@ -48,8 +48,13 @@ fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
     let Some(p) = g.active.iter().find(|p| g.judged[p].hosting) else { return Vec::new() };
     let e = ctx.ev(*p);
     let Some(h) = check(ctx, ctx.asn(e)) else { return Vec::new() };
-    let learned =
-        if ctx.asn_is_learned(e) { " (the network its IP's sign-ins came from)" } else { "" };
+    let learned = if ctx.asn_is_learned(e) {
+        " (the network its IP's sign-ins came from)"
+    } else if ctx.asn_is_from_db(e) {
+        " (the network the IP database gives its IP, from the IP database)"
+    } else {
+        ""
+    };
     vec![Contribution::new(
         ID,
         ctx.settings.weights.hosting_network,

@@ -30,11 +30,12 @@ pub(crate) fn check(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<St
         return None;
     }
     let e = ctx.ev(pos);
-    let country = ctx.s(ctx.ds.place(e).location.country).to_ascii_uppercase();
+    let country = ctx.country(e).to_ascii_uppercase();
+    let from_db = if ctx.country_is_from_db(e) { " (from the IP database)" } else { "" };
     let b = baselines.get(e.user)?;
     let known: Vec<&str> = b.countries.iter().map(String::as_str).collect();
     Some(format!(
-        "{country} is not among the countries of the user's baseline ({})",
+        "{country}{from_db} is not among the countries of the user's baseline ({})",
         known.join(", ")
     ))
 }
@@ -43,7 +44,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<St
 /// anchor and needs the text of one).
 pub(crate) fn is_new(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> bool {
     let e = ctx.ev(pos);
-    let country = ctx.s(ctx.ds.place(e).location.country);
+    let country = ctx.country(e);
     if country.is_empty() {
         return false;
     }

@@ -74,10 +74,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Splits {
                 let other_network = if ctx.ds.place(e).asn != 0 && ctx.ds.place(o).asn != 0 {
                     ctx.ds.place(e).asn != ctx.ds.place(o).asn
                 } else {
-                    let (a, b) = (
-                        ctx.s(ctx.ds.place(e).location.country),
-                        ctx.s(ctx.ds.place(o).location.country),
-                    );
+                    let (a, b) = (ctx.country(e), ctx.country(o));
                     !a.is_empty() && !b.is_empty() && !a.eq_ignore_ascii_case(b)
                 };
                 if !other_network {
