@@ -194,7 +194,7 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
         if !e.kind.is_user_sign_in() {
             continue;
         }
-        let asn = ctx.ds.place(e).asn;
+        let asn = ctx.asn(e);
         let started = if e.session_id.is_empty() {
             None
         } else {
@@ -264,9 +264,9 @@ fn user(ctx: &Ctx<'_>, user: Sym, exclude: &[Pos]) -> (Baseline, Vec<SessionStat
                     b.prefix_list.push(p);
                 }
             }
-            if ctx.ds.place(e).asn != 0 {
-                b.asns.insert(ctx.ds.place(e).asn);
-                asn_days.entry(ctx.ds.place(e).asn).or_default().insert(day_of(e.time));
+            if ctx.asn(e) != 0 {
+                b.asns.insert(ctx.asn(e));
+                asn_days.entry(ctx.asn(e)).or_default().insert(day_of(e.time));
             }
             let country = ctx.country(e);
             if !country.is_empty() {
@@ -299,11 +299,11 @@ fn user(ctx: &Ctx<'_>, user: Sym, exclude: &[Pos]) -> (Baseline, Vec<SessionStat
             if e.kind == EventKind::NonInteractive
                 && e.is_success()
                 && ctx.in_baseline(e.time)
-                && ctx.ds.place(e).asn != 0
+                && ctx.asn(e) != 0
                 && !ctx.ds.client(e).device_id.is_empty()
                 && b.devices.contains(&ctx.ds.client(e).device_id)
             {
-                asn_days.entry(ctx.ds.place(e).asn).or_default().insert(day_of(e.time));
+                asn_days.entry(ctx.asn(e)).or_default().insert(day_of(e.time));
             }
             if !e.kind.is_user_sign_in() || e.session_id.is_empty() {
                 continue;

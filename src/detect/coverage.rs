@@ -24,7 +24,7 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
         if e.kind.is_user_sign_in() {
             sign_ins += 1;
             with_session += u64::from(!e.session_id.is_empty());
-            with_asn += u64::from(ctx.ds.place(e).asn != 0);
+            with_asn += u64::from(ctx.asn(e) != 0);
         }
     }
     if kinds[0] == 0 {

@@ -13,7 +13,7 @@ use crate::enrich;
 /// Returns that other sign-in.
 pub(crate) fn microsoft_refresh(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
     let e = ctx.ev(pos);
-    if !e.kind.is_user_sign_in() || !ctx.is_microsoft(ctx.ds.place(e).asn) {
+    if !e.kind.is_user_sign_in() || !ctx.is_microsoft(ctx.asn(e)) {
         return None;
     }
     let delay = i64::from(ctx.settings.microsoft_refresh_max_delay_secs) * 1000;
@@ -25,10 +25,7 @@ pub(crate) fn microsoft_refresh(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
         .copied()
         .filter(|&p| {
             let o = ctx.ev(p);
-            p != pos
-                && o.kind.is_user_sign_in()
-                && ctx.ds.place(o).asn != 0
-                && !ctx.is_microsoft(ctx.ds.place(o).asn)
+            p != pos && o.kind.is_user_sign_in() && ctx.asn(o) != 0 && !ctx.is_microsoft(ctx.asn(o))
         })
         .min_by_key(|&p| (ctx.ev(p).session_id != e.session_id, p))
 }
@@ -37,7 +34,7 @@ pub(crate) fn microsoft_refresh(ctx: &Ctx<'_>, pos: Pos) -> Option<Pos> {
 /// reaches `familiar_asn_min_days`.
 pub(crate) fn familiar_asn(ctx: &Ctx<'_>, baselines: &Baselines, pos: Pos) -> Option<u32> {
     let e = ctx.ev(pos);
-    baselines.users.get(&e.user)?.familiar_days(ctx, ctx.ds.place(e).asn)
+    baselines.users.get(&e.user)?.familiar_days(ctx, ctx.asn(e))
 }
 
 /// Why an event's origin is plausibly the user's own, if it is (docs/detection.md §5, real-life

@@ -78,11 +78,11 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
             && ctx.s(ctx.ds.app(e).app_id).eq_ignore_ascii_case(enrich::OFFICE_HOME_APP_ID)
             && (client.is_empty() || client.eq_ignore_ascii_case("browser"))
             && ctx.ds.client(e).device_id.is_empty()
-            && ctx.is_hosting(ctx.ds.place(e).asn)
+            && ctx.is_hosting(ctx.asn(e))
         {
             reasons.push(format!(
                 "interactive OfficeHome browser sign-in with no device id from hosting network {}",
-                enrich::asn_label(ctx.ds.place(e).asn)
+                enrich::asn_label(ctx.asn(e))
             ));
         }
         let ua = ctx.ds.client(e).user_agent;

@@ -71,8 +71,8 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Splits {
                 if !ctx.in_detection(e.time) {
                     continue;
                 }
-                let other_network = if ctx.ds.place(e).asn != 0 && ctx.ds.place(o).asn != 0 {
-                    ctx.ds.place(e).asn != ctx.ds.place(o).asn
+                let other_network = if ctx.asn(e) != 0 && ctx.asn(o) != 0 {
+                    ctx.asn(e) != ctx.asn(o)
                 } else {
                     let (a, b) = (ctx.country(e), ctx.country(o));
                     !a.is_empty() && !b.is_empty() && !a.eq_ignore_ascii_case(b)
@@ -92,7 +92,7 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Splits {
                     pos: p,
                     origin,
                     origin_interactive: interactive.is_some(),
-                    hosting: ctx.is_hosting(ctx.ds.place(e).asn),
+                    hosting: ctx.is_hosting(ctx.asn(e)),
                 });
             }
         }
@@ -132,7 +132,7 @@ fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
                 rfc3339(oe.time),
                 duration_label(e.time - oe.time),
                 ctx.origin_label(e),
-                if ctx.is_hosting(ctx.ds.place(e).asn) { " (a hosting network)" } else { "" },
+                if ctx.is_hosting(ctx.asn(e)) { " (a hosting network)" } else { "" },
             ),
         )
         .referencing(o),
