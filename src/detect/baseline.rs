@@ -378,9 +378,10 @@ pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
     let span_hours = (ctx.now - ctx.start) / super::context::HOUR;
     if span_hours < i64::from(ctx.settings.min_baseline_span_hours) {
         out.push(format!(
-            "The data spans only {span_hours} h (less than {} h): per-user baselines are thin, so \
+            "The data spans only {} (less than {} h): per-user baselines are thin, so \
              network familiarity (token-from-unfamiliar-network, new-country) is judged on very \
              little history.",
+            super::context::duration_label(ctx.now - ctx.start),
             ctx.settings.min_baseline_span_hours
         ));
     }

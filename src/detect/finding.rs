@@ -223,15 +223,8 @@ fn campaign_pass(ctx: &Ctx<'_>, mut drafts: Vec<Draft>) -> Vec<Finding> {
         .iter()
         .zip(&links)
         .map(|(d, link)| {
-            if !link.is_strong() || d.finding.severity >= Severity::High {
+            if !link.is_strong() {
                 return None;
-            }
-            if d.rung.origin {
-                return Some(
-                    "High: an unfamiliar origin plus an indicator shared with other users' \
-                     findings (campaign)."
-                        .to_owned(),
-                );
             }
             let high: Vec<&str> = link
                 .strong_users
@@ -239,13 +232,7 @@ fn campaign_pass(ctx: &Ctx<'_>, mut drafts: Vec<Draft>) -> Vec<Finding> {
                 .map(String::as_str)
                 .filter(|u| high_users.contains(u))
                 .collect();
-            (!high.is_empty()).then(|| {
-                format!(
-                    "High: a member of a campaign whose other members include {} at high or \
-                     critical.",
-                    high.join(", ")
-                )
-            })
+            ladder::campaign_rung(&d.rung, &high)
         })
         .collect();
     let mut findings = Vec::with_capacity(drafts.len());

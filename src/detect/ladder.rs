@@ -45,6 +45,30 @@ pub(crate) struct Rung {
     pub action: bool,
 }
 
+/// The campaign rung (docs/detection.md §5.4), applied across findings once every finding is
+/// placed: a finding below high that shares an IP or a forwarding address with other users'
+/// findings rises to high when it holds an unfamiliar origin (the campaign corroborates it), or
+/// when another member of the campaign is high or critical (`high_members`). The reason, if it
+/// rises.
+pub(crate) fn campaign_rung(rung: &Rung, high_members: &[&str]) -> Option<String> {
+    if rung.severity >= Severity::High {
+        return None;
+    }
+    if rung.origin {
+        return Some(
+            "High: an unfamiliar origin plus an indicator shared with other users' findings \
+             (campaign)."
+                .to_owned(),
+        );
+    }
+    (!high_members.is_empty()).then(|| {
+        format!(
+            "High: a member of a campaign whose other members include {} at high or critical.",
+            high_members.join(", ")
+        )
+    })
+}
+
 /// The replay signal an anchor carries, by the ladder's preference.
 fn origin_rule(g: &Group<'_, '_>, p: Pos) -> &'static str {
     let a = g.anchors[&p];
@@ -485,6 +509,18 @@ mod tests {
         );
         let (sev, why) = worst(&b, "alice@x.test");
         assert_eq!(sev, Severity::High, "{why}");
+    }
+
+    #[test]
+    fn campaign_rung_raises_origins_and_members_of_a_high_campaign_only() {
+        use super::{Rung, campaign_rung};
+        let rung =
+            |severity, origin| Rung { severity, reason: String::new(), origin, action: false };
+        assert!(campaign_rung(&rung(Severity::Medium, true), &[]).is_some());
+        assert!(campaign_rung(&rung(Severity::Low, false), &[]).is_none(), "no high member");
+        let why = campaign_rung(&rung(Severity::Low, false), &["bob@x.test"]).unwrap();
+        assert!(why.contains("include bob@x.test at high or critical"), "{why}");
+        assert!(campaign_rung(&rung(Severity::Critical, true), &["bob@x.test"]).is_none());
     }
 
     #[test]
