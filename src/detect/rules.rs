@@ -12,6 +12,7 @@
 pub(crate) mod aitm_kit_fingerprint;
 pub(crate) mod attacker_typical_action;
 pub(crate) mod campaign;
+pub(crate) mod device_code_phishing;
 pub(crate) mod hosting_network;
 pub(crate) mod impossible_travel;
 pub(crate) mod ip_prevalence;
@@ -28,7 +29,7 @@ pub(crate) mod token_from_unfamiliar_network;
 use super::rule::Rule;
 
 /// Every rule, in the order of docs/detection.md §4; a finding states their facts in this order.
-pub(crate) const REGISTRY: [Rule; 15] = [
+pub(crate) const REGISTRY: [Rule; 16] = [
     token_from_unfamiliar_network::RULE,
     ip_prevalence::RULE,
     no_nearby_interactive::RULE,
@@ -40,6 +41,7 @@ pub(crate) const REGISTRY: [Rule; 15] = [
     new_country::RULE,
     impossible_travel::RULE,
     aitm_kit_fingerprint::RULE,
+    device_code_phishing::RULE,
     post_compromise_activity::RULE,
     attacker_typical_action::RULE,
     campaign::RULE,
