@@ -231,6 +231,8 @@ pub struct Weights {
     pub campaign: i64,
     /// `device-code-phishing`. Default: 35.
     pub device_code_phishing: i64,
+    /// `legacy-ropc`. Default: 25.
+    pub legacy_ropc: i64,
 }
 
 impl Default for Weights {
@@ -257,6 +259,7 @@ impl Default for Weights {
             attacker_typical_action: 40,
             campaign: 15,
             device_code_phishing: 35,
+            legacy_ropc: 25,
         }
     }
 }

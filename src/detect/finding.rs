@@ -31,8 +31,8 @@ use super::rules::attacker_typical_action::{self, Domains};
 use super::rules::ip_prevalence::Prevalence;
 use super::rules::{
     REGISTRY, aitm_kit_fingerprint, campaign, device_code_phishing, impossible_travel,
-    ip_prevalence, new_country, no_nearby_interactive, post_compromise_activity, remediated,
-    risky_ip, session_anomaly, session_origin_split, short_window_origin_switch,
+    ip_prevalence, legacy_ropc, new_country, no_nearby_interactive, post_compromise_activity,
+    remediated, risky_ip, session_anomaly, session_origin_split, short_window_origin_switch,
     token_from_unfamiliar_network,
 };
 use crate::enrich;
@@ -101,10 +101,13 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
             let splits = session_origin_split::run(ctx, baselines);
             let hops = impossible_travel::run(ctx);
             let kits = aitm_kit_fingerprint::run(ctx, baselines);
-            let variants: Vec<(Pos, &'static str, String)> = device_code_phishing::run(ctx)
+            let mut variants: Vec<(Pos, &'static str, String)> = device_code_phishing::run(ctx)
                 .into_iter()
                 .map(|m| (m.pos, device_code_phishing::ID, m.reason))
                 .collect();
+            variants.extend(
+                legacy_ropc::run(ctx).into_iter().map(|(p, why)| (p, legacy_ropc::ID, why)),
+            );
             (pairs, splits, hops, kits, variants)
         },
     );
@@ -527,7 +530,9 @@ impl Engine<'_, '_> {
             j.action_origin_unknown = o.unknown;
         }
         j.unfamiliar_live = a.unfamiliar.is_some() && own.is_none();
+        // A failed attempt (an ROPC probe) places no token anywhere: never an origin.
         j.variant_unfamiliar = !a.variants.is_empty()
+            && e.is_success()
             && own.is_none()
             && match (self.baselines.get(e.user), ctx.ds.ip(e)) {
                 (Some(b), Some(ip)) => !b.knows_ip_from_others(

@@ -49,6 +49,7 @@ pub(crate) struct Rung {
 fn variant_name(rule: &str) -> &'static str {
     match rule {
         super::rules::device_code_phishing::ID => "device-code phishing",
+        super::rules::legacy_ropc::ID => "a single-factor legacy ROPC sign-in",
         _ => "a token-theft variant",
     }
 }
