@@ -62,7 +62,7 @@ fn origin_rule(g: &Group<'_, '_>, p: Pos) -> &'static str {
         && a.split_from.is_none()
         && a.pair_with.is_none()
     {
-        *rule
+        rule
     } else if a.unfamiliar.is_some() {
         token_from_unfamiliar_network::ID
     } else if a.split_from.is_some() {
