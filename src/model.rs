@@ -615,6 +615,11 @@ pub struct EventFields {
     pub mfa_detail: Sym,
     /// Incoming token type (e.g. `primaryRefreshToken`, `none`).
     pub incoming_token_type: Sym,
+    /// Authentication protocol as logged (`authenticationProtocol`: `deviceCode`, `ropc`, `none`,
+    /// …).
+    pub auth_protocol: Sym,
+    /// Original transfer method as logged (`originalTransferMethod`: `deviceCodeFlow`, …).
+    pub transfer_method: Sym,
     /// Audit details; `None` for sign-ins, except those read from the Unified Audit Log
     /// (`UserLoggedIn` / `UserLoginFailed`), which keep their record's operation and
     /// `RequestType`, `UserAuthenticationMethod`, … as parameters (docs/formats-ual-sign-ins.md).
@@ -656,6 +661,8 @@ impl EventFields {
             auth_requirement: AuthRequirement::Unknown,
             mfa_detail: Sym::EMPTY,
             incoming_token_type: Sym::EMPTY,
+            auth_protocol: Sym::EMPTY,
+            transfer_method: Sym::EMPTY,
             audit: None,
             source,
         }
@@ -755,6 +762,10 @@ pub struct AuthProfile {
     pub auth_requirement: AuthRequirement,
     /// MFA detail / authentication-step result detail.
     pub mfa_detail: Sym,
+    /// Authentication protocol (`deviceCode`, `ropc`, …), as logged.
+    pub auth_protocol: Sym,
+    /// Original transfer method (`deviceCodeFlow`, …), as logged.
+    pub transfer_method: Sym,
 }
 
 /// One normalized sign-in or audit operation as the dataset stores it: 120 bytes.
@@ -996,6 +1007,8 @@ impl Profiles {
             risk_event_types: f.risk_event_types,
             auth_requirement: f.auth_requirement,
             mfa_detail: f.mfa_detail,
+            auth_protocol: f.auth_protocol,
+            transfer_method: f.transfer_method,
         });
         let (ip_kind, ip_num) = match f.ip {
             None => (0, 0),
@@ -1068,6 +1081,8 @@ impl Profiles {
             auth_requirement: h.auth_requirement,
             mfa_detail: h.mfa_detail,
             incoming_token_type: c.incoming_token_type,
+            auth_protocol: h.auth_protocol,
+            transfer_method: h.transfer_method,
             audit: self.audit(e).cloned(),
             source: e.source,
         }
@@ -1166,6 +1181,8 @@ impl Profiles {
                 self.auths.intern(AuthProfile {
                     risk_event_types: s(a.risk_event_types),
                     mfa_detail: s(a.mfa_detail),
+                    auth_protocol: s(a.auth_protocol),
+                    transfer_method: s(a.transfer_method),
                     ..a
                 })
             })
@@ -1403,6 +1420,8 @@ mod tests {
         e.auth_requirement = AuthRequirement::MultiFactor;
         e.mfa_detail = st.intern("MFA requirement satisfied by claim in the token");
         e.incoming_token_type = st.intern("primaryRefreshToken");
+        e.auth_protocol = st.intern("deviceCode");
+        e.transfer_method = st.intern("deviceCodeFlow");
         e
     }
 

@@ -229,6 +229,10 @@ pub struct Weights {
     pub attacker_typical_action: i64,
     /// `campaign`. Default: 15.
     pub campaign: i64,
+    /// `device-code-phishing`. Default: 35.
+    pub device_code_phishing: i64,
+    /// `legacy-ropc`. Default: 25.
+    pub legacy_ropc: i64,
 }
 
 impl Default for Weights {
@@ -254,6 +258,8 @@ impl Default for Weights {
             post_compromise_activity_access: 20,
             attacker_typical_action: 40,
             campaign: 15,
+            device_code_phishing: 35,
+            legacy_ropc: 25,
         }
     }
 }

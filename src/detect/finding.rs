@@ -30,9 +30,10 @@ use super::rule::{Anchor, Contribution, Group, GroupMap, Judged, Shared};
 use super::rules::attacker_typical_action::{self, Domains};
 use super::rules::ip_prevalence::Prevalence;
 use super::rules::{
-    REGISTRY, aitm_kit_fingerprint, campaign, impossible_travel, ip_prevalence, new_country,
-    no_nearby_interactive, post_compromise_activity, remediated, risky_ip, session_anomaly,
-    session_origin_split, short_window_origin_switch, token_from_unfamiliar_network,
+    REGISTRY, aitm_kit_fingerprint, campaign, device_code_phishing, impossible_travel,
+    ip_prevalence, legacy_ropc, new_country, no_nearby_interactive, post_compromise_activity,
+    remediated, risky_ip, session_anomaly, session_origin_split, short_window_origin_switch,
+    token_from_unfamiliar_network,
 };
 use crate::enrich;
 use crate::model::{Event, EventKind, Id, Sym};
@@ -72,7 +73,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
     // The rules read the context and the baselines only: two groups of them run side by side
     // where there are threads; their results are applied below in one fixed order.
     let guarded = |pos: Pos| guards::microsoft_refresh(ctx, pos).is_some();
-    let ((cands, cand_guarded, engine), (pairs, splits, hops, kits)) = crate::par::join(
+    let ((cands, cand_guarded, engine), (pairs, splits, hops, kits, variants)) = crate::par::join(
         || {
             let cands = token_from_unfamiliar_network::run(ctx, baselines);
             let cand_guarded: Vec<bool> = cands.iter().map(|c| guarded(c.pos)).collect();
@@ -100,7 +101,14 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
             let splits = session_origin_split::run(ctx, baselines);
             let hops = impossible_travel::run(ctx);
             let kits = aitm_kit_fingerprint::run(ctx, baselines);
-            (pairs, splits, hops, kits)
+            let mut variants: Vec<(Pos, &'static str, String)> = device_code_phishing::run(ctx)
+                .into_iter()
+                .map(|m| (m.pos, device_code_phishing::ID, m.reason))
+                .collect();
+            variants.extend(
+                legacy_ropc::run(ctx).into_iter().map(|(p, why)| (p, legacy_ropc::ID, why)),
+            );
+            (pairs, splits, hops, kits, variants)
         },
     );
 
@@ -128,6 +136,9 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
     }
     for k in kits {
         anchors.entry(k.pos).or_default().kit = k.reasons;
+    }
+    for (pos, rule, why) in variants {
+        anchors.entry(pos).or_default().variants.push((rule, why));
     }
     // Every sign-in is looked at: in slices, on several threads where there are any.
     let slices: Vec<std::ops::Range<Pos>> = (0..ctx.len() as Pos)
@@ -506,11 +517,24 @@ impl Engine<'_, '_> {
             j.action_origin_unknown = o.unknown;
         }
         j.unfamiliar_live = a.unfamiliar.is_some() && own.is_none();
+        // A failed attempt (an ROPC probe) places no token anywhere: never an origin.
+        j.variant_unfamiliar = !a.variants.is_empty()
+            && e.is_success()
+            && own.is_none()
+            && match (self.baselines.get(e.user), ctx.ds.ip(e)) {
+                (Some(b), Some(ip)) => !b.knows_ip_from_others(
+                    ctx,
+                    ip,
+                    ctx.in_baseline(e.time) && b.excluded.binary_search(&pos).is_err(),
+                ),
+                _ => false,
+            };
         let shared = matches!(j.prevalence, Some(Prevalence::Shared(_)));
         let single = matches!(j.prevalence, Some(Prevalence::Single | Prevalence::Campaign(_)));
         j.medium_grade = j.unfamiliar_live && single && j.nearby.is_none();
         j.replay = own.is_none()
             && ((j.unfamiliar_live && !shared && j.nearby.is_none())
+                || j.variant_unfamiliar
                 || a.pair_with.is_some()
                 || a.split_from.is_some());
         j.own = own;

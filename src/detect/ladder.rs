@@ -69,10 +69,25 @@ pub(crate) fn campaign_rung(rung: &Rung, high_members: &[&str]) -> Option<String
     })
 }
 
+/// The variant a token-theft rule names, as the analyst reads it.
+fn variant_name(rule: &str) -> &'static str {
+    match rule {
+        super::rules::device_code_phishing::ID => "device-code phishing",
+        super::rules::legacy_ropc::ID => "a single-factor legacy ROPC sign-in",
+        _ => "a token-theft variant",
+    }
+}
+
 /// The replay signal an anchor carries, by the ladder's preference.
 fn origin_rule(g: &Group<'_, '_>, p: Pos) -> &'static str {
     let a = g.anchors[&p];
-    if a.unfamiliar.is_some() {
+    if let Some((rule, _)) = a.variants.first()
+        && a.unfamiliar.is_none()
+        && a.split_from.is_none()
+        && a.pair_with.is_none()
+    {
+        rule
+    } else if a.unfamiliar.is_some() {
         token_from_unfamiliar_network::ID
     } else if a.split_from.is_some() {
         session_origin_split::ID
@@ -323,6 +338,12 @@ fn corroboration(g: &Group<'_, '_>, replay: &[Pos]) -> Option<String> {
     }
     if let Some(&p) = g.active.iter().find(|p| !g.anchors[p].kit.is_empty()) {
         return Some(format!("an AiTM kit fingerprint (at {})", rfc3339(ctx.ev(p).time)));
+    }
+    // A token-theft variant's own trace (the device-code flow, …) on the unfamiliar origin.
+    if let Some((p, rule)) =
+        replay.iter().find_map(|&p| g.anchors[&p].variants.first().map(|(rule, _)| (p, *rule)))
+    {
+        return Some(format!("{} (at {})", variant_name(rule), rfc3339(ctx.ev(p).time)));
     }
     let replay_set: BTreeSet<Pos> = replay.iter().copied().collect();
     if let Some(l) = g

@@ -101,6 +101,9 @@ pub(crate) struct Anchor {
     pub kit: Vec<String>,
     /// `risky-ip`: why Entra flagged this sign-in itself.
     pub risky_self: Option<String>,
+    /// The token-theft variants (`device-code-phishing`, …): the rule id and why, per rule that
+    /// raised the sign-in.
+    pub variants: Vec<(&'static str, String)>,
     /// `attacker-typical-action`: an audit operation attackers perform, by its shape.
     pub action: Option<Shape>,
     /// The allowlist entry that suppresses it.
@@ -131,6 +134,10 @@ pub(crate) struct Judged<'e> {
     /// A replay signal that survived its guards and is not the user's own origin (ladder:
     /// an unfamiliar origin).
     pub replay: bool,
+    /// A token-theft variant's sign-in (`Anchor::variants`) from an origin that is not the user's
+    /// own: an address and prefix no other baseline interactive sign-in of the user came from,
+    /// and no familiar network, carrier or device (ladder: an unfamiliar origin).
+    pub variant_unfamiliar: bool,
     /// For an action anchor: its IP is not the user's (no baseline address, prefix or familiar
     /// network), so the action came from an origin the user never used.
     pub action_unfamiliar: bool,

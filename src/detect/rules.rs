@@ -12,9 +12,11 @@
 pub(crate) mod aitm_kit_fingerprint;
 pub(crate) mod attacker_typical_action;
 pub(crate) mod campaign;
+pub(crate) mod device_code_phishing;
 pub(crate) mod hosting_network;
 pub(crate) mod impossible_travel;
 pub(crate) mod ip_prevalence;
+pub(crate) mod legacy_ropc;
 pub(crate) mod new_country;
 pub(crate) mod no_nearby_interactive;
 pub(crate) mod post_compromise_activity;
@@ -28,7 +30,7 @@ pub(crate) mod token_from_unfamiliar_network;
 use super::rule::Rule;
 
 /// Every rule, in the order of docs/detection.md §4; a finding states their facts in this order.
-pub(crate) const REGISTRY: [Rule; 15] = [
+pub(crate) const REGISTRY: [Rule; 17] = [
     token_from_unfamiliar_network::RULE,
     ip_prevalence::RULE,
     no_nearby_interactive::RULE,
@@ -40,6 +42,8 @@ pub(crate) const REGISTRY: [Rule; 15] = [
     new_country::RULE,
     impossible_travel::RULE,
     aitm_kit_fingerprint::RULE,
+    device_code_phishing::RULE,
+    legacy_ropc::RULE,
     post_compromise_activity::RULE,
     attacker_typical_action::RULE,
     campaign::RULE,

@@ -19,6 +19,10 @@ pub(crate) enum F {
     UserObjectId,
     Upn,
     IncomingTokenType,
+    /// `authenticationProtocol` (`deviceCode`, `ropc`, …).
+    AuthProtocol,
+    /// `originalTransferMethod` (`deviceCodeFlow`, …).
+    TransferMethod,
     Uti,
     AppName,
     AppId,
@@ -89,6 +93,8 @@ const ALIASES: &[(&str, F)] = &[
     ("user id", F::UserObjectId),
     ("username", F::Upn),
     ("incoming token type", F::IncomingTokenType),
+    ("authentication protocol", F::AuthProtocol),
+    ("original transfer method", F::TransferMethod),
     ("unique token identifier", F::Uti),
     ("application", F::AppName),
     ("application id", F::AppId),
@@ -131,6 +137,8 @@ const ALIASES: &[(&str, F)] = &[
     ("userid", F::UserObjectId),
     ("userprincipalname", F::Upn),
     ("incomingtokentype", F::IncomingTokenType),
+    ("authenticationprotocol", F::AuthProtocol),
+    ("originaltransfermethod", F::TransferMethod),
     ("uniquetokenidentifier", F::Uti),
     ("appdisplayname", F::AppName),
     ("appid", F::AppId),

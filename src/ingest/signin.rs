@@ -333,8 +333,9 @@ struct Memos {
     client: Memo<4>,
     /// App id, app name, resource, client app.
     app: Memo<4>,
-    /// Risk event types, MFA detail, incoming token type.
-    outcome: Memo<3>,
+    /// Risk event types, MFA detail, incoming token type, authentication protocol, original
+    /// transfer method.
+    outcome: Memo<5>,
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
@@ -543,8 +544,14 @@ pub(crate) fn build(
         .map(|f| row.get(f))
         .find(|s| !s.is_empty())
         .unwrap_or("");
-    let outcome = [ret, mfa, row.get(F::IncomingTokenType)];
-    [e.risk_event_types, e.mfa_detail, e.incoming_token_type] =
+    let outcome = [
+        ret,
+        mfa,
+        row.get(F::IncomingTokenType),
+        row.get(F::AuthProtocol),
+        row.get(F::TransferMethod),
+    ];
+    [e.risk_event_types, e.mfa_detail, e.incoming_token_type, e.auth_protocol, e.transfer_method] =
         memos.outcome.get(&outcome, interner, buf, |i, _| outcome.map(|t| raw(i, t)));
     let _ = row.take(F::Properties);
     Ok(e)

@@ -88,6 +88,10 @@ pub struct SignInRecord {
     pub mfa_method: String,
     /// Incoming token type.
     pub incoming_token_type: String,
+    /// Authentication protocol (`deviceCode`, `ropc`); empty = `none`.
+    pub auth_protocol: String,
+    /// Original transfer method (`deviceCodeFlow`); empty = none.
+    pub transfer_method: String,
 }
 
 /// One Unified Audit Log operation.
@@ -259,6 +263,8 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
             };
             e.mfa_detail = st.intern(&s.mfa_detail);
             e.incoming_token_type = st.intern(&s.incoming_token_type);
+            e.auth_protocol = st.intern(&s.auth_protocol);
+            e.transfer_method = st.intern(&s.transfer_method);
             e
         }
         Record::Audit(a) => {

@@ -65,9 +65,9 @@ pub fn portal_row(s: &SignInRecord, tenant: &str) -> String {
         "Member",
         "None",
         &s.incoming_token_type,
-        "None",
+        or_none(&s.auth_protocol, "None"),
         &s.unique_token_id,
-        "None",
+        or_none(&s.transfer_method, "None"),
         "None",
         "Unbound",
         "1002",
@@ -116,6 +116,11 @@ pub fn portal_row(s: &SignInRecord, tenant: &str) -> String {
     fields.iter().map(|f| q(f)).collect::<Vec<_>>().join(",")
 }
 
+/// `text`, or `none` when it is empty.
+fn or_none<'a>(text: &'a str, none: &'a str) -> &'a str {
+    if text.is_empty() { none } else { text }
+}
+
 /// One Graph beta `signIn` object.
 pub fn graph_object(s: &SignInRecord) -> Value {
     let mut location = json!({
@@ -125,7 +130,7 @@ pub fn graph_object(s: &SignInRecord) -> Value {
         location["geoCoordinates"] =
             json!({"latitude": f64::from(lat), "longitude": f64::from(lon), "altitude": null});
     }
-    json!({
+    let mut o = json!({
         "id": s.request_id,
         "createdDateTime": rfc3339(s.time),
         "userDisplayName": s.display_name,
@@ -173,7 +178,14 @@ pub fn graph_object(s: &SignInRecord) -> Value {
             "authenticationStepResultDetail": s.mfa_detail,
             "authenticationStepRequirement": "Primary authentication",
         }]) },
-    })
+    });
+    if !s.auth_protocol.is_empty() {
+        o["authenticationProtocol"] = json!(s.auth_protocol);
+    }
+    if !s.transfer_method.is_empty() {
+        o["originalTransferMethod"] = json!(s.transfer_method);
+    }
+    o
 }
 
 /// The `AuditData` object of a UAL record.
@@ -687,7 +699,7 @@ pub fn la_row(s: &SignInRecord, table: LaTable, tenant_id: &str, tenant_name: &s
                     s.asn.to_string()
                 }
             }
-            "AuthenticationProtocol" => "none".to_owned(),
+            "AuthenticationProtocol" => or_none(&s.auth_protocol, "none").to_owned(),
             "CrossTenantAccessType" => "none".to_owned(),
             "IncomingTokenType" => s.incoming_token_type.clone(),
             "Type" => table_name.to_owned(),
@@ -832,6 +844,44 @@ mod tests {
         assert_eq!(la_time(1_772_442_300_123), "3/2/2026, 9:05:00.123 AM");
         assert_eq!(la_time(1_772_442_300_123 + 6 * 3_600_000), "3/2/2026, 3:05:00.123 PM");
         assert_eq!(la_time(1_772_409_600_000), "3/2/2026, 12:00:00.000 AM");
+    }
+
+    /// The authentication protocol and the original transfer method (device-code phishing,
+    /// ROPC) are read from every sign-in shape that carries them: portal CSV, Graph JSON and
+    /// Log Analytics CSV.
+    #[test]
+    fn auth_protocol_and_transfer_method_read_back_from_every_shape() {
+        use crate::ingest::Dataset;
+        let mut s = sign_in(true);
+        s.auth_protocol = "deviceCode".into();
+        s.transfer_method = "deviceCodeFlow".into();
+        let graph = serde_json::to_string(&json!({ "value": [graph_object(&s)] })).unwrap();
+        let files = [
+            (
+                "InteractiveSignIns_2026-03-02.csv",
+                format!("{PORTAL_HEADER}\r\n{}\r\n", portal_row(&s, "Contoso")),
+            ),
+            ("signins.json", graph),
+            (
+                "SigninLogs_2026-03-02.csv",
+                format!(
+                    "{}\r\n{}\r\n",
+                    la_header(LaTable::SigninLogs),
+                    la_row(&s, LaTable::SigninLogs, TENANT_ID, "Contoso")
+                ),
+            ),
+        ];
+        for (name, text) in files {
+            let mut ds = Dataset::new();
+            let summary = ds.add_file(name, text.as_bytes());
+            assert_eq!((summary.rows, summary.events), (1, 1), "{name}: {summary:?}");
+            let e = ds.fields(&ds.events[0]);
+            assert_eq!(ds.strings.resolve(e.auth_protocol), "deviceCode", "{name}");
+            // Log Analytics' SigninLogs has no OriginalTransferMethod column in this layout.
+            if !name.starts_with("SigninLogs") {
+                assert_eq!(ds.strings.resolve(e.transfer_method), "deviceCodeFlow", "{name}");
+            }
+        }
     }
 
     /// The Log Analytics rows read back, through the product's own parser, into the sign-in
