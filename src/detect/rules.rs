@@ -2,7 +2,8 @@
 //!
 //! Anchor rules raise suspicious events (`token-from-unfamiliar-network`,
 //! `short-window-origin-switch`, `session-origin-split`, `impossible-travel`,
-//! `aitm-kit-fingerprint`, `risky-ip`, `attacker-typical-action`); context rules weigh them
+//! `aitm-kit-fingerprint`, `risky-ip`, `attacker-typical-action`, and the token-theft variants
+//! `device-code-phishing` and `legacy-ropc`); context rules weigh them
 //! (`ip-prevalence`, `no-nearby-interactive`, `hosting-network`, `new-country`,
 //! `session-anomaly`); finding-level rules join and relate them (`post-compromise-activity`,
 //! `campaign`, `remediated`). Every rule states its own facts about a finding
