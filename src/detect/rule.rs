@@ -213,6 +213,38 @@ impl Group<'_, '_> {
     }
 }
 
+/// The fact of a token-theft variant rule (`device-code-phishing`, `legacy-ropc`): its first
+/// raised sign-in in the finding, and whose origin it came from. `name` opens the sentence
+/// (`Device-code phishing`); `own_hint` says what such a sign-in usually is from the user's own
+/// origin.
+pub(crate) fn variant_fact(
+    g: &Group<'_, '_>,
+    rule: &'static str,
+    points: i64,
+    name: &str,
+    own_hint: &str,
+) -> Vec<Contribution> {
+    let ctx = g.ctx;
+    let Some((p, why)) = g.active.iter().find_map(|p| {
+        g.anchors[p].variants.iter().find(|(id, _)| *id == rule).map(|(_, why)| (*p, why))
+    }) else {
+        return Vec::new();
+    };
+    let j = &g.judged[&p];
+    let whose = if j.variant_unfamiliar {
+        format!("from {}, an origin the user never signed in from", ctx.origin_label(ctx.ev(p)))
+    } else if let Some(own) = &j.own {
+        format!("from the user's own origin ({own}): {own_hint}")
+    } else {
+        format!("from {}", ctx.origin_label(ctx.ev(p)))
+    };
+    vec![Contribution::new(
+        rule,
+        points,
+        format!("{name}: at {}, {why}, {whose}.", crate::time::rfc3339(ctx.ev(p).time)),
+    )]
+}
+
 /// Capitalizes the first letter of a sentence.
 pub(crate) fn capitalize(s: &str) -> String {
     let mut c = s.chars();

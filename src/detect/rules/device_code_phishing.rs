@@ -31,7 +31,7 @@
 
 use crate::detect::HashMap;
 use crate::detect::context::{Ctx, Pos};
-use crate::detect::rule::{Contribution, Evidence, Group, Rule};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule, variant_fact};
 use crate::model::{Event, Id};
 use crate::time::rfc3339;
 
@@ -130,25 +130,13 @@ pub(crate) const RULE: Rule = Rule { id: ID, evidence: Evidence::Origin, facts: 
 
 /// The finding's fact: the first raised sign-in, and whether its origin is the user's.
 fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
-    let ctx = g.ctx;
-    let Some((p, why)) = g.active.iter().find_map(|p| {
-        g.anchors[p].variants.iter().find(|(id, _)| *id == ID).map(|(_, why)| (*p, why))
-    }) else {
-        return Vec::new();
-    };
-    let j = &g.judged[&p];
-    let whose = if j.variant_unfamiliar {
-        format!("from {}, an origin the user never signed in from", ctx.origin_label(ctx.ev(p)))
-    } else if let Some(own) = &j.own {
-        format!("from the user's own origin ({own}): a device such as a meeting-room screen")
-    } else {
-        format!("from {}", ctx.origin_label(ctx.ev(p)))
-    };
-    vec![Contribution::new(
+    variant_fact(
+        g,
         ID,
-        ctx.settings.weights.device_code_phishing,
-        format!("Device-code phishing: at {}, {why}, {whose}.", rfc3339(ctx.ev(p).time)),
-    )]
+        g.ctx.settings.weights.device_code_phishing,
+        "Device-code phishing",
+        "a device such as a meeting-room screen",
+    )
 }
 
 #[cfg(test)]

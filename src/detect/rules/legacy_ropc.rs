@@ -26,9 +26,8 @@
 //! never seen in the user's baseline: +25 points, high with the hosting network.
 
 use crate::detect::context::{Ctx, Pos};
-use crate::detect::rule::{Contribution, Evidence, Group, Rule};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule, variant_fact};
 use crate::model::{AuthRequirement, Event};
-use crate::time::rfc3339;
 
 /// Rule id.
 pub(crate) const ID: &str = "legacy-ropc";
@@ -69,25 +68,13 @@ pub(crate) const RULE: Rule =
 
 /// The finding's fact: the first raised sign-in, and whether its origin is the user's.
 fn facts(g: &Group<'_, '_>) -> Vec<Contribution> {
-    let ctx = g.ctx;
-    let Some((p, why)) = g.active.iter().find_map(|p| {
-        g.anchors[p].variants.iter().find(|(id, _)| *id == ID).map(|(_, why)| (*p, why))
-    }) else {
-        return Vec::new();
-    };
-    let j = &g.judged[&p];
-    let whose = if j.variant_unfamiliar {
-        format!("from {}, an origin the user never signed in from", ctx.origin_label(ctx.ev(p)))
-    } else if let Some(own) = &j.own {
-        format!("from the user's own origin ({own}): likely an old client using basic auth")
-    } else {
-        format!("from {}", ctx.origin_label(ctx.ev(p)))
-    };
-    vec![Contribution::new(
+    variant_fact(
+        g,
         ID,
-        ctx.settings.weights.legacy_ropc,
-        format!("Legacy ROPC sign-in: at {}, {why}, {whose}.", rfc3339(ctx.ev(p).time)),
-    )]
+        g.ctx.settings.weights.legacy_ropc,
+        "Legacy ROPC sign-in",
+        "likely an old client using basic auth",
+    )
 }
 
 #[cfg(test)]
