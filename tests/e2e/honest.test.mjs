@@ -61,7 +61,8 @@ test('a file of junk: "0 events could be read", never the reassuring line', asyn
 
 test('audit log only: no replay hunt, the audit operations counted, every user reachable', async () => {
   const { context, page, errors } = await openPage(browser);
-  const files = [join(FIXTURES, 'ual_purview.csv')];
+  // Audit operations only (the UAL's UserLoggedIn records are sign-ins): the directory audit log.
+  const files = [join(FIXTURES, 'log_analytics_auditlogs.csv')];
   const report = cli(files);
   const audit = report.coverage.events_by_kind.find((k) => k.kind === 'audit').count;
   assert.ok(audit > 0 && report.coverage.users > 0);

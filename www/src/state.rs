@@ -80,13 +80,13 @@ impl SearchIndex {
                 text.push('\n');
             }
             // And what the details panel shows first (issue 21: search finds what is on
-            // screen): the network names, the rung's reason, the explanation, the facts and the
-            // related audit operations, one per line.
+            // screen): the network names, the rung's reason, the explanation and the related
+            // audit operations, one per line. The facts' sentences are the explanation's own
+            // (the core writes each fact's sentence into both), so they are not indexed twice.
             let networks = f.asns.iter().map(|a| sessionhunt::enrich::asn_label(*a));
             let prose = f.explanation.iter().chain(std::iter::once(&f.severity_reason));
-            let facts = f.facts.iter().map(|x| &x.detail);
             let audit = f.related_audit.iter().map(|a| format!("{} {}", a.operation, a.detail));
-            for line in networks.chain(prose.chain(facts).cloned()).chain(audit) {
+            for line in networks.chain(prose.cloned()).chain(audit) {
                 text.push_str(&line.to_lowercase());
                 text.push('\n');
             }
