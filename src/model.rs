@@ -475,6 +475,18 @@ pub enum Outcome {
     Unknown,
 }
 
+impl Outcome {
+    /// `success`, `failure`, `interrupted` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Interrupted => "interrupted",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
 /// Entra risk level of a sign-in (during sign-in or aggregated, whichever is higher).
 #[derive(
     Copy,
@@ -501,6 +513,23 @@ pub enum RiskLevel {
     High,
 }
 
+impl RiskLevel {
+    /// `none`, `low`, `medium` or `high`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::None => "none",
+            RiskLevel::Low => "low",
+            RiskLevel::Medium => "medium",
+            RiskLevel::High => "high",
+        }
+    }
+
+    /// As [`RiskLevel::as_str`], but empty when there is no risk information (for display).
+    pub fn label(self) -> &'static str {
+        if self == RiskLevel::None { "" } else { self.as_str() }
+    }
+}
+
 /// `authenticationRequirement` of a sign-in.
 #[derive(
     Copy, Clone, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -513,6 +542,17 @@ pub enum AuthRequirement {
     SingleFactor,
     /// `multiFactorAuthentication`.
     MultiFactor,
+}
+
+impl AuthRequirement {
+    /// `single-factor` or `multi-factor`; empty when not stated (for display).
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthRequirement::Unknown => "",
+            AuthRequirement::SingleFactor => "single-factor",
+            AuthRequirement::MultiFactor => "multi-factor",
+        }
+    }
 }
 
 /// Where an event came from: the file (index into the dataset's files) and the 1-based line.

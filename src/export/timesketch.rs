@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::Selection;
 use crate::ingest::Dataset;
-use crate::model::{AuthRequirement, Event, Outcome, RiskLevel, Sym};
+use crate::model::{Event, Outcome, Sym};
 use crate::report::Report;
 
 /// The affected users' events as Timesketch JSON Lines, in time order (then user, file, line).
@@ -124,34 +124,11 @@ fn record(
     put("unique_token_id", json!(ds.strings.id_text(e.unique_token_id).to_string()));
     put("request_id", json!(ds.strings.id_text(e.request_id).to_string()));
     put("correlation_id", json!(ds.strings.id_text(e.correlation_id).to_string()));
-    put(
-        "outcome",
-        json!(match e.outcome {
-            Outcome::Success => "success",
-            Outcome::Failure => "failure",
-            Outcome::Interrupted => "interrupted",
-            Outcome::Unknown => "unknown",
-        }),
-    );
+    put("outcome", json!(e.outcome.as_str()));
     put("error_code", json!(e.error_code));
-    put(
-        "risk_level",
-        json!(match e.risk_level {
-            RiskLevel::None => "",
-            RiskLevel::Low => "low",
-            RiskLevel::Medium => "medium",
-            RiskLevel::High => "high",
-        }),
-    );
+    put("risk_level", json!(e.risk_level.label()));
     put("risk_event_types", json!(s(e.risk_event_types)));
-    put(
-        "authentication_requirement",
-        json!(match e.auth_requirement {
-            AuthRequirement::Unknown => "",
-            AuthRequirement::SingleFactor => "single-factor",
-            AuthRequirement::MultiFactor => "multi-factor",
-        }),
-    );
+    put("authentication_requirement", json!(e.auth_requirement.label()));
     put("mfa_detail", json!(s(e.mfa_detail)));
     put("incoming_token_type", json!(s(e.incoming_token_type)));
     put("operation", json!(operation));

@@ -25,7 +25,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
 use sessionhunt::ingest::{Dataset, Part, PartData, PartSpec};
-use sessionhunt::model::{AuthRequirement, Event, EventKind, Outcome, RiskLevel, Sym};
+use sessionhunt::model::{Event, EventKind, Sym};
 use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -317,28 +317,14 @@ fn event_view(dataset: &Dataset, event: &Event) -> EventView {
     let join = |parts: &[String], sep: &str| {
         parts.iter().filter(|p| !p.is_empty()).cloned().collect::<Vec<_>>().join(sep)
     };
-    let outcome = match e.outcome {
-        Outcome::Success => "success",
-        Outcome::Failure => "failure",
-        Outcome::Interrupted => "interrupted",
-        Outcome::Unknown => "unknown",
-    };
+    let outcome = e.outcome.as_str();
     let outcome = if e.error_code == 0 {
         outcome.to_owned()
     } else {
         format!("{outcome} (error {})", e.error_code)
     };
-    let risk = match e.risk_level {
-        RiskLevel::None => String::new(),
-        RiskLevel::Low => "low".to_owned(),
-        RiskLevel::Medium => "medium".to_owned(),
-        RiskLevel::High => "high".to_owned(),
-    };
-    let requirement = match e.auth_requirement {
-        AuthRequirement::Unknown => String::new(),
-        AuthRequirement::SingleFactor => "single-factor".to_owned(),
-        AuthRequirement::MultiFactor => "multi-factor".to_owned(),
-    };
+    let risk = e.risk_level.label().to_owned();
+    let requirement = e.auth_requirement.label().to_owned();
     let mut device = vec![s(e.device_id)];
     if e.compliant {
         device.push("compliant".to_owned());

@@ -56,12 +56,7 @@ pub(crate) fn reason(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
     if types.is_empty() && !level_hit {
         return None;
     }
-    let level = match ctx.ds.auth(e).risk_level {
-        RiskLevel::None => "none",
-        RiskLevel::Low => "low",
-        RiskLevel::Medium => "medium",
-        RiskLevel::High => "high",
-    };
+    let level = ctx.ds.auth(e).risk_level.as_str();
     let what = if types.is_empty() { "risk".to_owned() } else { types.join(", ") };
     Some(format!("{what} (risk {level})"))
 }
