@@ -184,7 +184,7 @@ fn thin_data_says_so() {
     b.ni("bob@contoso.test", "2026-03-01T09:00:00Z", "198.51.100.21", 7922);
     let rep = report(&b, &Settings::default());
     let w = rep.coverage.warnings.join("\n");
-    assert!(w.contains("spans only 60 min"), "{w}");
+    assert!(w.contains("spans only 1 h"), "{w}");
     assert!(
         w.contains("no successful interactive sign-in in the baseline window")
             && w.contains("bob@contoso.test"),

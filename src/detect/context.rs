@@ -556,18 +556,9 @@ pub(crate) fn day_of(t: Millis) -> i64 {
     t.div_euclid(DAY)
 }
 
-/// `3 min`, `45 s`, `2 h 5 min`, `3 days`.
+/// A duration in words (`crate::time::duration`: `45 s`, `3 min`, `2 h 5 min`, `3 d`).
 pub(crate) fn duration_label(ms: Millis) -> String {
-    let secs = ms.abs() / 1000;
-    if secs < 120 {
-        format!("{secs} s")
-    } else if secs < 2 * 3600 {
-        format!("{} min", secs / 60)
-    } else if secs < 2 * 86_400 {
-        format!("{} h {} min", secs / 3600, (secs % 3600) / 60)
-    } else {
-        format!("{} days", secs / 86_400)
-    }
+    crate::time::duration(ms)
 }
 
 /// A short form of a long id for sentences (`a1b2c3d4…`).
@@ -603,6 +594,6 @@ mod tests {
         assert_eq!(duration_label(45_000), "45 s");
         assert_eq!(duration_label(180_000), "3 min");
         assert_eq!(duration_label(3 * HOUR + 60_000), "3 h 1 min");
-        assert_eq!(duration_label(4 * DAY), "4 days");
+        assert_eq!(duration_label(4 * DAY), "4 d");
     }
 }

@@ -90,15 +90,10 @@ fn millis(text: &str) -> Option<f64> {
     sessionhunt::ingest::parse_time(text).map(|t| t as f64)
 }
 
-/// Human duration: `45 s`, `3 min`, `2 h 5 min`, `3 d 4 h`.
+/// Human duration (`45 s`, `3 min`, `2 h 5 min`, `3 d 4 h`): the core's one formatter, so the
+/// page and the report's explanations say the same.
 pub fn duration(ms: f64) -> String {
-    let s = (ms / 1000.0).round().max(0.0) as u64;
-    match s {
-        0..=119 => format!("{s} s"),
-        120..=3599 => format!("{} min", s / 60),
-        3600..=86_399 => format!("{} h {} min", s / 3600, s % 3600 / 60),
-        _ => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
-    }
+    sessionhunt::time::duration(ms.round() as i64)
 }
 
 fn tick_label(t: f64, step: f64) -> String {
