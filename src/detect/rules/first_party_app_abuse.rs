@@ -1,5 +1,4 @@
-//! `first-party-app-abuse`: a Graph token issued to a first-party developer tool the user does not
-//! use (ConsentFix / AuthCodeFix authorization-code phishing).
+//! `first-party-app-abuse`: ConsentFix-style authorization-code phishing of a first-party app.
 //!
 //! ## What it detects
 //! A successful sign-in (interactive or not, in the detection window) to Microsoft Graph
