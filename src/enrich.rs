@@ -134,6 +134,7 @@ pub const FIRST_PARTY_APPS: &[(&str, &str)] = &[
     ("1b730954-1685-4b74-9bfd-dac224a7b894", "Azure Active Directory PowerShell"),
     ("04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Microsoft Azure CLI"),
     ("1950a258-227b-4e31-a9cf-717495945fc2", "Microsoft Azure PowerShell"),
+    ("aebc6443-996d-45c2-90f0-388ff96faa56", "Visual Studio Code"),
     ("ab9b8c07-8f02-4f72-87fa-80105867a763", "OneDrive SyncEngine"),
     ("d326c1ce-6cc6-4de2-bebc-4591e5e13ef0", "SharePoint"),
     ("0ec893e0-5785-4de6-99da-4ed124e5296c", "Office UWP PWA"),
@@ -143,6 +144,31 @@ pub const FIRST_PARTY_APPS: &[(&str, &str)] = &[
     ("a0c73c16-a7e3-4564-9a95-2bdf47383716", "Microsoft Exchange Online Remote PowerShell"),
     ("9bc3ab49-b65d-410a-85ad-de819febfddc", "Microsoft SharePoint Online Management Shell"),
 ];
+
+/// The date [`FOCI_DEV_APPS`] was last reviewed.
+pub const FOCI_LIST_DATE: &str = "2026-12-06";
+
+/// Family-of-client-id (FOCI) first-party developer tools that ConsentFix / AuthCodeFix-style
+/// authorization-code phishing abuses: the victim pastes the `localhost` redirect of one of these
+/// public clients into the attacker's page, and the attacker redeems the code for a Graph token
+/// (`first-party-app-abuse`). They are pre-consented in every tenant, so no consent prompt shows.
+///
+/// Sources, as of [`FOCI_LIST_DATE`]: the ConsentFix / AuthCodeFix write-ups of December 2025, and
+/// the peers that hunt the same three ids (Elastic's
+/// `initial_access_entra_id_oauth_phishing_via_first_party_microsoft_application` rule,
+/// Microsoft-Analyzer-Suite's `LETHAL-022` check); the names are those of [`FIRST_PARTY_APPS`].
+/// The list is deliberately short, the developer tools those sources name; other FOCI apps
+/// (Office, Teams, the broker) are hunted by other rules.
+pub const FOCI_DEV_APPS: &[&str] = &[
+    "04b07795-8ddb-461a-bbee-02f9e1bf7b46", // Microsoft Azure CLI
+    "aebc6443-996d-45c2-90f0-388ff96faa56", // Visual Studio Code
+    "1950a258-227b-4e31-a9cf-717495945fc2", // Microsoft Azure PowerShell
+];
+
+/// Whether an application id (case-insensitive) is one of [`FOCI_DEV_APPS`].
+pub fn is_foci_dev_app(app_id: &str) -> bool {
+    FOCI_DEV_APPS.iter().any(|id| id.eq_ignore_ascii_case(app_id))
+}
 
 /// OfficeHome, the application AiTM kits sign the victim into.
 pub const OFFICE_HOME_APP_ID: &str = "4765445b-32c6-49b0-83e6-1d93765276ca";
@@ -296,6 +322,12 @@ mod tests {
         assert_eq!(app_name("4765445B-32C6-49B0-83E6-1D93765276CA"), Some("OfficeHome"));
         assert_eq!(app_name("00000003-0000-0000-c000-000000000000"), Some("Microsoft Graph"));
         assert_eq!(app_name("nope"), None);
+        // Every abusable developer tool has a name an explanation can show.
+        for id in FOCI_DEV_APPS {
+            assert!(app_name(id).is_some(), "{id}");
+        }
+        assert!(is_foci_dev_app("04B07795-8DDB-461A-BBEE-02F9E1BF7B46"));
+        assert!(!is_foci_dev_app("4765445b-32c6-49b0-83e6-1d93765276ca"), "OfficeHome");
     }
 
     #[test]

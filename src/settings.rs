@@ -233,6 +233,8 @@ pub struct Weights {
     pub device_code_phishing: i64,
     /// `legacy-ropc`. Default: 25.
     pub legacy_ropc: i64,
+    /// `first-party-app-abuse`. Default: 35.
+    pub first_party_app_abuse: i64,
 }
 
 impl Default for Weights {
@@ -260,6 +262,7 @@ impl Default for Weights {
             campaign: 15,
             device_code_phishing: 35,
             legacy_ropc: 25,
+            first_party_app_abuse: 35,
         }
     }
 }

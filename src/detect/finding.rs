@@ -30,10 +30,10 @@ use super::rule::{Anchor, Contribution, Group, GroupMap, Judged, Shared};
 use super::rules::attacker_typical_action::{self, Domains};
 use super::rules::ip_prevalence::Prevalence;
 use super::rules::{
-    REGISTRY, aitm_kit_fingerprint, campaign, device_code_phishing, impossible_travel,
-    ip_prevalence, legacy_ropc, new_country, no_nearby_interactive, post_compromise_activity,
-    remediated, risky_ip, session_anomaly, session_origin_split, short_window_origin_switch,
-    token_from_unfamiliar_network,
+    REGISTRY, aitm_kit_fingerprint, campaign, device_code_phishing, first_party_app_abuse,
+    impossible_travel, ip_prevalence, legacy_ropc, new_country, no_nearby_interactive,
+    post_compromise_activity, remediated, risky_ip, session_anomaly, session_origin_split,
+    short_window_origin_switch, token_from_unfamiliar_network,
 };
 use crate::enrich;
 use crate::model::{Event, EventKind, Id, Sym};
@@ -107,6 +107,11 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
                 .collect();
             variants.extend(
                 legacy_ropc::run(ctx).into_iter().map(|(p, why)| (p, legacy_ropc::ID, why)),
+            );
+            variants.extend(
+                first_party_app_abuse::run(ctx)
+                    .into_iter()
+                    .map(|m| (m.pos, first_party_app_abuse::ID, m.reason)),
             );
             (pairs, splits, hops, kits, variants)
         },

@@ -74,6 +74,9 @@ fn variant_name(rule: &str) -> &'static str {
     match rule {
         super::rules::device_code_phishing::ID => "device-code phishing",
         super::rules::legacy_ropc::ID => "a single-factor legacy ROPC sign-in",
+        super::rules::first_party_app_abuse::ID => {
+            "ConsentFix-style authorization-code phishing of a first-party app"
+        }
         _ => "a token-theft variant",
     }
 }

@@ -3,7 +3,7 @@
 //! Anchor rules raise suspicious events (`token-from-unfamiliar-network`,
 //! `short-window-origin-switch`, `session-origin-split`, `impossible-travel`,
 //! `aitm-kit-fingerprint`, `risky-ip`, `attacker-typical-action`, and the token-theft variants
-//! `device-code-phishing` and `legacy-ropc`); context rules weigh them
+//! `device-code-phishing`, `legacy-ropc` and `first-party-app-abuse`); context rules weigh them
 //! (`ip-prevalence`, `no-nearby-interactive`, `hosting-network`, `new-country`,
 //! `session-anomaly`); finding-level rules join and relate them (`post-compromise-activity`,
 //! `campaign`, `remediated`). Every rule states its own facts about a finding
@@ -14,6 +14,7 @@ pub(crate) mod aitm_kit_fingerprint;
 pub(crate) mod attacker_typical_action;
 pub(crate) mod campaign;
 pub(crate) mod device_code_phishing;
+pub(crate) mod first_party_app_abuse;
 pub(crate) mod hosting_network;
 pub(crate) mod impossible_travel;
 pub(crate) mod ip_prevalence;
@@ -31,7 +32,7 @@ pub(crate) mod token_from_unfamiliar_network;
 use super::rule::Rule;
 
 /// Every rule, in the order of docs/detection.md §4; a finding states their facts in this order.
-pub(crate) const REGISTRY: [Rule; 17] = [
+pub(crate) const REGISTRY: [Rule; 18] = [
     token_from_unfamiliar_network::RULE,
     ip_prevalence::RULE,
     no_nearby_interactive::RULE,
@@ -45,6 +46,7 @@ pub(crate) const REGISTRY: [Rule; 17] = [
     aitm_kit_fingerprint::RULE,
     device_code_phishing::RULE,
     legacy_ropc::RULE,
+    first_party_app_abuse::RULE,
     post_compromise_activity::RULE,
     attacker_typical_action::RULE,
     campaign::RULE,
