@@ -65,7 +65,13 @@ fn render() -> String {
     for (id, class, _) in &rules {
         let text = std::fs::read_to_string(module_path(id)).unwrap_or_default();
         let doc = module_doc(&text);
-        let title = doc.first().cloned().unwrap_or_default();
+        // The summary: the module doc's first paragraph, however many lines it takes.
+        let title = doc
+            .iter()
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
         out.push_str(&format!("\n## {id}\n\n{title}\n\nEvidence class: {class}.\n"));
         for h in HEADINGS {
             if let Some(body) = section(&doc, h) {
