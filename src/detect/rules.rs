@@ -122,3 +122,18 @@ pub(crate) fn at_home(b: &mut crate::sim::builder::Builder, user: &str) {
         s.country = "US".into();
     }
 }
+
+/// Test support: the most severe finding of `user` after the whole detection over the records
+/// of `b` under the default settings.
+#[cfg(test)]
+pub(crate) fn worst_of(
+    b: &crate::sim::builder::Builder,
+    user: &str,
+) -> Option<crate::report::Finding> {
+    let ds = b.dataset();
+    crate::detect::run(&ds, &crate::settings::Settings::default())
+        .findings
+        .into_iter()
+        .filter(|f| f.user == user)
+        .max_by_key(|f| f.severity)
+}

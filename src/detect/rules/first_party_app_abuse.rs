@@ -152,12 +152,7 @@ mod tests {
 
     /// The worst finding of `user` after the whole detection.
     fn worst(b: &Builder, user: &str) -> Option<crate::report::Finding> {
-        let ds = b.dataset();
-        crate::detect::run(&ds, &Settings::default())
-            .findings
-            .into_iter()
-            .filter(|f| f.user == user)
-            .max_by_key(|f| f.severity)
+        crate::detect::rules::worst_of(b, user)
     }
 
     /// Alice at home for a week, then the victim's interactive Azure CLI sign-in from home and

@@ -90,12 +90,7 @@ mod tests {
     }
 
     fn worst(b: &Builder, user: &str) -> Option<crate::report::Finding> {
-        let ds = b.dataset();
-        crate::detect::run(&ds, &Settings::default())
-            .findings
-            .into_iter()
-            .filter(|f| f.user == user)
-            .max_by_key(|f| f.severity)
+        crate::detect::rules::worst_of(b, user)
     }
 
     /// Alice at home for a week, then a single-factor BAV2ROPC sign-in from `ip` / `asn`.
