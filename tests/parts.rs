@@ -280,3 +280,30 @@ fn only_plain_csv_with_a_read_header_can_be_split() {
         assert!(ingest.part(half, end + 1).is_none(), "{name}");
     }
 }
+
+/// The one cutting rule of the CLI and the page: even shares, each moved to the next line start,
+/// none under the minimum, none past the end.
+#[test]
+fn cut_points_start_parts_at_line_starts() {
+    use sessionhunt::ingest::{CUT_WINDOW, cut_points};
+    let text: Vec<u8> = (0..2000).flat_map(|i| format!("row {i},x\n").into_bytes()).collect();
+    let size = text.len() as u64;
+    let read = |at: u64, len: u64| -> Result<Vec<u8>, ()> {
+        let end = (at + len).min(size) as usize;
+        Ok(text[at as usize..end].to_vec())
+    };
+    let cuts = cut_points(0, size, 4, 1000, read).expect("in memory");
+    assert_eq!(cuts.len(), 3);
+    for (k, &cut) in cuts.iter().enumerate() {
+        assert_eq!(text[cut as usize - 1], b'\n', "cut {k} follows a newline");
+        let share = size / 4 * (k as u64 + 1);
+        assert!(cut > share && cut - share <= CUT_WINDOW, "cut {k} near its share");
+    }
+    // Too small for two parts of the minimum: one piece.
+    assert!(cut_points(0, size, 4, size, read).expect("in memory").is_empty());
+    // Already read past most of it: the rest alone is shared.
+    let late = cut_points(size - 2000, size, 2, 100, read).expect("in memory");
+    assert!(late.len() == 1 && late[0] > size - 1000);
+    // A read error is the caller's.
+    assert_eq!(cut_points(0, size, 2, 1, |_, _| Err::<Vec<u8>, _>("gone")), Err("gone"));
+}

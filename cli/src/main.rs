@@ -56,7 +56,7 @@ enum Command {
         jobs: Option<std::num::NonZeroUsize>,
         /// Smallest part of a file read by a thread of its own (tests use small values to split
         /// small files).
-        #[arg(long, value_name = "BYTES", default_value_t = PART_MIN_BYTES, hide = true)]
+        #[arg(long, value_name = "BYTES", default_value_t = sessionhunt::ingest::PART_MIN_BYTES, hide = true)]
         part_min_bytes: u64,
         /// Prints how long reading, analysing and writing took on stderr (for benchmarks).
         #[arg(long, hide = true)]
@@ -270,10 +270,6 @@ impl FailOn {
 /// Size of the slices files are read in: the core never needs a whole file in memory.
 const CHUNK: usize = 1 << 20;
 
-/// Smallest part of a file worth a thread of its own: below this, starting the thread and joining
-/// its part (re-numbering its strings) costs about what it saves.
-const PART_MIN_BYTES: u64 = 16 << 20;
-
 /// How to split a large file between threads.
 #[derive(Copy, Clone, Debug)]
 struct Split {
@@ -383,7 +379,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut dataset = Dataset::new();
             let progress = progress_bar(&inputs);
             let jobs = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-            let split = Split { jobs, part_min_bytes: PART_MIN_BYTES };
+            let split = Split { jobs, part_min_bytes: sessionhunt::ingest::PART_MIN_BYTES };
             let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
             for input in &inputs {
                 read_into(&mut dataset, input, &progress, split)?;
@@ -497,7 +493,7 @@ fn load(paths: &[PathBuf], settings: &Settings, case: &CaseArgs) -> Result<(Data
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, std::num::NonZeroUsize::get);
     let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
-    let split = Split { jobs, part_min_bytes: PART_MIN_BYTES };
+    let split = Split { jobs, part_min_bytes: sessionhunt::ingest::PART_MIN_BYTES };
     let progress = progress_bar(&inputs);
     let mut dataset = Dataset::new();
     for input in &inputs {
@@ -798,9 +794,8 @@ fn read_range(
     Ok(read)
 }
 
-/// Where the parts of a file of `size` bytes start, the first `from` bytes being read already:
-/// `jobs` parts of about equal size, none under `part_min_bytes`, each starting just after a
-/// newline (found in the 64 KiB from its even share on). Empty when the file is read in one piece.
+/// Where the parts of a file start ([`sessionhunt::ingest::cut_points`]), reading its windows
+/// from `file`.
 fn cut_points(
     file: &mut File,
     from: u64,
@@ -808,22 +803,11 @@ fn cut_points(
     split: Split,
     input: &Input,
 ) -> Result<Vec<u64>> {
-    let rest = size.saturating_sub(from);
-    let jobs = u64::try_from(split.jobs).unwrap_or(1).min(rest / split.part_min_bytes).max(1);
-    let mut cuts = Vec::new();
-    let mut window = Vec::with_capacity(64 << 10);
-    for k in 1..jobs {
-        let at = from + rest / jobs * k;
-        window.clear();
+    sessionhunt::ingest::cut_points(from, size, split.jobs, split.part_min_bytes, |at, len| {
+        let mut window = Vec::with_capacity(len as usize);
         file.seek(SeekFrom::Start(at))
-            .and_then(|_| (&mut *file).take(64 << 10).read_to_end(&mut window))
+            .and_then(|_| (&mut *file).take(len).read_to_end(&mut window))
             .with_context(|| format!("cannot read {}", input.path.display()))?;
-        if let Some(nl) = window.iter().position(|&c| c == b'\n') {
-            let cut = at + nl as u64 + 1;
-            if cut < size && cuts.last().is_none_or(|&last| cut > last) {
-                cuts.push(cut);
-            }
-        }
-    }
-    Ok(cuts)
+        Ok(window)
+    })
 }

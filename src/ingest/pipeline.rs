@@ -11,6 +11,7 @@ use flate2::write::MultiGzDecoder;
 
 use super::csv_stream::CsvStream;
 use super::json_stream::{Item, JsonStream};
+use super::raw::{Tap, Wanted};
 use super::records::{self, CsvMode};
 use super::{Dataset, FileState};
 use crate::enrich::ipdb;
@@ -56,6 +57,10 @@ pub(crate) struct Pipeline {
     /// Bytes after decompression.
     decoded: u64,
     gzip: bool,
+    /// Reading raw rows instead of records ([`super::raw`]): the decoded text goes here.
+    raw: Option<Box<Tap>>,
+    /// The raw taps of this archive's members, once read.
+    members: Vec<Tap>,
 }
 
 impl Pipeline {
@@ -68,7 +73,38 @@ impl Pipeline {
             text: Text::Sniff(Vec::new()),
             decoded: 0,
             gzip: false,
+            raw: None,
+            members: Vec::new(),
         }
+    }
+
+    /// A reader of the raw text of input `name` and its members, for the lines `wanted` (see
+    /// [`super::raw`]): the same containers and encodings, no records.
+    pub(crate) fn raw(name: &str, wanted: Wanted) -> Pipeline {
+        let mut pipe = Pipeline::new(0, name, 0);
+        pipe.raw = Some(Box::new(Tap::new(name, wanted)));
+        pipe
+    }
+
+    /// True once a raw reader has every line it was asked for (an archive: never before its end).
+    pub(crate) fn raw_done(&self) -> bool {
+        matches!(self.container, Container::Plain | Container::Gzip(_))
+            && self.raw.as_ref().is_some_and(|t| t.done())
+    }
+
+    /// Ends a raw reader: the taps of the input and of its archive's members.
+    pub(crate) fn finish_raw(mut self, ds: &mut Dataset) -> Vec<Tap> {
+        self.container_push(ds, &[], true);
+        if let Container::Zip(buf) = std::mem::replace(&mut self.container, Container::Failed) {
+            self.unzip(ds, &buf);
+        } else {
+            self.decoded_push(ds, &[], true);
+        }
+        let mut taps = std::mem::take(&mut self.members);
+        if let Some(tap) = self.raw.take() {
+            taps.insert(0, *tap);
+        }
+        taps
     }
 
     pub(crate) fn format(&self) -> &str {
@@ -106,6 +142,8 @@ impl Pipeline {
             text: Text::Csv(Box::new((CsvStream::default(), mode))),
             decoded: 0,
             gzip: false,
+            raw: None,
+            members: Vec::new(),
         }
     }
 
@@ -317,6 +355,10 @@ impl Pipeline {
     }
 
     fn text_push(&mut self, ds: &mut Dataset, chunk: &[u8], eof: bool) {
+        if let Some(tap) = &mut self.raw {
+            tap.push(chunk, eof);
+            return;
+        }
         if let Text::Sniff(buf) = &mut self.text {
             buf.extend_from_slice(chunk);
             let first = buf.iter().position(|c| !c.is_ascii_whitespace());
@@ -478,8 +520,14 @@ impl Pipeline {
                 continue;
             }
             let name = format!("{}/{mname}", self.st.name);
+            let tap = match &self.raw {
+                Some(tap) if !tap.wants_under(&name) => continue,
+                Some(tap) => Some(Box::new(tap.member(&name))),
+                None => None,
+            };
             let index = ds.add_summary(&name);
             let mut pipe = Pipeline::new(index, &name, self.depth + 1);
+            pipe.raw = tap;
             let mut chunk = vec![0u8; 1 << 16];
             let mut consumed = 0u64;
             loop {
@@ -496,7 +544,12 @@ impl Pipeline {
                     }
                 }
             }
-            pipe.finish(ds, consumed);
+            if pipe.raw.is_some() {
+                let taps = pipe.finish_raw(ds);
+                self.members.extend(taps);
+            } else {
+                pipe.finish(ds, consumed);
+            }
         }
     }
 }

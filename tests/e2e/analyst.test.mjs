@@ -161,10 +161,19 @@ test('a finding opens its details: facts and points, the events behind it, audit
   const source = await events.first().locator('dl.row-fields dd').nth(fields.indexOf('Source')).textContent();
   assert.equal(source, `${f.events[0].file}:${f.events[0].line}`);
   // The raw row, read again from the chosen file at that line, shown as text.
+  // A CSV row also comes as a table of its header's column names and values.
   const raw = events.first().getByTestId('raw-row');
-  await raw.waitFor({ timeout: 30_000 });
+  await raw.waitFor({ state: 'attached', timeout: 30_000 });
   const ipValue = await events.first().locator('dl.row-fields dd').nth(fields.indexOf('IP')).textContent();
   assert.ok((await raw.textContent()).includes(ipValue), `the raw row has the IP ${ipValue}`);
+  if (f.events[0].file.toLowerCase().endsWith('.csv')) {
+    const rawFields = events.first().getByTestId('raw-fields');
+    const names = await rawFields.locator('tbody th').allTextContents();
+    const values = await rawFields.locator('tbody td').allTextContents();
+    assert.ok(names.length > 5, names.join());
+    assert.ok(values.includes(ipValue), `the IP ${ipValue} is a named field: ${names.join()}`);
+    assert.ok(names.some((n) => /ip/i.test(n)), names.join());
+  }
   if (f.related_audit.length > 0) {
     const audit = page.getByTestId('related-audit').locator('tbody tr');
     assert.equal(await audit.count(), f.related_audit.length);

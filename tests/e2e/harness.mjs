@@ -98,6 +98,20 @@ export function foreignRequests(requests, origin) {
 }
 
 /** The native CLI built by `cargo build -p sessionhunt-cli` (scripts/test.sh builds it first). */
+/**
+ * The value of a Rust integer constant (`const NAME: u64 = 8 << 20;`) in a source file of this
+ * repository, so a test uses the code's own figure instead of a copy that could drift. Throws when
+ * the constant is gone or its expression is more than numbers, `<<`, `*` and `+`.
+ */
+export function rustConst(file, name) {
+  const source = readFileSync(join(ROOT, file), 'utf8');
+  const m = source.match(new RegExp(`const ${name}: \\w+ = ([^;]+);`));
+  if (!m) throw new Error(`no constant ${name} in ${file}`);
+  const expr = m[1].replace(/_/g, '');
+  if (!/^[\d\s<*+()]+$/.test(expr)) throw new Error(`${name} in ${file} is not a plain number: ${m[1]}`);
+  return Function(`"use strict"; return (${expr});`)();
+}
+
 export const CLI = process.env.SESSIONHUNT_CLI ?? join(ROOT, 'target/debug/sessionhunt');
 
 /** Clicks `locator` and returns the text of the file the page downloads. */

@@ -12,10 +12,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows } from './harness.mjs';
+import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows, rustConst } from './harness.mjs';
 
-/** The page's threshold for reading a file in two parts (`PART_MIN` in www/src/worker.rs). */
-const PART_MIN = 32 << 20;
+/** The smallest file the page reads in two parts: two parts of the core's `PART_MIN_BYTES`. */
+const PART_MIN = 2 * rustConst('src/ingest.rs', 'PART_MIN_BYTES');
 
 /** Counts the helpers the analysis worker starts and the parts they hand back (`self.__helpers`). */
 const COUNT = `(() => {

@@ -11,9 +11,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows } from './harness.mjs';
+import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows, rustConst } from './harness.mjs';
 
-const SLICE = 8 << 20;
+/** The worker's slice size (`SLICE` in www/src/worker.rs). */
+const SLICE = rustConst('www/src/worker.rs', 'SLICE');
 
 /** Counts the reader workers started and the slices they hand over (`self.__reader`). */
 const COUNT = `(() => {

@@ -105,9 +105,9 @@ pub enum FromWorker {
     RawRows {
         /// The finding's id.
         finding: String,
-        /// (file, line, text) of each event behind it; the text is empty when the file cannot be
-        /// read again (inside an archive or compressed).
-        rows: Vec<(String, u64, String)>,
+        /// The row of each event behind it, in the finding's order; its text is empty when the
+        /// file no longer holds that line.
+        rows: RawRows,
     },
     /// Helper worker → worker: how far reading a part has come.
     PartProgress {
@@ -155,8 +155,8 @@ pub struct UserRow {
     pub last: String,
 }
 
-/// Raw rows behind a finding: (file, line, text).
-pub type RawRows = Vec<(String, u64, String)>;
+/// Raw rows behind a finding, with a CSV row's header names.
+pub type RawRows = Vec<sessionhunt::ingest::raw::RawRow>;
 
 /// How far reading has come.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

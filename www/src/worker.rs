@@ -12,7 +12,7 @@
 //! read here, one at a time, with the same result.
 //!
 //! When the page offers it (a machine with at least three logical processors, see `bridge`), a
-//! large plain CSV export (at least [`PART_MIN`] bytes) is parsed on two cores: once its header
+//! large plain CSV export (two parts of at least `sessionhunt::ingest::PART_MIN_BYTES`) is parsed on two cores: once its header
 //! is read, this worker starts a helper, another instance of this same worker (see
 //! [`PartHelper`]), which reads the file's second half as a part of it (the core's `Part`) and
 //! hands it back as bytes, joined here exactly as the CLI joins its threads' parts; this worker
@@ -24,7 +24,8 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
-use sessionhunt::ingest::{Dataset, Part, PartData, PartSpec};
+use sessionhunt::ingest::raw::{RawRow, RawRowReader};
+use sessionhunt::ingest::{Dataset, PART_MIN_BYTES, Part, PartData, PartSpec, cut_points};
 use sessionhunt::model::{Event, EventKind, Sym};
 use sessionhunt::{Report, analyze};
 use wasm_bindgen::prelude::*;
@@ -44,10 +45,6 @@ const AHEAD: usize = 3;
 
 /// Least time between two progress messages while a file is read.
 const PROGRESS_EVERY_MS: u64 = 125;
-
-/// Smallest file parsed in two parts, half by a helper worker: below this, starting the helper
-/// (a second wasm instance) and joining its part costs about what it saves. The CLI's threshold.
-const PART_MIN: u64 = 32 << 20;
 
 #[derive(Default)]
 struct WorkerState {
@@ -395,17 +392,16 @@ async fn read_files(
         ..Progress::default()
     };
     let reader = SliceReader::new()?;
-    // Where a helper would take over each large file: the line start after its middle. Slices
-    // end there, so the slices before it are exactly what this worker reads when it does.
+    // Where a helper would take over each large file: the core's cut for two parts (the line
+    // start after its middle, none under `PART_MIN_BYTES`), as the CLI cuts for its threads.
+    // Slices end there, so the slices before it are exactly what this worker reads when it does.
     let splits: Vec<Option<u64>> = files
         .iter()
         .map(|f| {
+            helper_url?;
             let size = f.size() as u64;
-            if helper_url.is_none() || size < PART_MIN {
-                None
-            } else {
-                line_after(&reader, f, size / 2)
-            }
+            let read = |at: u64, len: u64| window(&reader, f, at, len);
+            cut_points(0, size, 2, PART_MIN_BYTES, read).ok()?.first().copied()
         })
         .collect();
     // Every slice of every file, in reading order, so the reader worker can run ahead across
@@ -542,14 +538,12 @@ fn slices(index: usize, from: u64, to: u64, split: Option<u64>) -> Vec<(usize, u
     out
 }
 
-/// The start of the first line after byte `from` of a file (within 1 MiB), if any.
-fn line_after(reader: &SliceReader, file: &File, from: u64) -> Option<u64> {
-    let to = (from + (1 << 20)).min(file.size() as u64);
-    let slice = file.slice_with_f64_and_f64(from as f64, to as f64).ok()?;
-    let bytes: Uint8Array = Uint8Array::new(&reader.sync.read_as_array_buffer(&slice).ok()?.into());
-    let bytes = bytes.to_vec();
-    let newline = bytes.iter().position(|&b| b == b'\n')?;
-    Some(from + newline as u64 + 1).filter(|&at| at < file.size() as u64)
+/// Up to `len` bytes of a file from `at` (read at once: the file is cut before reading starts).
+fn window(reader: &SliceReader, file: &File, at: u64, len: u64) -> Result<Vec<u8>, ()> {
+    let to = at.saturating_add(len).min(file.size() as u64);
+    let slice = file.slice_with_f64_and_f64(at as f64, to as f64).map_err(|_| ())?;
+    let array = reader.sync.read_as_array_buffer(&slice).map_err(|_| ())?;
+    Ok(Uint8Array::new(&array).to_vec())
 }
 
 /// Reads a part of a file for the worker that started this one (see [`PartHelper`]): the
@@ -839,186 +833,52 @@ impl Drop for Helper {
     }
 }
 
-/// Longest raw row sent (a record spanning more is cut, with a note).
-const RAW_MAX: usize = 16 << 10;
-
-/// The text of the rows at `refs` (file name, 1-based line): from the line on until the record is
-/// complete (CSV quotes balanced, JSON braces closed), at most [`RAW_MAX`] bytes. Files are read
-/// again in slices up to the last line asked for; a member of an archive or a compressed file
-/// gets an empty text (its lines are not the file's bytes).
-fn raw_rows(sources: &[Source], refs: &[(String, u64)]) -> Vec<(String, u64, String)> {
-    let mut wanted: std::collections::BTreeMap<&str, Vec<u64>> = std::collections::BTreeMap::new();
-    for (file, line) in refs {
-        wanted.entry(file.as_str()).or_default().push(*line);
-    }
-    let mut found: std::collections::HashMap<(String, u64), String> =
-        std::collections::HashMap::new();
-    for (name, mut lines) in wanted {
-        lines.sort_unstable();
-        lines.dedup();
-        let Some(source) = sources.iter().find(|s| s.name() == name) else { continue };
-        let lower = name.to_ascii_lowercase();
-        if lower.ends_with(".gz") || lower.ends_with(".zip") {
+/// The rows at `refs` (file name as the report gives it, 1-based line), read again from the
+/// sources through the core's raw-row reader (the same containers and encodings as ingestion).
+/// A file is read in slices only until its rows are found (an archive: to its end).
+fn raw_rows(sources: &[Source], refs: &[(String, u64)]) -> Vec<RawRow> {
+    let mut found: Vec<RawRow> = Vec::new();
+    for source in sources {
+        let name = source.name();
+        let mine: Vec<(String, u64)> =
+            refs.iter().filter(|(file, _)| RawRowReader::holds(&name, file)).cloned().collect();
+        if mine.is_empty() {
             continue;
         }
-        let mut scanner = RowScanner::new(&lines);
+        let mut reader = RawRowReader::new(&name, &mine);
         match source {
-            Source::Bytes(_, bytes) => scanner.push(bytes),
+            Source::Bytes(_, bytes) => {
+                for piece in bytes.chunks(SLICE as usize) {
+                    if reader.done() {
+                        break;
+                    }
+                    reader.push(piece);
+                }
+            }
             Source::File(file) => {
-                let Ok(reader) = FileReaderSync::new() else { continue };
+                let Ok(sync) = FileReaderSync::new() else { continue };
                 let size = file.size() as u64;
                 let mut offset = 0u64;
-                while offset < size && !scanner.done() {
+                while offset < size && !reader.done() {
                     let end = (offset + SLICE).min(size);
                     let Ok(slice) = file.slice_with_f64_and_f64(offset as f64, end as f64) else {
                         break;
                     };
-                    let Ok(array) = reader.read_as_array_buffer(&slice) else { break };
-                    scanner.push(&Uint8Array::new(&array).to_vec());
+                    let Ok(array) = sync.read_as_array_buffer(&slice) else { break };
+                    reader.push(&Uint8Array::new(&array).to_vec());
                     offset = end;
                 }
             }
         }
-        for (line, text) in scanner.finish() {
-            found.insert((name.to_owned(), line), text);
-        }
+        found.extend(reader.finish());
     }
     refs.iter()
         .map(|(file, line)| {
-            let text = found.get(&(file.clone(), *line)).cloned().unwrap_or_default();
-            (file.clone(), *line, text)
+            found
+                .iter()
+                .find(|r| &r.file == file && r.line == *line)
+                .cloned()
+                .unwrap_or_else(|| RawRow { file: file.clone(), line: *line, ..RawRow::default() })
         })
         .collect()
-}
-
-/// Collects the records starting at given lines from a stream of bytes.
-struct RowScanner<'a> {
-    lines: &'a [u64],
-    next: usize,
-    line: u64,
-    open: Option<(u64, Vec<u8>)>,
-    out: Vec<(u64, String)>,
-}
-
-impl<'a> RowScanner<'a> {
-    fn new(lines: &'a [u64]) -> RowScanner<'a> {
-        RowScanner { lines, next: 0, line: 1, open: None, out: Vec::new() }
-    }
-
-    fn done(&self) -> bool {
-        self.next >= self.lines.len() && self.open.is_none()
-    }
-
-    fn push(&mut self, mut bytes: &[u8]) {
-        while !bytes.is_empty() && !self.done() {
-            let (chunk, rest, ends) = match bytes.iter().position(|&b| b == b'\n') {
-                Some(i) => (&bytes[..=i], &bytes[i + 1..], true),
-                None => (bytes, &[][..], false),
-            };
-            bytes = rest;
-            if self.open.is_none() && self.lines.get(self.next) == Some(&self.line) {
-                self.open = Some((self.line, Vec::new()));
-                self.next += 1;
-            }
-            if let Some((_, buf)) = &mut self.open {
-                let room = RAW_MAX.saturating_sub(buf.len());
-                buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
-            }
-            if ends {
-                self.line += 1;
-                let complete = self
-                    .open
-                    .as_ref()
-                    .is_some_and(|(_, buf)| record_complete(buf) || buf.len() >= RAW_MAX);
-                if complete {
-                    self.close();
-                }
-                // A record asked for that starts inside another one: start it here too.
-                while self.lines.get(self.next).is_some_and(|&l| l < self.line)
-                    && self.open.is_none()
-                {
-                    self.next += 1;
-                }
-            }
-        }
-    }
-
-    fn close(&mut self) {
-        if let Some((line, buf)) = self.open.take() {
-            let mut text = String::from_utf8_lossy(&buf).trim_end_matches(['\r', '\n']).to_owned();
-            if buf.len() >= RAW_MAX {
-                text.push_str(" … (cut)");
-            }
-            self.out.push((line, text));
-        }
-    }
-
-    fn finish(mut self) -> Vec<(u64, String)> {
-        self.close();
-        self.out
-    }
-}
-
-/// True when `row` holds a whole record: balanced CSV quotes, and closed JSON braces/brackets
-/// when it starts like JSON (strings and escapes respected).
-fn record_complete(row: &[u8]) -> bool {
-    let trimmed = row.iter().position(|b| !b.is_ascii_whitespace()).map_or(&[][..], |i| &row[i..]);
-    if matches!(trimmed.first(), Some(b'{') | Some(b'[')) {
-        let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
-        for &b in trimmed {
-            if in_string {
-                match (escaped, b) {
-                    (true, _) => escaped = false,
-                    (false, b'\\') => escaped = true,
-                    (false, b'"') => in_string = false,
-                    _ => {}
-                }
-            } else {
-                match b {
-                    b'"' => in_string = true,
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => depth -= 1,
-                    _ => {}
-                }
-            }
-        }
-        depth <= 0
-    } else {
-        row.iter().filter(|&&b| b == b'"').count() % 2 == 0
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn rows(text: &str, lines: &[u64], chunk: usize) -> Vec<(u64, String)> {
-        let mut scanner = RowScanner::new(lines);
-        for piece in text.as_bytes().chunks(chunk) {
-            scanner.push(piece);
-        }
-        scanner.finish()
-    }
-
-    #[test]
-    fn csv_rows_with_quoted_newlines_are_whole() {
-        let text = "a,b\n1,\"x\ny\"\n2,z\n";
-        for chunk in [1, 3, 100] {
-            assert_eq!(
-                rows(text, &[2, 4], chunk),
-                vec![(2, "1,\"x\ny\"".to_owned()), (4, "2,z".to_owned())],
-                "chunk {chunk}"
-            );
-        }
-    }
-
-    #[test]
-    fn pretty_json_records_are_whole() {
-        let text = "[\n  {\n    \"a\": \"}\",\n    \"b\": [1]\n  },\n  {\"c\": 2}\n]\n";
-        assert_eq!(
-            rows(text, &[2], 5),
-            vec![(2, "  {\n    \"a\": \"}\",\n    \"b\": [1]\n  },".to_owned())]
-        );
-        assert_eq!(rows(text, &[6], 5), vec![(6, "  {\"c\": 2}".to_owned())]);
-    }
 }

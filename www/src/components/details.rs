@@ -141,10 +141,10 @@ pub fn Details(props: &DetailsProps) -> Html {
     }
     let loaded: Option<&UserEvents> =
         props.events.as_deref().filter(|events| events.user == f.user);
-    let raw: HashMap<(&str, u64), &str> = props
+    let raw: HashMap<(&str, u64), &sessionhunt::ingest::raw::RawRow> = props
         .raw_rows
         .as_deref()
-        .map(|rows| rows.iter().map(|(f, l, t)| ((f.as_str(), *l), t.as_str())).collect())
+        .map(|rows| rows.iter().map(|r| ((r.file.as_str(), r.line), r)).collect())
         .unwrap_or_default();
     let refs = loaded.map(|u| u.refs.get(&f.id).map(Vec::as_slice).unwrap_or_default());
     let by_source: HashMap<(&str, u64), &EventView> = loaded
@@ -249,11 +249,22 @@ pub fn Details(props: &DetailsProps) -> Html {
                         <li>
                             <details>
                                 <summary>{summary}<span class="muted">{format!("  {}:{}", r.file, r.line)}</span></summary>
-                                if let Some(text) = raw.get(&(r.file.as_str(), r.line)) {
-                                    if text.is_empty() {
-                                        <p class="muted">{"The raw row is inside an archive or a compressed file: its fields are shown below."}</p>
+                                if let Some(row) = raw.get(&(r.file.as_str(), r.line)) {
+                                    if row.text.is_empty() {
+                                        <p class="muted">{"The raw row could not be read again (was the file changed or removed?): its fields as read are shown below."}</p>
+                                    } else if row.fields.is_empty() {
+                                        <pre class="raw" data-testid="raw-row">{row.text.clone()}</pre>
                                     } else {
-                                        <pre class="raw" data-testid="raw-row">{(*text).to_owned()}</pre>
+                                        <details class="raw-row">
+                                            <summary>{"The row as the file holds it"}</summary>
+                                            <pre class="raw" data-testid="raw-row">{row.text.clone()}</pre>
+                                        </details>
+                                        <table class="grid raw-fields" data-testid="raw-fields">
+                                            <thead><tr><th>{"Column"}</th><th>{"Value"}</th></tr></thead>
+                                            <tbody>
+                                                { for row.fields.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| html! { <tr><th scope="row">{k.clone()}</th><td>{v.clone()}</td></tr> }) }
+                                            </tbody>
+                                        </table>
                                     }
                                 }
                                 if let Some(e) = view {
