@@ -9,7 +9,10 @@
 //!
 //! Layers, each its own module: containers and encodings ([`pipeline`]: gzip, zip, BOM, UTF-16),
 //! record framing ([`csv_stream`], [`json_stream`]), record recognition ([`records`]), and the
-//! field mapping ([`columns`], [`signin`], [`auditdata`], [`directory_audit`], [`values`]).
+//! field mapping ([`columns`], [`signin`], [`auditdata`], [`directory_audit`], [`values`]). The
+//! store they fill is the [`Dataset`] (`dataset.rs`); a large file can be read in [`Part`]s on
+//! several cores (`part.rs`); [`raw`] reads a cited row again. This file holds reading one file
+//! ([`FileIngest`]) and its accounting: every row counted as an event, a duplicate or skipped.
 //!
 //! Duplicates (same request id and same content, as the portal and Log Analytics produce) are
 //! dropped across all files; of two copies the one whose (file name, line) sorts first is kept,
@@ -21,8 +24,10 @@
 mod auditdata;
 mod columns;
 mod csv_stream;
+mod dataset;
 mod directory_audit;
 mod json_stream;
+mod part;
 mod pipeline;
 pub mod raw;
 mod records;
@@ -31,204 +36,19 @@ mod ual_signins;
 mod values;
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
+use std::collections::BTreeMap;
 
-use hashbrown::HashTable;
-
-use crate::model::{
-    AppProfile, AuditDetail, AuthProfile, ClientProfile, Event, EventFields, EventKind, Id,
-    Interner, PlaceProfile, ProfileItems, Profiles, Sym, Texts, WhoProfile, hash_of, table_bytes,
-};
+use crate::model::{Event, EventFields, EventKind};
 use crate::report::{Diagnostic, InputSummary, ReasonCount};
 
+pub use dataset::Dataset;
+use dataset::{DedupeSlot, State};
+use part::absorb;
+pub use part::{CUT_WINDOW, PART_MIN_BYTES, Part, PartData, PartSpec, cut_points};
 pub use values::{parse_ip, parse_time, uti_to_request_id};
 
 /// Diagnostics kept per file; the rest are counted in one closing diagnostic.
 pub const MAX_DIAGNOSTICS_PER_FILE: u32 = 100;
-
-/// Everything loaded so far: the events of every file, their strings, and per-file accounting.
-#[derive(Debug, Default)]
-pub struct Dataset {
-    /// Interned strings of every event.
-    pub strings: Interner,
-    /// Events of every file, in load order (rules sort what they need). Their profiles, IPs and
-    /// audit details are read through the dataset ([`Dataset::client`], [`Dataset::ip`], …).
-    pub events: Vec<Event>,
-    /// One summary per file, in load order; `SourceRef::file` indexes this.
-    pub files: Vec<InputSummary>,
-    /// Row-level problems of every file (capped per file).
-    pub diagnostics: Vec<Diagnostic>,
-    /// The IP → ASN / country databases among the inputs (one table per file; not events).
-    pub ipdb: crate::enrich::ipdb::IpDb,
-    profiles: Profiles,
-    state: State,
-}
-
-/// Cross-file ingestion state: the duplicate index and the authentication-details join.
-#[derive(Debug, Default)]
-struct State {
-    aliases: columns::Aliases,
-    strs: signin::Strs,
-    /// Duplicate index: events with a request id, hashed by [`DedupeSlot::key`]; the whole
-    /// content (or, for sign-ins, the request id and user, see [`same_sign_in`]) is compared on
-    /// the event itself.
-    dedupe: HashTable<DedupeSlot>,
-    /// Request id → (result detail, file, line) from authentication-details CSVs.
-    auth: HashMap<Id, (Sym, u32, u64)>,
-    /// The dataset of a [`Part`]: every event is kept, and duplicates are settled when the part
-    /// is joined, against everything read before it.
-    part: bool,
-}
-
-/// One entry of the duplicate index: 8 bytes.
-#[derive(Copy, Clone, Debug)]
-struct DedupeSlot {
-    /// [`DedupeSlot::key`] of the event.
-    hash: u32,
-    /// Index in `Dataset::events`.
-    event: u32,
-}
-
-impl DedupeSlot {
-    /// The 32-bit hash of an event's request id, time, user and kind: copies (equal content)
-    /// hash alike, and those four tell nearly all events apart, so hashing them is enough and
-    /// cheaper than hashing all 120 bytes (5% of ingest in wasm, measured).
-    ///
-    /// A user sign-in hashes its request id and user only: a Unified Audit Log copy of an Entra
-    /// sign-in carries the same two but may differ in time (seconds apart, UNCONFIRMED) and kind
-    /// (read from `RequestType`), and must land on the same key to be found ([`same_sign_in`]).
-    /// A request id is one sign-in request, so the few events that share both are the copies
-    /// the portal and Log Analytics publish of one sign-in (risk re-publish, CA splitting).
-    fn key(e: &Event) -> u32 {
-        // The high half of a 64-bit hash; the truncation is the point.
-        let hash = if e.kind.is_user_sign_in() {
-            hash_of(&(e.request_id, e.user))
-        } else {
-            hash_of(&(e.request_id, e.time, e.user, e.kind))
-        };
-        (hash >> 32) as u32
-    }
-
-    /// The table hash of a key: hashbrown picks the bucket from the low bits and the control
-    /// byte from the top 7, so the 32 bits go to both ends.
-    fn spread(key: u32) -> u64 {
-        u64::from(key) | (u64::from(key) << 32)
-    }
-
-    fn hash(&self) -> u64 {
-        DedupeSlot::spread(self.hash)
-    }
-}
-
-impl Dataset {
-    /// An empty dataset.
-    pub fn new() -> Dataset {
-        Dataset::default()
-    }
-
-    /// Starts reading a file. `size` is its length in bytes when known (for progress).
-    pub fn begin_file(&mut self, name: &str, size: Option<u64>) -> FileIngest<'_> {
-        let index = self.add_summary(name);
-        let pipe = pipeline::Pipeline::new(index, name, 0);
-        FileIngest { dataset: self, index, consumed: 0, size, pipe, sample: Some(None) }
-    }
-
-    /// Reads a whole file that is already in memory.
-    pub fn add_file(&mut self, name: &str, bytes: &[u8]) -> &InputSummary {
-        let mut ingest = self.begin_file(name, Some(bytes.len() as u64));
-        ingest.push(bytes);
-        let index = ingest.finish();
-        &self.files[index]
-    }
-
-    /// Approximate resident bytes that grow with the number of events: the event vector (spare
-    /// capacity included), the duplicate index and the authentication-details join, excluding
-    /// the unique strings (see [`Interner::heap_bytes`]) and the distinct profiles, audit
-    /// details and IPv6 addresses (see [`Dataset::shared_bytes`]).
-    pub fn event_heap_bytes(&self) -> usize {
-        self.events.capacity() * std::mem::size_of::<Event>()
-            + table_bytes(self.state.dedupe.capacity(), std::mem::size_of::<DedupeSlot>())
-            + table_bytes(self.state.auth.capacity(), std::mem::size_of::<(Sym, (Sym, u32, u64))>())
-    }
-
-    /// Approximate heap bytes of the distinct who, client, app, place and auth profiles, audit
-    /// details and IPv6 addresses (each stored once and shared by the events that refer to it)
-    /// and of their lookup tables. Like the unique strings, this grows with the variety of the
-    /// data rather than with the number of events.
-    pub fn shared_bytes(&self) -> usize {
-        self.profiles.heap_bytes()
-    }
-
-    /// Numbers of distinct who, client, app, place and auth profiles, audit details and IPv6
-    /// addresses (for the memory figures).
-    pub fn shared_counts(&self) -> [usize; 7] {
-        self.profiles.counts()
-    }
-
-    /// The object id and the UPN as logged of an event.
-    pub fn who(&self, e: &Event) -> &WhoProfile {
-        self.profiles.who(e)
-    }
-
-    /// The device and client of an event.
-    pub fn client(&self, e: &Event) -> &ClientProfile {
-        self.profiles.client(e)
-    }
-
-    /// The application and resource of an event.
-    pub fn app(&self, e: &Event) -> &AppProfile {
-        self.profiles.app(e)
-    }
-
-    /// The network (ASN) and location of an event.
-    pub fn place(&self, e: &Event) -> &PlaceProfile {
-        self.profiles.place(e)
-    }
-
-    /// The error code, risk, authentication requirement and MFA detail of an event.
-    pub fn auth(&self, e: &Event) -> &AuthProfile {
-        self.profiles.auth(e)
-    }
-
-    /// The client IP of an event.
-    pub fn ip(&self, e: &Event) -> Option<IpAddr> {
-        self.profiles.ip(e)
-    }
-
-    /// The audit detail of an audit event, or of a sign-in read from the Unified Audit Log
-    /// ([`Event::is_ual_sign_in`]); `None` for other sign-ins.
-    pub fn audit(&self, e: &Event) -> Option<&AuditDetail> {
-        self.profiles.audit(e)
-    }
-
-    /// Coverage sentences for sign-ins known only from the Unified Audit Log: what it cannot show
-    /// (no ASN, country or city; refresh-token redemptions that never reach it). Empty when no
-    /// such sign-in is loaded. Deterministic (counts only). See docs/formats-ual-sign-ins.md.
-    pub fn ual_sign_in_coverage(&self) -> Vec<String> {
-        ual_signins::ual_sign_in_coverage(self)
-    }
-
-    /// Every field of an event, flat (a copy).
-    pub fn fields(&self, e: &Event) -> EventFields {
-        self.profiles.fields(e)
-    }
-
-    /// Packs an event's fields into the compact form this dataset stores, interning its
-    /// profiles (the event is not added).
-    pub(crate) fn pack(&mut self, fields: EventFields) -> Event {
-        self.profiles.pack(fields)
-    }
-
-    fn add_summary(&mut self, name: &str) -> usize {
-        self.files.push(InputSummary {
-            name: name.to_owned(),
-            format: "unknown".to_owned(),
-            ..InputSummary::default()
-        });
-        self.files.len() - 1
-    }
-}
 
 /// A file being read, chunk by chunk.
 #[derive(Debug)]
@@ -347,223 +167,11 @@ impl FileIngest<'_> {
     }
 }
 
-/// The smallest part of a file worth reading on its own: its start-up and its join cost well under
-/// 1% of reading 16 MiB. The CLI and the page split with it alike ([`cut_points`]).
-pub const PART_MIN_BYTES: u64 = 16 << 20;
-
-/// How far past its even share a part's start is looked for: the first line start in this window.
-pub const CUT_WINDOW: u64 = 64 << 10;
-
-/// Where the parts of a file of `size` bytes start, its first `from` bytes being read already:
-/// `jobs` parts of about equal size, none under `part_min`, each starting just after the first
-/// newline in the [`CUT_WINDOW`] bytes from its even share on. `read(at, len)` gives up to `len`
-/// bytes of the file from `at`. Empty when the file is read in one piece. A cut inside a quoted
-/// field that spans lines is harmless: [`FileIngest::join`] refuses such a part and its bytes are
-/// read in order instead.
-pub fn cut_points<E>(
-    from: u64,
-    size: u64,
-    jobs: usize,
-    part_min: u64,
-    mut read: impl FnMut(u64, u64) -> Result<Vec<u8>, E>,
-) -> Result<Vec<u64>, E> {
-    let rest = size.saturating_sub(from);
-    let jobs = u64::try_from(jobs).unwrap_or(1).min(rest / part_min.max(1)).max(1);
-    let mut cuts: Vec<u64> = Vec::new();
-    for k in 1..jobs {
-        let at = from + rest / jobs * k;
-        let window = read(at, CUT_WINDOW)?;
-        if let Some(nl) = memchr::memchr(b'\n', &window) {
-            let cut = at + nl as u64 + 1;
-            if cut < size && cuts.last().is_none_or(|&last| cut > last) {
-                cuts.push(cut);
-            }
-        }
-    }
-    Ok(cuts)
-}
-
-/// A byte range of a large file read on its own, beside the file's own reader, so that several
-/// cores can parse one export: made by [`FileIngest::part`] (or, in another wasm instance, by
-/// [`Part::new`] from [`FileIngest::part_spec`]), fed its bytes with [`Part::push`] (on any
-/// thread: it is `Send`), ended with [`Part::finish`], and joined back with
-/// [`FileIngest::join`].
-///
-/// A part reads into a dataset of its own, so it shares nothing while it runs. Joining re-numbers
-/// its strings and profiles into the file's dataset in the part's first-seen order (which is the
-/// order reading its bytes after the ones before would have given), shifts its lines by the
-/// lines before it, settles its duplicates against everything read before, in row order, and
-/// keeps the per-file cap on diagnostics: the dataset, and so the report, is the same as if the
-/// file had been read in one piece (`tests/parts.rs` checks this across split points).
-#[derive(Debug)]
-pub struct Part {
-    ds: Dataset,
-    pipe: pipeline::Pipeline,
-    start: u64,
-    end: u64,
-    ends_file: bool,
-    consumed: u64,
-    sample: Option<Option<(usize, usize, u64)>>,
-}
-
-/// Where a [`Part`] reads and how: plain data, so a worker with a wasm instance of its own can
-/// start the part ([`Part::new`]).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct PartSpec {
-    index: u64,
-    name: String,
-    format: String,
-    mode: records::CsvMode,
-    start: u64,
-    end: u64,
-    ends_file: bool,
-}
-
-impl PartSpec {
-    /// The part's byte range in the file.
-    pub fn range(&self) -> std::ops::Range<u64> {
-        self.start..self.end
-    }
-}
-
-impl Part {
-    /// The reader of a part, from [`FileIngest::part_spec`].
-    pub fn new(spec: PartSpec) -> Part {
-        let index = usize::try_from(spec.index).unwrap_or(usize::MAX);
-        let pipe = pipeline::Pipeline::part(index, &spec.name, &spec.format, spec.mode);
-        let mut ds = Dataset::new();
-        ds.files = vec![InputSummary::default(); index.saturating_add(1).min(1 << 20)];
-        ds.state.part = true;
-        let PartSpec { start, end, ends_file, .. } = spec;
-        Part { ds, pipe, start, end, ends_file, consumed: 0, sample: Some(None) }
-    }
-
-    /// Feeds the next bytes of the part's range.
-    pub fn push(&mut self, chunk: &[u8]) {
-        self.consumed += chunk.len() as u64;
-        if !chunk.is_empty() {
-            self.pipe.push(&mut self.ds, chunk);
-        }
-        let size = Some(self.end - self.start);
-        reserve(&mut self.ds, self.consumed, size, &mut self.sample);
-    }
-
-    /// The part's byte range in the file.
-    pub fn range(&self) -> std::ops::Range<u64> {
-        self.start..self.end
-    }
-
-    /// Rows read so far.
-    pub fn rows(&self) -> u64 {
-        self.ds.files.last().map_or(0, |f| f.rows)
-    }
-
-    /// Ends the part (reading its last row when it ends the file): what joining needs, as plain
-    /// data without lookup tables, which [`PartData::to_bytes`] can carry to another wasm
-    /// instance.
-    pub fn finish(mut self) -> PartData {
-        let at_boundary = self.pipe.csv().is_some_and(|c| c.at_boundary());
-        if self.ends_file {
-            self.pipe.flush(&mut self.ds);
-        }
-        let newlines = self.pipe.csv().map_or(0, |c| c.newlines());
-        let Dataset { strings, events, files, diagnostics, profiles, state, .. } = self.ds;
-        let st = self.pipe.into_state();
-        PartData {
-            start: self.start,
-            end: self.end,
-            ends_file: self.ends_file,
-            fed: self.consumed == self.end - self.start,
-            at_boundary,
-            auth_rows: !state.auth.is_empty(),
-            newlines,
-            texts: strings.into_texts(),
-            events,
-            rows: files.last().map_or(0, |f| f.rows),
-            diagnostics,
-            profiles: profiles.into_items(),
-            kinds: st.kinds,
-            skipped: st.skipped.into_iter().map(|(r, n)| (r.into_owned(), n)).collect(),
-            hidden: st.hidden,
-        }
-    }
-}
-
-/// A [`Part`] read to its end, as plain data: its events, strings and profiles (without their
-/// lookup tables), accounting and diagnostics, and whether it can be joined.
-#[derive(Debug, serde::Serialize, serde::Deserialize)]
-pub struct PartData {
-    start: u64,
-    end: u64,
-    ends_file: bool,
-    /// Every byte of the range was pushed.
-    fed: bool,
-    /// The part's last record ended at its end (before the last row was read, for a part that
-    /// ends the file).
-    at_boundary: bool,
-    /// Authentication-details rows were read (the join on request id is not done for parts).
-    auth_rows: bool,
-    newlines: u64,
-    texts: Texts,
-    events: Vec<Event>,
-    rows: u64,
-    diagnostics: Vec<Diagnostic>,
-    profiles: ProfileItems,
-    kinds: [bool; 5],
-    skipped: Vec<(String, u64)>,
-    hidden: u64,
-}
-
-impl PartData {
-    /// The part's byte range in the file.
-    pub fn range(&self) -> std::ops::Range<u64> {
-        self.start..self.end
-    }
-
-    /// The part as bytes ([`postcard`]), for a worker to hand to the one that joins it.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, String> {
-        postcard::to_allocvec(self).map_err(|e| format!("cannot write a part: {e}"))
-    }
-
-    /// A part from [`PartData::to_bytes`] of the same build.
-    pub fn from_bytes(bytes: &[u8]) -> Result<PartData, String> {
-        postcard::from_bytes(bytes).map_err(|e| format!("cannot read a part: {e}"))
-    }
-}
-
-/// Moves a part's rows into the file's dataset (see [`Part`]).
-fn absorb(ds: &mut Dataset, st: &mut FileState, part: PartData, shift: u64) {
-    let PartData { texts, events, rows, diagnostics, profiles, kinds, skipped, hidden, .. } = part;
-    let syms = ds.strings.absorb(&texts);
-    drop(texts);
-    let renumber = ds.profiles.absorb(profiles, syms);
-    let line = |l: u64| if l == 0 { 0 } else { l.saturating_add(shift) };
-    for e in &events {
-        let mut e = renumber.event(e);
-        e.source.line = u32::try_from(line(u64::from(e.source.line))).unwrap_or(u32::MAX);
-        st.add(ds, e);
-    }
-    drop(events);
-    if let Some(mine) = ds.files.get_mut(st.index as usize) {
-        mine.rows += rows;
-    }
-    for (seen, theirs) in st.kinds.iter_mut().zip(kinds) {
-        *seen |= theirs;
-    }
-    for (reason, n) in skipped {
-        *st.skipped.entry(Cow::Owned(reason)).or_default() += n;
-    }
-    for d in diagnostics {
-        st.diag(ds, line(d.line), d.column, d.message);
-    }
-    st.hidden += hidden;
-}
-
 /// Once a few megabytes of a file (or part) of known size are read, reserves room for the
 /// strings and events of the rest at the rate seen in a sample (the 2 MiB after the first 2 MiB),
 /// so the interner's table and the event vector do not grow by doubling (a rehash re-reads every
 /// stored string; a vector doubling copies every event). Only capacity changes: never the output.
-fn reserve(
+pub(crate) fn reserve(
     ds: &mut Dataset,
     consumed: u64,
     size: Option<u64>,

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows, rustConst } from './harness.mjs';
 
 /** The smallest file the page reads in two parts: two parts of the core's `PART_MIN_BYTES`. */
-const PART_MIN = 2 * rustConst('src/ingest.rs', 'PART_MIN_BYTES');
+const PART_MIN = 2 * rustConst('src/ingest/part.rs', 'PART_MIN_BYTES');
 
 /** Counts the helpers the analysis worker starts and the parts they hand back (`self.__helpers`). */
 const COUNT = `(() => {
