@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, launch, openPage, foreignRequests, CLI, downloadText, repeatRows, rustConst } from './harness.mjs';
 
-/** The worker's slice size (`SLICE` in www/src/worker.rs). */
-const SLICE = rustConst('www/src/worker.rs', 'SLICE');
+/** The worker's slice size (`SLICE` in www/src/worker/reading.rs). */
+const SLICE = rustConst('www/src/worker/reading.rs', 'SLICE');
 
 /** Counts the reader workers started and the slices they hand over (`self.__reader`). */
 const COUNT = `(() => {
