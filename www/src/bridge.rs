@@ -4,12 +4,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, File, MessageEvent, Url, Worker};
 use yew::Callback;
 
-use crate::protocol::{FromWorker, ToWorker};
+use crate::protocol::{FromWorker, Request, ToWorker};
 
 /// A running analysis worker.
 pub struct Analyzer {
@@ -34,17 +34,7 @@ impl Analyzer {
         let flush_worker = worker.clone();
         let flush_inner = inner.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let data = event.data();
-            let mut message: FromWorker = match serde_wasm_bindgen::from_value(data.clone()) {
-                Ok(message) => message,
-                Err(err) => {
-                    FromWorker::Failed { message: format!("unreadable worker message: {err}") }
-                }
-            };
-            // The report's text travels beside the message as a Blob (see `protocol`).
-            if let FromWorker::ReportJson { blob, .. } = &mut message {
-                *blob = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into().ok());
-            }
+            let message = FromWorker::decode(&event.data());
             if message == FromWorker::Ready {
                 let queued = {
                     let mut inner = flush_inner.borrow_mut();
@@ -64,20 +54,14 @@ impl Analyzer {
 
     /// Sends a request, with the files it reads (none for `Demo` and `Rescore`).
     pub fn send(&self, request: &ToWorker, files: &[File]) -> Result<(), String> {
-        let message = Object::new();
-        let request = serde_wasm_bindgen::to_value(request).map_err(|e| e.to_string())?;
-        let file_array: Array = files.iter().collect();
-        Reflect::set(&message, &"request".into(), &request).map_err(js_error)?;
-        Reflect::set(&message, &"files".into(), &file_array).map_err(js_error)?;
-        if logical_processors() >= HELPER_MIN_PROCESSORS {
-            Reflect::set(&message, &"workerUrl".into(), &self.url.as_str().into())
-                .map_err(js_error)?;
-        }
+        let worker_url = (logical_processors() >= HELPER_MIN_PROCESSORS).then(|| self.url.clone());
+        let message =
+            Request { message: request.clone(), files: files.to_vec(), worker_url }.encode()?;
         let mut inner = self.inner.borrow_mut();
         if inner.ready {
             self.worker.post_message(&message).map_err(js_error)
         } else {
-            inner.queue.push(message.into());
+            inner.queue.push(message);
             Ok(())
         }
     }

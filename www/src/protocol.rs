@@ -1,13 +1,105 @@
-//! Messages between the page and the analysis worker.
+//! Messages between the page and the analysis worker (and between the worker and its helper),
+//! and the one place they are encoded and decoded ([`Request::encode`], [`Request::decode`],
+//! [`FromWorker::encode`], [`FromWorker::decode`]).
 //!
-//! Control messages are serde enums carried as JS values (`serde-wasm-bindgen`); `File` handles
-//! travel beside them in the same `postMessage` (they are structured-cloneable, so the bytes are
-//! not copied). The report comes back as its JSON contract text in a `Blob` (what the download
-//! saves: exactly what the CLI prints) and as a compact view in pages of findings (what the page
-//! parses and shows).
+//! Control messages are serde enums carried as JS values (`serde-wasm-bindgen`). What is not
+//! serde data travels beside them as properties of the same posted object: the `File` handles a
+//! request reads (structured-cloneable, so their bytes are not copied), the URL a helper can be
+//! started from, the report's text as a `Blob`, a part's bytes as a transferred `ArrayBuffer`.
+//! The report comes back as its JSON contract text in a `Blob` (what the download saves: exactly
+//! what the CLI prints) and as a compact view in pages of findings (what the page parses and
+//! shows).
 
+use js_sys::{Array, ArrayBuffer, Object, Reflect};
 use serde::{Deserialize, Serialize};
 use sessionhunt::Settings;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Blob, File};
+
+/// A request as posted: the message and what travels beside it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// The message.
+    pub message: ToWorker,
+    /// The files it reads (`Analyze`: the chosen files; `ReadPart`: the one file).
+    pub files: Vec<File>,
+    /// The URL this worker was started from, when the page lets it start helpers from it.
+    pub worker_url: Option<String>,
+}
+
+impl Request {
+    /// The object to post.
+    pub fn encode(&self) -> Result<JsValue, String> {
+        let object = Object::new();
+        let message = serde_wasm_bindgen::to_value(&self.message).map_err(|e| e.to_string())?;
+        let files: Array = self.files.iter().collect();
+        set(&object, "request", &message)?;
+        set(&object, "files", &files)?;
+        if let Some(url) = &self.worker_url {
+            set(&object, "workerUrl", &url.as_str().into())?;
+        }
+        Ok(object.into())
+    }
+
+    /// The request in a posted object.
+    pub fn decode(data: &JsValue) -> Result<Request, String> {
+        let message = Reflect::get(data, &"request".into()).map_err(|_| "malformed request")?;
+        let message: ToWorker = serde_wasm_bindgen::from_value(message)
+            .map_err(|err| format!("malformed request: {err}"))?;
+        let files = Reflect::get(data, &"files".into())
+            .ok()
+            .filter(Array::is_array)
+            .map(|f| Array::from(&f).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect())
+            .unwrap_or_default();
+        let worker_url = Reflect::get(data, &"workerUrl".into()).ok().and_then(|u| u.as_string());
+        Ok(Request { message, files, worker_url })
+    }
+}
+
+impl FromWorker {
+    /// The object to post, and what to transfer with it (a part's bytes).
+    pub fn encode(&self) -> Result<(JsValue, Option<Array>), String> {
+        let value = serde_wasm_bindgen::to_value(self).map_err(|e| e.to_string())?;
+        match self {
+            FromWorker::ReportJson { blob: Some(blob), .. } => {
+                set(&value, "blob", blob)?;
+                Ok((value, None))
+            }
+            FromWorker::PartRead { data: Some(data), .. } => {
+                set(&value, "part", data)?;
+                let transfer: Array = std::iter::once(JsValue::from(data)).collect();
+                Ok((value, Some(transfer)))
+            }
+            _ => Ok((value, None)),
+        }
+    }
+
+    /// The message in a posted object; an unreadable one becomes [`FromWorker::Failed`].
+    pub fn decode(data: &JsValue) -> FromWorker {
+        let mut message = match serde_wasm_bindgen::from_value::<FromWorker>(data.clone()) {
+            Ok(message) => message,
+            Err(err) => {
+                return FromWorker::Failed { message: format!("unreadable worker message: {err}") };
+            }
+        };
+        match &mut message {
+            FromWorker::ReportJson { blob, .. } => {
+                *blob = Reflect::get(data, &"blob".into()).ok().and_then(|b| b.dyn_into().ok());
+            }
+            FromWorker::PartRead { data: part, .. } => {
+                *part = Reflect::get(data, &"part".into()).ok().and_then(|b| b.dyn_into().ok());
+            }
+            _ => {}
+        }
+        message
+    }
+}
+
+fn set(target: &JsValue, key: &str, value: &JsValue) -> Result<(), String> {
+    Reflect::set(target, &key.into(), value)
+        .map(|_| ())
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("cannot set {key}: {e:?}")))
+}
 
 /// Page → worker.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -70,7 +162,7 @@ pub enum FromWorker {
         bytes: u64,
         /// The text (UTF-8, `application/json`); filled in by the page's side of the bridge.
         #[serde(skip)]
-        blob: Option<web_sys::Blob>,
+        blob: Option<Blob>,
     },
     /// A page of the report's findings, compact and without their `events` lists (the page asks
     /// for a user's event references with [`ToWorker::UserEvents`] when a view needs them).
@@ -124,7 +216,7 @@ pub enum FromWorker {
         bytes: u64,
         /// The data; filled in by the receiving side.
         #[serde(skip)]
-        data: Option<js_sys::ArrayBuffer>,
+        data: Option<ArrayBuffer>,
     },
     /// The request could not be carried out.
     Failed {

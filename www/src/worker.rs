@@ -35,7 +35,7 @@ use web_sys::{
     Worker,
 };
 
-use crate::protocol::{EventView, FINDINGS_PAGE, FromWorker, Progress, ToWorker, UserRow};
+use crate::protocol::{EventView, FINDINGS_PAGE, FromWorker, Progress, Request, ToWorker, UserRow};
 
 mod parts;
 mod reading;
@@ -117,24 +117,15 @@ async fn serve(worker: Rc<AnalysisWorker>) {
 }
 
 fn post(scope: &DedicatedWorkerGlobalScope, message: &FromWorker) {
-    match serde_wasm_bindgen::to_value(message) {
-        Ok(value) => {
-            // A Blob is not serde data: it travels as a property of the posted object.
-            if let FromWorker::ReportJson { blob: Some(blob), .. } = message {
-                let _ = Reflect::set(&value, &"blob".into(), blob);
-            }
-            let sent = if let FromWorker::PartRead { data: Some(data), .. } = message {
-                let _ = Reflect::set(&value, &"part".into(), data);
-                let transfer: Array = std::iter::once(JsValue::from(data)).collect();
-                scope.post_message_with_transfer(&value, &transfer)
-            } else {
-                scope.post_message(&value)
-            };
-            if let Err(err) = sent {
-                web_sys::console::error_2(&"sessionhunt worker: cannot post".into(), &err);
-            }
+    let sent = message.encode().and_then(|(value, transfer)| {
+        match transfer {
+            Some(transfer) => scope.post_message_with_transfer(&value, &transfer),
+            None => scope.post_message(&value),
         }
-        Err(err) => web_sys::console::error_1(&format!("sessionhunt worker: {err}").into()),
+        .map_err(|err| format!("cannot post: {err:?}"))
+    });
+    if let Err(err) = sent {
+        web_sys::console::error_1(&format!("sessionhunt worker: {err}").into());
     }
 }
 
@@ -143,20 +134,12 @@ async fn handle(
     data: &JsValue,
     reply: &dyn Fn(FromWorker),
 ) -> Result<FromWorker, String> {
-    let request = Reflect::get(data, &"request".into()).map_err(|_| "malformed request")?;
-    let request: ToWorker = serde_wasm_bindgen::from_value(request)
-        .map_err(|err| format!("malformed request: {err}"))?;
+    let Request { message: request, files, worker_url: helper_url } = Request::decode(data)?;
     if let ToWorker::ReadPart { spec } = request {
-        let files = Reflect::get(data, &"files".into()).map_err(|_| "no file in request")?;
-        let file =
-            Array::from(&files).get(0).dyn_into::<File>().map_err(|_| "no file in request")?;
-        return read_part(spec, &file, reply).await;
+        let file = files.first().ok_or("no file in request")?;
+        return read_part(spec, file, reply).await;
     }
     if let ToWorker::Analyze { .. } = request {
-        let files = Reflect::get(data, &"files".into()).map_err(|_| "no files in request")?;
-        let files: Vec<File> =
-            Array::from(&files).iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
-        let helper_url = Reflect::get(data, &"workerUrl".into()).ok().and_then(|u| u.as_string());
         // Drop what was loaded before reading anew: only one dataset is ever resident. No borrow
         // of the state is held while reading (it awaits the reader worker).
         {

@@ -63,12 +63,13 @@ pub(super) struct PartHelper {
 impl PartHelper {
     pub(super) fn spawn(url: &str, file: &File, spec: &PartSpec) -> Option<PartHelper> {
         let worker = Worker::new(url).ok()?;
-        let request = Object::new();
-        let spec = ToWorker::ReadPart { spec: spec.clone() };
-        Reflect::set(&request, &"request".into(), &serde_wasm_bindgen::to_value(&spec).ok()?)
-            .ok()?;
-        let file_array: Array = std::iter::once(JsValue::from(file)).collect();
-        Reflect::set(&request, &"files".into(), &file_array).ok()?;
+        let request = Request {
+            message: ToWorker::ReadPart { spec: spec.clone() },
+            files: vec![file.clone()],
+            worker_url: None,
+        }
+        .encode()
+        .ok()?;
         let progress: Rc<Cell<(u64, u64)>> = Rc::default();
         let answer: Rc<RefCell<Option<Result<PartData, ()>>>> = Rc::default();
         let mut resolve_answered: Option<Function> = None;
@@ -87,22 +88,16 @@ impl PartHelper {
         let on_message = {
             let (worker, progress, settle) = (worker.clone(), progress.clone(), settle.clone());
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                let data = event.data();
-                match serde_wasm_bindgen::from_value::<FromWorker>(data.clone()) {
-                    Ok(FromWorker::Ready) => {
+                match FromWorker::decode(&event.data()) {
+                    FromWorker::Ready => {
                         if worker.post_message(&request).is_err() {
                             settle(Err(()));
                         }
                     }
-                    Ok(FromWorker::PartProgress { bytes, rows }) => progress.set((bytes, rows)),
-                    Ok(FromWorker::PartRead { .. }) => {
-                        let part = Reflect::get(&data, &"part".into())
-                            .ok()
-                            .and_then(|b| b.dyn_into::<ArrayBuffer>().ok())
-                            .map(|b| Uint8Array::new(&b).to_vec());
-                        settle(
-                            part.ok_or(()).and_then(|b| PartData::from_bytes(&b).map_err(|_| ())),
-                        );
+                    FromWorker::PartProgress { bytes, rows } => progress.set((bytes, rows)),
+                    FromWorker::PartRead { data: Some(part), .. } => {
+                        let bytes = Uint8Array::new(&part).to_vec();
+                        settle(PartData::from_bytes(&bytes).map_err(|_| ()));
                     }
                     _ => settle(Err(())),
                 }
