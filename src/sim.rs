@@ -14,7 +14,13 @@
 //! assert_eq!(report.inputs.len(), files.len());
 //! ```
 
+// Test-only: a builder of hand-made events for rule unit tests, and the quality measure of a
+// report against the simulator's truth (tests, `examples/quality.rs`). Not part of the product's
+// API: compiled for the crate's own tests and with the `testing` feature, which the crate's
+// dev-dependency on itself turns on for integration tests, examples and benchmarks.
+#[cfg(any(test, feature = "testing"))]
 pub mod builder;
+#[cfg(any(test, feature = "testing"))]
 pub mod quality;
 pub mod records;
 pub mod tenant;
