@@ -247,7 +247,7 @@ pub(crate) struct FileState {
     pub(crate) index: u32,
     pub(crate) name: String,
     pub(crate) format: String,
-    kinds: [bool; 5],
+    kinds: [bool; EventKind::ALL.len()],
     /// Skipped rows per reason (borrowed while read, owned when a part's were joined).
     skipped: BTreeMap<Cow<'static, str>, u64>,
     diags: u32,
@@ -263,7 +263,7 @@ impl FileState {
             index: u32::try_from(index).unwrap_or(u32::MAX),
             name: name.to_owned(),
             format: "unknown".to_owned(),
-            kinds: [false; 5],
+            kinds: [false; EventKind::ALL.len()],
             skipped: BTreeMap::new(),
             diags: 0,
             hidden: 0,
@@ -317,8 +317,7 @@ impl FileState {
 
     /// Adds an event, or counts it as a duplicate.
     pub(crate) fn emit(&mut self, ds: &mut Dataset, fields: EventFields) {
-        let k = EventKind::ALL.iter().position(|&k| k == fields.kind).unwrap_or(0);
-        self.kinds[k] = true;
+        self.kinds[fields.kind.index()] = true;
         let ev = ds.profiles.pack(fields);
         self.add(ds, ev);
     }

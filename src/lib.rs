@@ -80,9 +80,7 @@ impl Extent {
             if !e.user.is_empty() {
                 users.insert(e.user);
             }
-            if let Some(i) = EventKind::ALL.iter().position(|&k| k == e.kind) {
-                extent.by_kind[i] += 1;
-            }
+            extent.by_kind[e.kind.index()] += 1;
         }
         extent.users = users.len();
         extent

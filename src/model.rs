@@ -65,6 +65,17 @@ impl EventKind {
         EventKind::Audit,
     ];
 
+    /// This kind's position in [`EventKind::ALL`]: the one index of per-kind counts.
+    pub fn index(self) -> usize {
+        match self {
+            EventKind::Interactive => 0,
+            EventKind::NonInteractive => 1,
+            EventKind::ServicePrincipal => 2,
+            EventKind::ManagedIdentity => 3,
+            EventKind::Audit => 4,
+        }
+    }
+
     /// The stable name used in reports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -397,5 +408,17 @@ impl Event {
     /// The event without its source, for comparing copies of a row.
     pub(crate) fn content(&self) -> Event {
         Event { source: SourceRef::default(), ..*self }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kind_indexes_its_place_in_all() {
+        for (i, kind) in EventKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i, "{kind:?}");
+        }
     }
 }

@@ -8,6 +8,8 @@
 //! Architecture invariant: nothing in a report depends on the order of the input files, the chunk
 //! sizes they were read in, hash-map iteration order or the wall clock. Every list is sorted.
 
+pub mod grid;
+
 use serde::{Deserialize, Serialize};
 use serde_json::ser::Formatter as _;
 

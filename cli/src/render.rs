@@ -12,62 +12,18 @@ use std::fmt::Write as _;
 use anyhow::{Context, Result};
 use sessionhunt::report::{Finding, Report, Severity};
 
-/// The columns of `--format csv`, in order (documented in README.md, "The command-line tool").
-pub(crate) const CSV_COLUMNS: [&str; 19] = [
-    "id",
-    "severity",
-    "score",
-    "user",
-    "rules",
-    "first_seen",
-    "last_seen",
-    "ips",
-    "asns",
-    "countries",
-    "session_ids",
-    "user_agents",
-    "events",
-    "audit_operations",
-    "remediation",
-    "remediation_time",
-    "suppressions",
-    "severity_reason",
-    "explanation",
-];
-
-/// Separator of list values inside one CSV cell (user agents contain `;` and `,`, rarely `|`).
-const LIST_SEP: &str = " | ";
-
-/// The findings grid as CSV: a header row of [`CSV_COLUMNS`], then one row per finding in the
-/// report's order (most severe first).
+/// The findings grid as CSV: a header row of the grid's columns (`sessionhunt::report::grid`, the
+/// page's list too), then one row per finding in the report's order (most severe first).
 pub(crate) fn csv(report: &Report) -> Result<String> {
+    use sessionhunt::report::grid::{CSV, Column};
     let mut writer =
         csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(vec![]);
-    writer.write_record(CSV_COLUMNS)?;
+    writer.write_record(Column::ALL.iter().map(|c| c.name()))?;
     for f in &report.findings {
-        let audit: Vec<&str> = f.related_audit.iter().map(|a| a.operation.as_str()).collect();
-        let row: [String; CSV_COLUMNS.len()] = [
-            csv_cell(&f.id),
-            f.severity.as_str().to_owned(),
-            f.score.to_string(),
-            csv_cell(&f.user),
-            csv_cell(&f.rules.join(LIST_SEP)),
-            csv_cell(&f.first_seen),
-            csv_cell(&f.last_seen),
-            csv_cell(&f.ips.join(LIST_SEP)),
-            f.asns.iter().map(u32::to_string).collect::<Vec<_>>().join(LIST_SEP),
-            csv_cell(&f.countries.join(LIST_SEP)),
-            csv_cell(&f.session_ids.join(LIST_SEP)),
-            csv_cell(&f.user_agents.join(LIST_SEP)),
-            f.events.len().to_string(),
-            csv_cell(&audit.join(LIST_SEP)),
-            csv_cell(&f.remediation.status),
-            csv_cell(&f.remediation.time),
-            csv_cell(&f.suppressions.join(LIST_SEP)),
-            csv_cell(&f.severity_reason),
-            csv_cell(&f.explanation.join(" ")),
-        ];
-        writer.write_record(&row)?;
+        writer.write_record(Column::ALL.iter().map(|c| {
+            let text = c.text(f, &CSV);
+            if c.from_logs() { csv_cell(&text) } else { text }
+        }))?;
     }
     let bytes = writer.into_inner().context("cannot finish the CSV output")?;
     String::from_utf8(bytes).context("CSV output is not UTF-8")

@@ -7,41 +7,34 @@ use crate::model::EventKind;
 /// Appends the coverage warnings of the loaded data.
 pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
     warnings.extend(ctx.ds.ual_sign_in_coverage());
-    let mut kinds = [0u64; 5];
+    let mut kinds = [0u64; EventKind::ALL.len()];
     let mut with_session = 0u64;
     let mut with_asn = 0u64;
     let mut sign_ins = 0u64;
     // Counts: the events in the dataset's order (sequential reads), not the canonical one.
     for e in &ctx.ds.events {
-        let k = match e.kind {
-            EventKind::Interactive => 0,
-            EventKind::NonInteractive => 1,
-            EventKind::ServicePrincipal => 2,
-            EventKind::ManagedIdentity => 3,
-            EventKind::Audit => 4,
-        };
-        kinds[k] += 1;
+        kinds[e.kind.index()] += 1;
         if e.kind.is_user_sign_in() {
             sign_ins += 1;
             with_session += u64::from(!e.session_id.is_empty());
             with_asn += u64::from(ctx.asn(e) != 0);
         }
     }
-    if kinds[0] == 0 {
+    if kinds[EventKind::Interactive.index()] == 0 {
         warnings.push(
             "No interactive sign-ins loaded: there is no baseline, so token-from-unfamiliar-network, \
              new-country and H2 cannot fire. Load the interactive sign-in log."
                 .to_owned(),
         );
     }
-    if kinds[1] == 0 {
+    if kinds[EventKind::NonInteractive.index()] == 0 {
         warnings.push(
             "No non-interactive sign-ins loaded: token replays (H1, H2) are invisible. Load the \
              non-interactive sign-in log."
                 .to_owned(),
         );
     }
-    if kinds[4] == 0 {
+    if kinds[EventKind::Audit.index()] == 0 {
         warnings.push(
             "No audit events loaded: post-compromise-activity, attacker-typical-action and \
              remediated cannot fire, so no finding can reach critical and every containment is \

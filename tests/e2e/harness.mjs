@@ -97,7 +97,6 @@ export function foreignRequests(requests, origin) {
   return requests.filter((u) => !u.startsWith(origin + '/') && !u.startsWith('data:') && !u.startsWith('blob:'));
 }
 
-/** The native CLI built by `cargo build -p sessionhunt-cli` (scripts/test.sh builds it first). */
 /**
  * The value of a Rust integer constant (`const NAME: u64 = 8 << 20;`) in a source file of this
  * repository, so a test uses the code's own figure instead of a copy that could drift. Throws when
@@ -112,6 +111,7 @@ export function rustConst(file, name) {
   return Function(`"use strict"; return (${expr});`)();
 }
 
+/** The native CLI built by `cargo build -p sessionhunt-cli` (scripts/test.sh builds it first). */
 export const CLI = process.env.SESSIONHUNT_CLI ?? join(ROOT, 'target/debug/sessionhunt');
 
 /** Clicks `locator` and returns the text of the file the page downloads. */
@@ -149,7 +149,6 @@ export async function runDemo(page) {
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });
 }
 
-/** A count as the page writes it: digits grouped by thousands with narrow no-break spaces. */
 /**
  * Writes `out`: the header of the CSV file `csv`, then its data lines again and again until the
  * file holds at least `minBytes` (the copies are duplicates, which the analysis counts as such).
@@ -168,6 +167,7 @@ export function repeatRows(csv, out, minBytes) {
   return out;
 }
 
+/** A count as the page writes it: digits grouped by thousands with narrow no-break spaces. */
 export const grouped = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
 
 /** The number a page's grouped count text stands for. */

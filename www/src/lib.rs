@@ -3,8 +3,10 @@
 //! This crate is the only one that knows the DOM, `File`s and the worker message format. The page
 //! (`bin/app.rs`) never parses or analyses; the worker (`bin/worker.rs`) never renders. Files go
 //! from the page to the worker as `File` handles (no copy on the main thread); the worker reads them
-//! in slices, streams them into `sessionhunt`'s ingestion, and sends back progress and the report
-//! as its JSON contract text.
+//! in slices, streams them into `sessionhunt`'s ingestion, and sends back progress, the report's
+//! findings in pages (what the page shows), the rest of the report, and last the report's JSON
+//! contract text as a `Blob` (what the download saves, never copied into the page's memory). The
+//! messages and their encoding are in `protocol`.
 
 pub mod answer;
 pub mod app;
