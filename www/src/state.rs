@@ -73,10 +73,10 @@ impl SearchIndex {
     pub fn extend(&mut self, findings: &[Finding]) {
         self.0.extend(findings.iter().map(|f| {
             let mut text = String::new();
-            for column in Column::ALL {
+            for column in GRID {
                 // Per column, so the text matches what each cell shows; a newline between
                 // columns, which a search box cannot hold, so no match spans two cells.
-                text.push_str(&column.text(f).to_lowercase());
+                text.push_str(&column.page_text(f).to_lowercase());
                 text.push('\n');
             }
             // And what the details panel shows first (issue 21: search finds what is on
@@ -133,123 +133,51 @@ pub enum Phase {
     Cancelled,
 }
 
-/// The findings grid's columns, in their default order.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Column {
-    /// Severity, then score.
-    #[default]
-    Severity,
-    /// Score.
-    Score,
-    /// User.
-    User,
-    /// Rule ids.
-    Rules,
-    /// First event.
-    FirstSeen,
-    /// Last event.
-    LastSeen,
-    /// Attacker-side IPs.
-    Ips,
-    /// Attacker-side ASNs.
-    Asns,
-    /// Attacker-side countries.
-    Countries,
-    /// Session ids.
-    Sessions,
-    /// Attacker-side user agents.
-    UserAgents,
-    /// Remediation status.
-    Remediation,
-    /// Finding id.
-    Id,
+pub use sessionhunt::report::grid::Column;
+
+/// The columns the page's grid offers, in display order: the core's list
+/// (`sessionhunt::report::grid`, which the CLI's CSV writes in full), less what the details panel
+/// shows better (counts, remediation time, suppressions, the rung's reason, the explanation).
+pub const GRID: [Column; 13] = [
+    Column::Severity,
+    Column::Score,
+    Column::User,
+    Column::Rules,
+    Column::FirstSeen,
+    Column::LastSeen,
+    Column::Ips,
+    Column::Asns,
+    Column::Countries,
+    Column::Sessions,
+    Column::UserAgents,
+    Column::Remediation,
+    Column::Id,
+];
+
+/// What the page does with a grid column beyond the core's list.
+pub trait PageColumn {
+    /// Shown before the analyst chooses otherwise.
+    fn shown_by_default(self) -> bool;
+    /// The cell's whole text on the page (what search and per-column filters match).
+    fn page_text(self, f: &Finding) -> String;
+    /// Ascending order of two findings in this column (no allocation: 100 000 rows sort fast).
+    fn compare(self, a: &Finding, b: &Finding) -> Ordering;
 }
 
-/// Columns the findings grid sorts by (every column).
-pub type SortKey = Column;
-
-impl Column {
-    /// Every column, in display order.
-    pub const ALL: [Column; 13] = [
-        Column::Severity,
-        Column::Score,
-        Column::User,
-        Column::Rules,
-        Column::FirstSeen,
-        Column::LastSeen,
-        Column::Ips,
-        Column::Asns,
-        Column::Countries,
-        Column::Sessions,
-        Column::UserAgents,
-        Column::Remediation,
-        Column::Id,
-    ];
-
-    /// Header text.
-    pub fn label(self) -> &'static str {
-        match self {
-            Column::Severity => "Severity",
-            Column::Score => "Score",
-            Column::User => "User",
-            Column::Rules => "Rules",
-            Column::FirstSeen => "First seen",
-            Column::LastSeen => "Last seen",
-            Column::Ips => "IPs",
-            Column::Asns => "ASNs",
-            Column::Countries => "Countries",
-            Column::Sessions => "Sessions",
-            Column::UserAgents => "User agents",
-            Column::Remediation => "Remediation",
-            Column::Id => "Id",
-        }
-    }
-
-    /// A stable key (test ids, stored column choices).
-    pub fn key(self) -> &'static str {
-        match self {
-            Column::Severity => "severity",
-            Column::Score => "score",
-            Column::User => "user",
-            Column::Rules => "rules",
-            Column::FirstSeen => "first-seen",
-            Column::LastSeen => "last-seen",
-            Column::Ips => "ips",
-            Column::Asns => "asns",
-            Column::Countries => "countries",
-            Column::Sessions => "sessions",
-            Column::UserAgents => "user-agents",
-            Column::Remediation => "remediation",
-            Column::Id => "id",
-        }
-    }
-
-    /// Shown before the analyst chooses otherwise.
-    pub fn shown_by_default(self) -> bool {
+impl PageColumn for Column {
+    fn shown_by_default(self) -> bool {
         !matches!(self, Column::Sessions | Column::UserAgents | Column::Id | Column::Asns)
     }
 
-    /// The cell's whole text (what per-column filters match).
-    pub fn text(self, f: &Finding) -> String {
+    fn page_text(self, f: &Finding) -> String {
         match self {
-            Column::Severity => f.severity.as_str().to_owned(),
-            Column::Score => f.score.to_string(),
-            Column::User => f.user.clone(),
-            Column::Rules => f.rules.join(", "),
-            Column::FirstSeen => f.first_seen.clone(),
-            Column::LastSeen => f.last_seen.clone(),
-            Column::Ips => f.ips.join(", "),
-            Column::Asns => f.asns.iter().map(|a| format!("AS{a}")).collect::<Vec<_>>().join(", "),
-            Column::Countries => f.countries.join(", "),
-            Column::Sessions => f.session_ids.join(", "),
-            Column::UserAgents => f.user_agents.join(", "),
+            // Three states in words (docs/exports.md): "unknown" without an audit log.
             Column::Remediation => crate::answer::remediation_label(f),
-            Column::Id => f.id.clone(),
+            other => other.text(f, &sessionhunt::report::grid::PAGE),
         }
     }
 
-    /// Ascending order of two findings in this column (no allocation: 100 000 rows sort fast).
-    pub fn compare(self, a: &Finding, b: &Finding) -> Ordering {
+    fn compare(self, a: &Finding, b: &Finding) -> Ordering {
         match self {
             Column::Severity => (a.severity, a.score).cmp(&(b.severity, b.score)),
             Column::Score => a.score.cmp(&b.score),
@@ -264,12 +192,13 @@ impl Column {
             Column::UserAgents => a.user_agents.cmp(&b.user_agents),
             Column::Remediation => a.remediation.status.cmp(&b.remediation.status),
             Column::Id => a.id.cmp(&b.id),
+            Column::Events => a.events.len().cmp(&b.events.len()),
+            Column::RemediationTime => a.remediation.time.cmp(&b.remediation.time),
+            Column::AuditOperations
+            | Column::Suppressions
+            | Column::SeverityReason
+            | Column::Explanation => self.page_text(a).cmp(&self.page_text(b)),
         }
-    }
-
-    /// The column with this key.
-    pub fn from_key(key: &str) -> Option<Column> {
-        Column::ALL.into_iter().find(|c| c.key() == key)
     }
 }
 
@@ -346,7 +275,7 @@ impl Default for AppState {
             descending: true,
             filter: String::new(),
             column_filters: BTreeMap::new(),
-            hidden: Column::ALL.into_iter().filter(|c| !c.shown_by_default()).collect(),
+            hidden: GRID.into_iter().filter(|c| !c.shown_by_default()).collect(),
             range: None,
             selected: None,
             timeline_user: None,
@@ -576,7 +505,7 @@ impl AppState {
 
     /// Visible columns, in display order.
     pub fn columns(&self) -> Vec<Column> {
-        Column::ALL.into_iter().filter(|c| !self.hidden.contains(c)).collect()
+        GRID.into_iter().filter(|c| !self.hidden.contains(c)).collect()
     }
 
     /// True when the search, a column filter or the time range hides findings.
@@ -711,7 +640,7 @@ impl ColumnFilter {
 
     /// True when finding `f`'s cell in `column` passes.
     pub fn matches(&self, column: Column, f: &Finding) -> bool {
-        let text = column.text(f).to_lowercase();
+        let text = column.page_text(f).to_lowercase();
         let order = || -> Ordering {
             if column == Column::Severity
                 && let Some(s) = sessionhunt::Severity::parse(&self.value)

@@ -17,7 +17,7 @@ use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::format;
-use crate::state::{Column, Shared};
+use crate::state::{Column, GRID, PageColumn, Shared};
 
 /// Height of a body row in CSS pixels (`.findings tbody tr` in style.css).
 pub const ROW_HEIGHT: f64 = 34.0;
@@ -99,6 +99,7 @@ fn cell(column: Column, f: &Finding) -> Html {
             html! { <td class={classes!("nowrap", "remediation", class)} {title}>{crate::answer::remediation_label(f)}</td> }
         }
         Column::Id => html! { <td class="nowrap">{f.id.clone()}</td> },
+        other => html! { <td>{other.page_text(f)}</td> },
     }
 }
 
@@ -254,7 +255,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 <details class="columns-menu" data-testid="column-chooser">
                     <summary class="button">{"Columns"}</summary>
                     <div class="menu">
-                        { for Column::ALL.iter().map(|&column| {
+                        { for GRID.iter().map(|&column| {
                             let on_toggle = props.on_toggle_column.clone();
                             let checked = props.columns.contains(&column);
                             html! {
