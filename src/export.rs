@@ -9,7 +9,7 @@
 //! - [`timesketch`]: the affected users' events as Timesketch JSON Lines.
 //!
 //! Each is a pure function of the report (and the dataset or settings it needs) to text: no I/O,
-//! no clock, deterministic, so the CLI and (later) the page hand out the same bytes. Log content is
+//! no clock, deterministic, so the CLI and the page hand out the same bytes ([`Kind`], [`render`]). Log content is
 //! hostile: every value from a log is quoted for the language it lands in (KQL string literals,
 //! PowerShell single-quoted strings, HTML text, JSON strings) and never reaches a comment
 //! unescaped.
@@ -27,6 +27,104 @@ pub mod timesketch;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use grades::{Grade, Grades};
+
+/// One hand-off export, as the page offers it (the CLI has a command per kind).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// The HTML case report ([`html`]).
+    CaseReport,
+    /// The PowerShell containment script ([`powershell`]).
+    Containment,
+    /// The KQL queries ([`kql`]).
+    Kql,
+    /// The Timesketch JSON Lines ([`timesketch`]).
+    Timesketch,
+}
+
+impl Kind {
+    /// Every kind, in the order the page offers them.
+    pub const ALL: [Kind; 4] = [Kind::CaseReport, Kind::Containment, Kind::Kql, Kind::Timesketch];
+
+    /// The file name the page saves it as.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Kind::CaseReport => "sessionhunt-case-report.html",
+            Kind::Containment => "sessionhunt-containment.ps1",
+            Kind::Kql => "sessionhunt-hunt.kql",
+            Kind::Timesketch => "sessionhunt-timesketch.jsonl",
+        }
+    }
+
+    /// Its media type.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Kind::CaseReport => "text/html",
+            Kind::Containment => "text/plain",
+            Kind::Kql => "text/plain",
+            Kind::Timesketch => "application/x-ndjson",
+        }
+    }
+
+    /// What the page's button says.
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::CaseReport => "Case report (HTML)",
+            Kind::Containment => "Containment script (PowerShell)",
+            Kind::Kql => "Hunt queries (KQL for Sentinel)",
+            Kind::Timesketch => "Timeline (Timesketch JSONL)",
+        }
+    }
+
+    /// The CLI command that writes the same bytes.
+    pub fn command(self) -> &'static str {
+        match self {
+            Kind::CaseReport => "report",
+            Kind::Containment => "contain",
+            Kind::Kql => "kql",
+            Kind::Timesketch => "timesketch",
+        }
+    }
+}
+
+/// The export `kind` of an analysis, exactly as the CLI's command writes it for the same inputs
+/// and options: `hashes` are the inputs' SHA-256 ([`InputHash`]; the case report lists them).
+pub fn render(
+    kind: Kind,
+    report: &Report,
+    dataset: &Dataset,
+    settings: &crate::Settings,
+    selection: &Selection,
+    hashes: &BTreeMap<String, String>,
+) -> String {
+    match kind {
+        Kind::CaseReport => {
+            let evidence = Evidence::of(report, dataset);
+            let case =
+                Case { selection, settings, evidence: &evidence, hashes, version: crate::VERSION };
+            html(report, &case)
+        }
+        Kind::Containment => powershell(report, selection, crate::VERSION),
+        Kind::Kql => kql(settings, Some(report), selection, crate::VERSION),
+        Kind::Timesketch => timesketch(report, dataset, selection),
+    }
+}
+
+/// The SHA-256 of an input file fed in chunks, as the case report lists it (lower-case hex).
+#[derive(Clone, Debug, Default)]
+pub struct InputHash(sha2::Sha256);
+
+impl InputHash {
+    /// Feeds the next bytes.
+    pub fn update(&mut self, chunk: &[u8]) {
+        sha2::Digest::update(&mut self.0, chunk);
+    }
+
+    /// The digest as lower-case hex.
+    pub fn hex(self) -> String {
+        sha2::Digest::finalize(self.0).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
 pub use html::{Case, html};
 pub use kql::kql;
 pub use powershell::powershell;

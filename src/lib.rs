@@ -29,6 +29,9 @@ pub mod settings;
 pub mod sim;
 pub mod time;
 
+/// The product version the reports and exports name (the workspace's, so the CLI and the page agree).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use report::{Report, Severity};
 pub use settings::Settings;
 

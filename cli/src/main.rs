@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sessionhunt::export::{self, Evidence, Grades, Selection};
+use sessionhunt::export::{self, Grades, Selection};
 use sessionhunt::ingest::{Dataset, FileIngest, Part, PartData};
 use sessionhunt::report::{Diagnostic, InputSummary, Report, Severity};
 use sessionhunt::{Settings, analyze};
@@ -204,8 +204,8 @@ impl CaseArgs {
     }
 }
 
-/// The version the exports name.
-const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version the exports name (the core's, so the page names the same).
+const VERSION: &str = sessionhunt::VERSION;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
@@ -429,16 +429,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report { case, output, paths } => {
             let (settings, selection) = (case.settings()?, case.selection()?);
             let (dataset, report) = load(&paths, &settings, &case)?;
-            let evidence = Evidence::of(&report, &dataset);
             let hashes = sha256_of_inputs(&collect_inputs(&paths)?)?;
-            let case = export::Case {
-                selection: &selection,
-                settings: &settings,
-                evidence: &evidence,
-                hashes: &hashes,
-                version: VERSION,
-            };
-            write_output(output.as_deref(), &[export::html(&report, &case)])?;
+            let kind = export::Kind::CaseReport;
+            let html = export::render(kind, &report, &dataset, &settings, &selection, &hashes);
+            write_output(output.as_deref(), &[html])?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Timesketch { case, output, paths } => {
@@ -507,16 +501,14 @@ fn load(paths: &[PathBuf], settings: &Settings, case: &CaseArgs) -> Result<(Data
 
 /// SHA-256 of every input file (lower-case hex), by the name the report gives it.
 fn sha256_of_inputs(inputs: &[Input]) -> Result<std::collections::BTreeMap<String, String>> {
-    use sha2::{Digest, Sha256};
     let mut out = std::collections::BTreeMap::new();
     let mut buf = vec![0u8; CHUNK];
     for input in inputs {
         let mut file = File::open(&input.path)
             .with_context(|| format!("cannot open {}", input.path.display()))?;
-        let mut hasher = Sha256::new();
+        let mut hasher = export::InputHash::default();
         read_range(&mut file, &mut buf, u64::MAX, input, |c| hasher.update(c))?;
-        let hex: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        out.insert(input.name.clone(), hex);
+        out.insert(input.name.clone(), hasher.hex());
     }
     Ok(out)
 }

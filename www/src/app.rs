@@ -129,6 +129,14 @@ fn spawn(
                 loaded.borrow_mut().pending.remove(&format!("raw:{finding}"));
                 dispatcher.dispatch(Action::RawRows(finding, Shared::new(rows)));
             }
+            FromWorker::Exported { name, blob: Some(blob), .. } => {
+                if let Err(err) = crate::format::download_blob(&name, &blob) {
+                    web_sys::console::error_2(&"sessionhunt: download failed".into(), &err);
+                }
+            }
+            FromWorker::Exported { name, blob: None, .. } => {
+                dispatcher.dispatch(Action::Fail(format!("the export {name} did not arrive")))
+            }
             FromWorker::Failed { message } => {
                 // Pages of a report that failed on the way must not join the next one's.
                 *pages.borrow_mut() = Default::default();
@@ -440,6 +448,15 @@ pub fn App() -> Html {
     });
     let loaded_names: Vec<String> = loaded.borrow().files.iter().map(File::name).collect();
     let selected = state.selected_finding().cloned();
+    // A hand-off export of the shown report: the worker makes it (the same bytes as the CLI's
+    // command) and the page saves it.
+    let on_export = {
+        let send = send.clone();
+        Callback::from(move |export: sessionhunt::export::Kind| {
+            let min_severity = sessionhunt::Severity::High;
+            send(None, ToWorker::Export { export, min_severity, grades: None }, Vec::new());
+        })
+    };
     html! {
         <div class="app" data-worker={if state.worker_ready { "ready" } else { "starting" }}>
             <header class="topbar">
@@ -463,7 +480,7 @@ pub fn App() -> Html {
                             <button class="chip-close" aria-label="Dismiss" onclick={on_dismiss_rescored}>{"×"}</button>
                         </p>
                     }
-                    <Summary report={report.clone()} blob={state.report_blob.clone()} />
+                    <Summary report={report.clone()} blob={state.report_blob.clone()} {on_export} />
                     <FindingsTable {on_clear_filters} report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
                         sort={state.sort} descending={state.descending} filter={state.filter.clone()}
                         column_filters={state.column_filters.clone()} selected={state.selected.clone()}

@@ -61,7 +61,8 @@ impl FromWorker {
     pub fn encode(&self) -> Result<(JsValue, Option<Array>), String> {
         let value = serde_wasm_bindgen::to_value(self).map_err(|e| e.to_string())?;
         match self {
-            FromWorker::ReportJson { blob: Some(blob), .. } => {
+            FromWorker::ReportJson { blob: Some(blob), .. }
+            | FromWorker::Exported { blob: Some(blob), .. } => {
                 set(&value, "blob", blob)?;
                 Ok((value, None))
             }
@@ -83,7 +84,7 @@ impl FromWorker {
             }
         };
         match &mut message {
-            FromWorker::ReportJson { blob, .. } => {
+            FromWorker::ReportJson { blob, .. } | FromWorker::Exported { blob, .. } => {
                 *blob = Reflect::get(data, &"blob".into()).ok().and_then(|b| b.dyn_into().ok());
             }
             FromWorker::PartRead { data: part, .. } => {
@@ -129,6 +130,16 @@ pub enum ToWorker {
     UserEvents {
         /// The user as the report names it (lower-cased UPN or object id).
         user: String,
+    },
+    /// Make a hand-off export of the last report (with the settings it was made with) and
+    /// answer [`FromWorker::Exported`]: the same bytes as the CLI's command for it.
+    Export {
+        /// Which export.
+        export: sessionhunt::export::Kind,
+        /// Findings at or above this severity are covered (plus those graded true positive).
+        min_severity: sessionhunt::Severity,
+        /// The analyst's grades as a grades file (docs/exports.md), if any.
+        grades: Option<String>,
     },
     /// Send every user of the loaded data with their event counts (the user list, so every user
     /// stays reachable even with no finding).
@@ -200,6 +211,19 @@ pub enum FromWorker {
         /// The row of each event behind it, in the finding's order; its text is empty when the
         /// file no longer holds that line.
         rows: RawRows,
+    },
+    /// A hand-off export, answering [`ToWorker::Export`]. Its text travels as a `Blob` beside
+    /// this message (property `blob`), as the report's does.
+    Exported {
+        /// Which export.
+        export: sessionhunt::export::Kind,
+        /// The file name to save it as.
+        name: String,
+        /// Length of the text in bytes.
+        bytes: u64,
+        /// The text; filled in by the page's side of the bridge.
+        #[serde(skip)]
+        blob: Option<Blob>,
     },
     /// Helper worker → worker: how far reading a part has come.
     PartProgress {

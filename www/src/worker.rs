@@ -27,7 +27,10 @@ use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array}
 use sessionhunt::ingest::raw::{RawRow, RawRowReader};
 use sessionhunt::ingest::{Dataset, PART_MIN_BYTES, Part, PartData, PartSpec, cut_points};
 use sessionhunt::model::{Event, EventKind, Sym};
-use sessionhunt::{Report, analyze};
+use std::collections::BTreeMap;
+
+use sessionhunt::export::{Grades, Kind, Selection, render};
+use sessionhunt::{Report, Settings, analyze};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -43,7 +46,7 @@ mod views;
 
 use parts::read_part;
 use reading::read_files;
-use views::raw_rows;
+use views::{raw_rows, sha256_of_sources};
 pub use views::{user_events, users};
 
 #[derive(Default)]
@@ -51,6 +54,8 @@ struct WorkerState {
     dataset: Option<Dataset>,
     /// The last report, for the event references of findings the page asks about.
     report: Option<Report>,
+    /// The settings of the last report (the exports are made with them).
+    settings: Settings,
     /// The loaded files, to read raw rows again on request.
     sources: Vec<Source>,
 }
@@ -180,6 +185,23 @@ async fn handle(
             let rows = raw_rows(&state.sources, &refs);
             return Ok(FromWorker::RawRows { finding, rows });
         }
+        ToWorker::Export { export, min_severity, grades } => {
+            let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
+            let report = state.report.as_ref().ok_or("nothing is analysed yet")?;
+            let grades = match grades.as_deref() {
+                Some(text) => Grades::parse(text)?,
+                None => Grades::default(),
+            };
+            let selection = Selection { min_severity, grades };
+            let hashes = match export {
+                Kind::CaseReport => sha256_of_sources(&state.sources)?,
+                _ => BTreeMap::new(),
+            };
+            let text = render(export, report, dataset, &state.settings, &selection, &hashes);
+            let blob = text_blob(&text, export.mime())?;
+            let (name, bytes) = (export.file_name().to_owned(), blob.size() as u64);
+            return Ok(FromWorker::Exported { export, name, bytes, blob: Some(blob) });
+        }
         ToWorker::Users => {
             let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
             return Ok(FromWorker::Users { users: users(dataset) });
@@ -219,15 +241,17 @@ async fn handle(
     reply(FromWorker::Done { view_json: view_json?, findings: count });
     let report_json = report.to_json();
     state.report = Some(report);
-    let blob = json_blob(&report_json)?;
+    state.settings = settings;
+    let blob = text_blob(&report_json, "application/json")?;
     drop(report_json);
     Ok(FromWorker::ReportJson { bytes: blob.size() as u64, blob: Some(blob) })
 }
 
-/// The report's text as a `Blob`, made here in the worker and never decoded into a JavaScript
-/// string. Copied out of wasm memory in 8 MiB pieces, each a Blob of its own (a Blob of Blobs does
-/// not copy them again), so a 300 MB report never needs a second 300 MB array at once.
-fn json_blob(text: &str) -> Result<Blob, String> {
+/// A text (the report's, an export's) as a `Blob` of type `mime`, made here in the worker and
+/// never decoded into a JavaScript string. Copied out of wasm memory in 8 MiB pieces, each a Blob
+/// of its own (a Blob of Blobs does not copy them again), so a 300 MB report never needs a second
+/// 300 MB array at once.
+fn text_blob(text: &str, mime: &str) -> Result<Blob, String> {
     let error = |e: JsValue| format!("cannot hold the report: {e:?}");
     let pieces = Array::new();
     for piece in text.as_bytes().chunks(8 << 20) {
@@ -236,6 +260,6 @@ fn json_blob(text: &str) -> Result<Blob, String> {
         pieces.push(&blob);
     }
     let options = BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     Blob::new_with_blob_sequence_and_options(&pieces, &options).map_err(error)
 }

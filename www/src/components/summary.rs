@@ -27,6 +27,9 @@ pub struct SummaryProps {
     pub report: Shared<Report>,
     /// The report's JSON contract text as a Blob, for the download.
     pub blob: Option<web_sys::Blob>,
+    /// Make and save a hand-off export.
+    #[prop_or_default]
+    pub on_export: Callback<sessionhunt::export::Kind>,
 }
 
 /// Props of [`AnswerBanner`].
@@ -111,6 +114,15 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 } else {
                     <p class="muted">{"The same JSON the command-line tool prints."}</p>
                 }
+                <h3>{"Hand-off"}</h3>
+                <p class="muted">{"Findings of high severity or more; the same bytes as the command-line tool's command."}</p>
+                { for sessionhunt::export::Kind::ALL.into_iter().map(|kind| {
+                    let on_export = props.on_export.clone();
+                    let title = format!("sessionhunt {} … (saves {})", kind.command(), kind.file_name());
+                    html! {
+                        <button class="button" onclick={Callback::from(move |_| on_export.emit(kind))} {title} data-testid={format!("export-{}", kind.command())}>{kind.label()}</button>
+                    }
+                }) }
             </div>
             if !coverage.warnings.is_empty() {
                 <div class="card warnings">

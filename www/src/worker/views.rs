@@ -171,3 +171,31 @@ pub(super) fn raw_rows(sources: &[Source], refs: &[(String, u64)]) -> Vec<RawRow
         })
         .collect()
 }
+
+/// The SHA-256 of every loaded file, by its name (the case report lists them, as the CLI does),
+/// read again in slices.
+pub(super) fn sha256_of_sources(sources: &[Source]) -> Result<BTreeMap<String, String>, String> {
+    let mut out = BTreeMap::new();
+    for source in sources {
+        let mut hash = sessionhunt::export::InputHash::default();
+        match source {
+            Source::Bytes(_, bytes) => hash.update(bytes),
+            Source::File(file) => {
+                let sync = FileReaderSync::new().map_err(|_| "cannot read the files again")?;
+                let size = file.size() as u64;
+                let mut offset = 0u64;
+                while offset < size {
+                    let end = (offset + SLICE).min(size);
+                    let error = |_| format!("cannot read {} again", file.name());
+                    let slice =
+                        file.slice_with_f64_and_f64(offset as f64, end as f64).map_err(error)?;
+                    let array = sync.read_as_array_buffer(&slice).map_err(error)?;
+                    hash.update(&Uint8Array::new(&array).to_vec());
+                    offset = end;
+                }
+            }
+        }
+        out.insert(source.name(), hash.hex());
+    }
+    Ok(out)
+}

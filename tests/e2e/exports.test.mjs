@@ -1,0 +1,58 @@
+// The hand-off exports from the page: the case report, the containment script, the KQL and the
+// Timesketch lines, each saved from its button, byte for byte what the CLI's command writes for
+// the same files (docs/exports.md).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve, launch, openPage, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+let dir;
+let files;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sessionhunt-exports-'));
+  execFileSync(CLI, ['demo', '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  files = readdirSync(dir).sort().map((name) => join(dir, name));
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const cli = (args) => execFileSync(CLI, [...args, ...files], { maxBuffer: 1 << 30 }).toString('utf8');
+
+test('each hand-off export saved from the page is the CLI command\'s output, byte for byte', async () => {
+  const { context, page, errors, requests } = await openPage(browser);
+  await page.goto(server.url);
+  await page.locator('.app[data-worker="ready"]').waitFor({ timeout: 60_000 });
+  await page.getByTestId('file-input').setInputFiles(files);
+  await page.getByTestId('findings').waitFor({ timeout: 120_000 });
+  await page.getByTestId('download-json').waitFor();
+  const expected = {
+    report: { name: 'sessionhunt-case-report.html', text: cli(['report']) },
+    contain: { name: 'sessionhunt-containment.ps1', text: cli(['contain']) },
+    kql: { name: 'sessionhunt-hunt.kql', text: cli(['kql']) },
+    timesketch: { name: 'sessionhunt-timesketch.jsonl', text: cli(['timesketch']) },
+  };
+  for (const [command, want] of Object.entries(expected)) {
+    assert.ok(want.text.length > 1000, `${command}: the CLI wrote something to compare`);
+    const got = await downloadText(page, page.getByTestId(`export-${command}`));
+    assert.equal(got.name, want.name, command);
+    assert.ok(got.text === want.text, `${command}: the page's export differs from the CLI's (${got.text.length} against ${want.text.length} characters)`);
+  }
+  // The case report names every input with its SHA-256, computed in the worker as the CLI does.
+  assert.match(expected.report.text, /[0-9a-f]{64}/);
+  await screenshot(page, 'exports');
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  await context.close();
+});
