@@ -88,6 +88,8 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
     }
     let rows: Vec<(&str, &quality::Quality)> = rows.iter().map(|(l, q)| (l.as_str(), q)).collect();
     let summary = quality::summary(&rows);
+    // The figures, for `--nocapture` (the quality bars are the assertions).
+    eprintln!("{summary}");
     assert!(
         failures.is_empty(),
         "{} failures\n{}\n\n{summary}\n{tables}",

@@ -174,7 +174,8 @@ pub(crate) fn build_unpoisoned(ctx: &Ctx<'_>) -> Baselines {
 
 /// A user's successful interactive sign-ins in the baseline window that are themselves suspect:
 /// a kit fingerprint of its own (a scripting library's user agent, or an OfficeHome browser
-/// sign-in with no device id from a hosting network), Entra's token-theft risk
+/// sign-in with no device id from a hosting network, a shape of Tycoon 2FA or Sneaky 2FA), Entra's
+/// token-theft risk
 /// (`attackerinTheMiddle`, `anomalousToken`), or a session taken elsewhere: the session began
 /// earlier on another network, and this sign-in, with no device id, comes from a network that
 /// is not the user's own (not familiar by days, not the user's carrier).
@@ -185,6 +186,11 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
         return Vec::new();
     }
     let b = first.users.get(&user);
+    // Sign-ins after an impossible device shift in their session (`sneaky-2fa`).
+    let shifted: Vec<Pos> = super::rules::sneaky_2fa::of_user(ctx, user, &mut HashMap::default())
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     // The first sign-in of each session of the user, with its ASN.
     let mut session_start: HashMap<Id, u32> = HashMap::default();
     let mut out = Vec::new();
@@ -231,7 +237,10 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
                         })
                 })
         });
-        if kit || risk || moved {
+        // The named kits' shapes (`tycoon-2fa`, `sneaky-2fa`).
+        let named_kit =
+            super::rules::tycoon_2fa::reason(ctx, e).is_some() || shifted.contains(&pos);
+        if kit || risk || moved || named_kit {
             out.push(pos);
         }
     }

@@ -77,6 +77,11 @@ fn variant_name(rule: &str) -> &'static str {
         super::rules::first_party_app_abuse::ID => {
             "ConsentFix-style authorization-code phishing of a first-party app"
         }
+        super::rules::tycoon_2fa::ID => "the Tycoon 2FA phishing kit",
+        super::rules::sneaky_2fa::ID => "the Sneaky 2FA phishing kit",
+        super::rules::rogue_device_registration::ID => {
+            "a rogue device registration and primary refresh token theft"
+        }
         _ => "a token-theft variant",
     }
 }
@@ -235,12 +240,13 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
             action: has_action,
         };
     }
-    // Medium: a kit fingerprint alone, away from the user's own networks.
+    // Medium: a kit fingerprint alone (the generic traces, or a kit the variant rules name),
+    // away from the user's own networks.
     if let Some(p) = g
         .active
         .iter()
         .copied()
-        .find(|p| !g.anchors[p].kit.is_empty() && g.judged[p].own.is_none() && !habitual(g, *p))
+        .find(|p| kit_trace(g, *p) && g.judged[p].own.is_none() && !habitual(g, *p))
     {
         return Rung {
             severity: Severity::Medium,
@@ -272,6 +278,16 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
         origin: !replay.is_empty(),
         action: has_action,
     }
+}
+
+/// The phishing kits the variant rules name (`tycoon-2fa`, `sneaky-2fa`): kit fingerprints on the
+/// ladder, like `aitm-kit-fingerprint`'s generic traces.
+const KIT_VARIANTS: [&str; 2] = [super::rules::tycoon_2fa::ID, super::rules::sneaky_2fa::ID];
+
+/// True when the anchor carries a kit fingerprint: a generic trace or a named kit.
+fn kit_trace(g: &Group<'_, '_>, p: Pos) -> bool {
+    let a = g.anchors[&p];
+    !a.kit.is_empty() || a.variants.iter().any(|(rule, _)| KIT_VARIANTS.contains(rule))
 }
 
 /// True when the user signs in with the anchor's user agent from its ASN on at least
@@ -402,6 +418,9 @@ fn low_reason(g: &Group<'_, '_>, origin: bool) -> String {
         }
         if !a.kit.is_empty() {
             rules.insert(super::rules::aitm_kit_fingerprint::ID);
+        }
+        for (rule, _) in &a.variants {
+            rules.insert(*rule);
         }
         if a.risky_self.is_some() {
             rules.insert(risky_ip::ID);
