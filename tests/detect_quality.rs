@@ -69,6 +69,29 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
                     }
                 }
             }
+            // A variant with a rule of its own is named by it (issue 18: the analyst reads
+            // "Tycoon 2FA", not only "unfamiliar network").
+            for ((attack, audit), v) in &q.attacked {
+                let Some(rule) = attack.rule() else { continue };
+                for o in v.iter().filter(|o| !o.rules.iter().any(|r| r == rule)) {
+                    failures.push(format!(
+                        "{at}: {} ({}, audit {audit}) is not named by {rule}: {:?}",
+                        o.user,
+                        attack.name(),
+                        o.rules
+                    ));
+                }
+            }
+            // The Node.js automation through the broker is Tycoon 2FA's shape from the user's own
+            // network: the rule sees it, and the ladder keeps it below medium (checked above).
+            for o in q.benign.get(&sim::Confounder::NodeAutomation).into_iter().flatten() {
+                if !o.rules.iter().any(|r| r == "tycoon-2fa") {
+                    failures.push(format!(
+                        "{at}: {} (node automation) not seen by tycoon-2fa: {:?}",
+                        o.user, o.rules
+                    ));
+                }
+            }
             for (o, audit) in q.campaign_unlinked() {
                 failures.push(format!(
                     "{at}: campaign member {} (audit {audit}) is not linked to the campaign",
@@ -90,6 +113,9 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
     let summary = quality::summary(&rows);
     // The figures, for `--nocapture` (the quality bars are the assertions).
     eprintln!("{summary}");
+    if std::env::var_os("SESSIONHUNT_QUALITY_TABLES").is_some() {
+        eprintln!("{tables}");
+    }
     assert!(
         failures.is_empty(),
         "{} failures\n{}\n\n{summary}\n{tables}",
