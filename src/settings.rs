@@ -251,6 +251,8 @@ pub struct Weights {
     pub sneaky_2fa: i64,
     /// `rogue-device-registration`. Default: 35.
     pub rogue_device_registration: i64,
+    /// `conditional-access-mfa-bypass`. Default: 30.
+    pub conditional_access_mfa_bypass: i64,
 }
 
 impl Default for Weights {
@@ -283,6 +285,7 @@ impl Default for Weights {
             tycoon_2fa: 30,
             sneaky_2fa: 30,
             rogue_device_registration: 35,
+            conditional_access_mfa_bypass: 30,
         }
     }
 }

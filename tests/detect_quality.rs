@@ -49,6 +49,13 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
             let q = quality::evaluate(&tenant, &report);
             assert_eq!(q.benign_all.len(), BENIGN_USERS as usize, "{at}");
             for (o, attack, audit) in q.missed() {
+                // The UAL alone keeps neither the authentication requirement nor the policy
+                // detail: a password-only sign-in from the attacker's server, then its token used
+                // from there, looks like the user's own new network (the coverage warnings say
+                // conditional-access-mfa-bypass cannot fire). Its audit trail is still found.
+                if attack == sim::Attack::CaMfaBypass && layout == Layout::UalOnly && !audit {
+                    continue;
+                }
                 failures.push(format!(
                     "{at}: {} ({}, audit {audit}) only {}",
                     o.user,
@@ -73,6 +80,13 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
             // "Tycoon 2FA", not only "unfamiliar network").
             for ((attack, audit), v) in &q.attacked {
                 let Some(rule) = attack.rule() else { continue };
+                // The policy detail is only in Graph JSON and Log Analytics exports (the portal
+                // CSV and the UAL have none; the mixed layout is half portal).
+                if *attack == sim::Attack::CaMfaBypass
+                    && !matches!(layout, Layout::Graph | Layout::LogAnalytics)
+                {
+                    continue;
+                }
                 for o in v.iter().filter(|o| !o.rules.iter().any(|r| r == rule)) {
                     failures.push(format!(
                         "{at}: {} ({}, audit {audit}) is not named by {rule}: {:?}",

@@ -174,11 +174,13 @@ pub(crate) fn build_unpoisoned(ctx: &Ctx<'_>) -> Baselines {
 
 /// A user's successful interactive sign-ins in the baseline window that are themselves suspect:
 /// a kit fingerprint of its own (a scripting library's user agent, or an OfficeHome browser
-/// sign-in with no device id from a hosting network, a shape of Tycoon 2FA or Sneaky 2FA), Entra's
+/// sign-in with no device id from a hosting network, a shape of Tycoon 2FA or Sneaky 2FA), a
+/// Conditional Access MFA bypass through a first-party app, Entra's
 /// token-theft risk
 /// (`attackerinTheMiddle`, `anomalousToken`), or a session taken elsewhere: the session began
 /// earlier on another network, and this sign-in, with no device id, comes from a network that
-/// is not the user's own (not familiar by days, not the user's carrier).
+/// is not the user's own (not familiar by days, not the user's carrier); or a sign-in with no
+/// device id in a session such a suspect sign-in took part in.
 pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> {
     use super::rules::{aitm_kit_fingerprint, risky_ip};
     let interactive = ctx.user_interactive_successes(user);
@@ -194,6 +196,8 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
     // The first sign-in of each session of the user, with its ASN.
     let mut session_start: HashMap<Id, u32> = HashMap::default();
     let mut out = Vec::new();
+    // Sessions a suspect interactive sign-in took part in.
+    let mut tainted: crate::detect::HashSet<Id> = crate::detect::HashSet::default();
     let mut next = 0;
     for &pos in ctx.user_positions(user) {
         let e = ctx.ev(pos);
@@ -237,11 +241,20 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
                         })
                 })
         });
-        // The named kits' shapes (`tycoon-2fa`, `sneaky-2fa`).
-        let named_kit =
-            super::rules::tycoon_2fa::reason(ctx, e).is_some() || shifted.contains(&pos);
-        if kit || risk || moved || named_kit {
+        // The named kits' shapes (`tycoon-2fa`, `sneaky-2fa`), and a Conditional Access MFA
+        // bypass (`conditional-access-mfa-bypass`).
+        let named_kit = super::rules::tycoon_2fa::reason(ctx, e).is_some()
+            || shifted.contains(&pos)
+            || super::rules::conditional_access_mfa_bypass::reason(ctx, e).is_some();
+        // A later sign-in of a session a suspect sign-in began, from no registered device: the
+        // attacker's own session going on (My Sign-ins, a consent prompt).
+        let inherited =
+            started.is_some() && client.device_id.is_empty() && tainted.contains(&e.session_id);
+        if kit || risk || moved || named_kit || inherited {
             out.push(pos);
+            if started.is_some() {
+                tainted.insert(e.session_id);
+            }
         }
     }
     out

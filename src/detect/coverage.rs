@@ -4,6 +4,17 @@
 use super::context::Ctx;
 use crate::model::EventKind;
 
+/// The sign-in formats that keep Conditional Access policy detail (`appliedConditionalAccessPolicies`
+/// / `ConditionalAccessPolicies`); the portal's CSV keeps the status only, the UAL none.
+const CA_DETAIL_FORMATS: [&str; 6] = [
+    "graph-signin-json",
+    "eventhub-signin-json",
+    "log-analytics-csv",
+    "log-analytics-json",
+    "defender-signin-csv",
+    "defender-signin-json",
+];
+
 /// The input formats of the Entra directory audit log (`ingest/directory_audit.rs`).
 const DIRECTORY_FORMATS: [&str; 5] = [
     "graph-directoryaudit-json",
@@ -27,6 +38,9 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
     let mut with_token_type = 0u64;
     let mut with_protocol = 0u64;
     let mut with_agent = 0u64;
+    let mut with_ca_detail = 0u64;
+    let ca_files: Vec<bool> =
+        ctx.ds.files.iter().map(|f| CA_DETAIL_FORMATS.contains(&f.format.as_str())).collect();
     let directory_files: Vec<bool> =
         ctx.ds.files.iter().map(|f| DIRECTORY_FORMATS.contains(&f.format.as_str())).collect();
     // Counts: the events in the dataset's order (sequential reads), not the canonical one.
@@ -46,6 +60,8 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
             let client = ctx.ds.client(e);
             with_token_type += u64::from(!client.incoming_token_type.is_empty());
             with_agent += u64::from(!client.user_agent.is_empty());
+            with_ca_detail +=
+                u64::from(ca_files.get(e.source.file as usize).copied().unwrap_or(false));
             let auth = ctx.ds.auth(e);
             with_protocol +=
                 u64::from(!auth.auth_protocol.is_empty() || !auth.transfer_method.is_empty());
@@ -104,6 +120,14 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
              device-code-phishing sees the device-code flow only through the broker to the Device \
              Registration Service and a kit's user agent, tycoon-2fa's device-code shape cannot \
              fire, and legacy-ropc sees ROPC only through the BAV2ROPC user agent."
+                .to_owned(),
+        );
+    }
+    if sign_ins > 0 && with_ca_detail == 0 {
+        warnings.push(
+            "No loaded sign-in export keeps Conditional Access policy detail (the portal's CSV has \
+             the status only, the Unified Audit Log none): conditional-access-mfa-bypass cannot \
+             fire. Load Graph beta JSON, Log Analytics or Defender sign-in exports."
                 .to_owned(),
         );
     }
@@ -183,6 +207,7 @@ mod tests {
         assert!(has(&w, "No sign-in carries an incoming token type"), "{w:?}");
         assert!(has(&w, "No sign-in carries an authentication protocol"), "{w:?}");
         assert!(has(&w, "No sign-in carries a user agent"), "{w:?}");
+        assert!(has(&w, "No loaded sign-in export keeps Conditional Access"), "{w:?}");
 
         // The same with the fields, and a directory operation from the UAL's Entra records.
         let mut b = Builder::new();
@@ -193,8 +218,11 @@ mod tests {
         s.auth_protocol = "none".into();
         b.audit("alice@x.test", "2026-03-07T09:00:00Z", "", "Add device.").workload =
             "AzureActiveDirectory".into();
-        let w = warnings(&b);
+        let mut ds = b.dataset();
+        ds.files[0].format = "graph-signin-json".to_owned();
+        let w = crate::detect::run(&ds, &Settings::default()).warnings;
         for start in [
+            "No loaded sign-in export keeps Conditional Access",
             "No Entra directory operations",
             "No sign-in carries an incoming token type",
             "No sign-in carries an authentication protocol",

@@ -30,11 +30,11 @@ use super::rule::{Anchor, Contribution, Group, GroupMap, Judged, Shared};
 use super::rules::attacker_typical_action::{self, Domains};
 use super::rules::ip_prevalence::Prevalence;
 use super::rules::{
-    REGISTRY, aitm_kit_fingerprint, campaign, device_code_phishing, first_party_app_abuse,
-    impossible_travel, ip_prevalence, legacy_ropc, new_country, no_nearby_interactive,
-    post_compromise_activity, remediated, risky_ip, rogue_device_registration, session_anomaly,
-    session_origin_split, short_window_origin_switch, sneaky_2fa, token_from_unfamiliar_network,
-    tycoon_2fa,
+    REGISTRY, aitm_kit_fingerprint, campaign, conditional_access_mfa_bypass, device_code_phishing,
+    first_party_app_abuse, impossible_travel, ip_prevalence, legacy_ropc, new_country,
+    no_nearby_interactive, post_compromise_activity, remediated, risky_ip,
+    rogue_device_registration, session_anomaly, session_origin_split, short_window_origin_switch,
+    sneaky_2fa, token_from_unfamiliar_network, tycoon_2fa,
 };
 use crate::enrich;
 use crate::model::{Event, EventKind, Id, Sym};
@@ -122,6 +122,11 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
                 rogue_device_registration::run(ctx, baselines)
                     .into_iter()
                     .map(|(p, why)| (p, rogue_device_registration::ID, why)),
+            );
+            variants.extend(
+                conditional_access_mfa_bypass::run(ctx)
+                    .into_iter()
+                    .map(|(p, why)| (p, conditional_access_mfa_bypass::ID, why)),
             );
             (pairs, splits, hops, kits, variants)
         },

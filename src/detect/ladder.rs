@@ -82,6 +82,9 @@ fn variant_name(rule: &str) -> &'static str {
         super::rules::rogue_device_registration::ID => {
             "a rogue device registration and primary refresh token theft"
         }
+        super::rules::conditional_access_mfa_bypass::ID => {
+            "a Conditional Access MFA bypass through a first-party app"
+        }
         _ => "a token-theft variant",
     }
 }
@@ -203,6 +206,22 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
             reason: format!(
                 "High: an attacker-typical action on its own ({detail}, at {}).",
                 rfc3339(ctx.ev(a).time)
+            ),
+            origin: !replay.is_empty(),
+            action: true,
+        };
+    }
+    // A strong one stays hostile when it is tied to a sign-in of the finding that is no
+    // unfamiliar origin (the attacker's own interactive sign-ins made that address look known).
+    if let Some(l) =
+        g.linked.iter().find(|l| matches!(&l.activity, Activity::Action(s) if s.strong))
+    {
+        return Rung {
+            severity: Severity::High,
+            reason: format!(
+                "High: an attacker-typical action on its own ({}, at {}).",
+                l.activity.detail(),
+                rfc3339(ctx.ev(l.pos).time)
             ),
             origin: !replay.is_empty(),
             action: true,
@@ -495,6 +514,22 @@ mod tests {
         // The audit log alone: a hiding rule, no sign-in at all.
         let mut b = Builder::new();
         hiding_rule(&mut b, "2026-03-08T09:12:00Z", "175.45.176.99");
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert_eq!(sev, Severity::High, "{why}");
+        assert!(why.contains("attacker-typical action on its own"), "{why}");
+    }
+
+    #[test]
+    fn a_strong_action_tied_to_a_sign_in_of_the_users_own_origin_is_still_high() {
+        // A device-code sign-in from home (a variant from the user's own origin, low) and, from
+        // the same address and session minutes later, a hiding rule: hostile by its shape, so
+        // the tie to a low anchor does not hide it.
+        let mut b = Builder::new();
+        alice_at_home(&mut b);
+        let s = b.i("alice@x.test", "2026-03-08T09:00:00Z", "198.51.100.20", 7922);
+        s.auth_protocol = "deviceCode".into();
+        s.session_id = "dc-home".into();
+        hiding_rule(&mut b, "2026-03-08T09:12:00Z", "198.51.100.20");
         let (sev, why) = worst(&b, "alice@x.test");
         assert_eq!(sev, Severity::High, "{why}");
         assert!(why.contains("attacker-typical action on its own"), "{why}");

@@ -159,6 +159,11 @@ pub enum Attack {
     /// 10.0.19045.2006, `Dsreg/10.0 (Windows 10.0.19045.2006)`), then sign-ins with the new
     /// device's primary refresh token.
     RogueDevice,
+    /// A phished or sprayed password used alone: an interactive single-factor sign-in to
+    /// Microsoft Graph through Azure AD PowerShell (a Microsoft first-party app) from the
+    /// attacker's server, the tenant's "Require MFA for all users" policy not applied to it, then
+    /// the token used from there. Only Graph JSON and Log Analytics exports keep the policy detail.
+    CaMfaBypass,
 }
 
 /// Victims of one [`Attack::Campaign`].
@@ -166,7 +171,7 @@ pub const CAMPAIGN_VICTIMS: u32 = 6;
 
 impl Attack {
     /// All variants.
-    pub const ALL: [Attack; 9] = [
+    pub const ALL: [Attack; 10] = [
         Attack::AitmKit,
         Attack::InfostealerReplay,
         Attack::ResidentialProxy,
@@ -176,6 +181,7 @@ impl Attack {
         Attack::Tycoon2fa,
         Attack::Sneaky2fa,
         Attack::RogueDevice,
+        Attack::CaMfaBypass,
     ];
 
     /// Stable name.
@@ -190,6 +196,7 @@ impl Attack {
             Attack::Tycoon2fa => "tycoon-2fa-node-back-end-through-the-broker",
             Attack::Sneaky2fa => "sneaky-2fa-rotating-outdated-browsers",
             Attack::RogueDevice => "device-code-rogue-device-and-prt",
+            Attack::CaMfaBypass => "password-only-first-party-app-mfa-not-applied",
         }
     }
 
@@ -200,6 +207,7 @@ impl Attack {
             Attack::Tycoon2fa => Some("tycoon-2fa"),
             Attack::Sneaky2fa => Some("sneaky-2fa"),
             Attack::RogueDevice => Some("rogue-device-registration"),
+            Attack::CaMfaBypass => Some("conditional-access-mfa-bypass"),
             _ => None,
         }
     }
@@ -505,6 +513,10 @@ const ATTACKER_UAS: [&str; 3] = [
 ];
 
 const EXO: (&str, &str) = ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online");
+const AAD_POWERSHELL: (&str, &str) =
+    ("1b730954-1685-4b74-9bfd-dac224a7b894", "Azure Active Directory PowerShell");
+/// The tenant that owns Microsoft's first-party apps (every simulated app but the attacker's).
+const MICROSOFT_APPS_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
 const BROKER: (&str, &str) =
     ("29d9ed98-a469-4536-ade2-f981bc1d605e", "Microsoft Authentication Broker");
 const DRS: (&str, &str) = ("01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9", "Device Registration Service");
@@ -635,6 +647,7 @@ impl Gen {
             },
             mfa_method: if interactive { "Mobile app notification" } else { "" }.to_owned(),
             incoming_token_type: if interactive { "none" } else { "refreshToken" }.to_owned(),
+            app_owner_tenant: MICROSOFT_APPS_TENANT.to_owned(),
             risk_level: "none".to_owned(),
             ..SignInRecord::default()
         };
@@ -1307,6 +1320,21 @@ fn attack_user(
             g.sign_in(p, t0 - 4 * HOUR + 25 * MINUTE, false, &home, &own, EXO, false);
             (own, t0)
         }
+        Attack::CaMfaBypass => {
+            // The password alone, through a first-party app the MFA policy does not cover.
+            let s = g.r.guid();
+            let pw = g.sign_in(p, t0, true, &attacker, &s, AAD_POWERSHELL, false);
+            unregistered(pw);
+            pw.user_agent = ua.to_owned();
+            pw.browser = browser.to_owned();
+            pw.resource = GRAPH.1.to_owned();
+            pw.resource_id = GRAPH.0.to_owned();
+            pw.auth_requirement = "singleFactorAuthentication".to_owned();
+            pw.mfa_detail.clear();
+            pw.mfa_method.clear();
+            pw.ca_mfa_not_applied = vec!["Require MFA for all users".to_owned()];
+            (s, t0 + (2 + g.r.below(6) as i64) * MINUTE)
+        }
         Attack::RogueDevice => {
             // The victim enters the attacker's device code at home: the broker is signed in for
             // the Device Registration Service (Storm-2372); the attacker redeems the refresh
@@ -1615,6 +1643,8 @@ fn trail(g: &mut Gen, p: &Person, how: How, o: &Origin<'_>, t: Millis) -> Vec<Ac
                 (&app_id, "MailMigrate Pro"),
                 false,
             );
+            // A multi-tenant app of another publisher.
+            s.app_owner_tenant = "5a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d".to_owned();
             s.user_agent = ATTACKER_UAS[0].to_owned();
             s.browser = "Chrome 121.0.0".to_owned();
             s.os = "Linux".to_owned();
@@ -1744,6 +1774,7 @@ mod tests {
                 (Attack::Tycoon2fa, false),
                 (Attack::Sneaky2fa, false),
                 (Attack::RogueDevice, false),
+                (Attack::CaMfaBypass, false),
             ],
             domain: "x.example".to_owned(),
         });
@@ -1787,6 +1818,13 @@ mod tests {
         assert!(
             of(&rogue).iter().any(|s| s.auth_protocol == "deviceCode" && s.resource_id == DRS.0)
         );
+        let bypass = victim(Attack::CaMfaBypass).unwrap_or_default();
+        assert!(of(&bypass).iter().any(|s| s.interactive
+            && s.auth_requirement == "singleFactorAuthentication"
+            && s.app_id == AAD_POWERSHELL.0
+            && s.resource_id == GRAPH.0
+            && s.app_owner_tenant == MICROSOFT_APPS_TENANT
+            && !s.ca_mfa_not_applied.is_empty()));
     }
 
     fn tenant() -> Tenant {
