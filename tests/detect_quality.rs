@@ -127,7 +127,10 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
     let summary = quality::summary(&rows);
     // The figures, for `--nocapture` (the quality bars are the assertions).
     eprintln!("{summary}");
-    if std::env::var_os("SESSIONHUNT_QUALITY_TABLES").is_some() {
+    // A test's own switch, not a setting of the product.
+    #[allow(clippy::disallowed_methods)]
+    let tables_wanted = std::env::var_os("SESSIONHUNT_QUALITY_TABLES").is_some();
+    if tables_wanted {
         eprintln!("{tables}");
     }
     assert!(

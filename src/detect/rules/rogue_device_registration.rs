@@ -235,7 +235,7 @@ mod tests {
     use crate::sim::builder::Builder;
 
     fn matches(b: &Builder) -> Vec<(Pos, String)> {
-        with_context(b, &Settings::default(), |ctx, bl| run(ctx, bl))
+        with_context(b, &Settings::default(), run)
     }
 
     fn worst(b: &Builder, user: &str) -> Option<crate::report::Finding> {
