@@ -180,7 +180,7 @@ pub(crate) fn build_unpoisoned(ctx: &Ctx<'_>) -> Baselines {
 /// (`attackerinTheMiddle`, `anomalousToken`), or a session taken elsewhere: the session began
 /// earlier on another network, and this sign-in, with no device id, comes from a network that
 /// is not the user's own (not familiar by days, not the user's carrier); or a sign-in with no
-/// device id in a session such a suspect sign-in took part in.
+/// device id in a session a kit, risk or named-variant suspect took part in.
 pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> {
     use super::rules::{aitm_kit_fingerprint, risky_ip};
     let interactive = ctx.user_interactive_successes(user);
@@ -252,7 +252,9 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
             started.is_some() && client.device_id.is_empty() && tainted.contains(&e.session_id);
         if kit || risk || moved || named_kit || inherited {
             out.push(pos);
-            if started.is_some() {
+            // Only a sign-in hostile by its own shape taints its session (a session merely
+            // moving to a new network is often the user's own travel).
+            if started.is_some() && (kit || risk || named_kit) {
                 tainted.insert(e.session_id);
             }
         }
@@ -528,5 +530,49 @@ mod tests {
         assert!(plain.users[&user].knows_ip(&ctx, "203.0.113.7".parse().unwrap()));
         assert!(!clean.users[&user].knows_ip(&ctx, "203.0.113.7".parse().unwrap()));
         assert!(clean.users[&user].knows_ip(&ctx, "192.0.2.10".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_session_begun_by_a_suspect_sign_in_stays_out_and_named_variants_are_suspects() {
+        let mut b = Builder::new();
+        for day in 1..=3 {
+            let s =
+                b.i("alice@x.test", &format!("2026-03-0{day}T08:00:00Z"), "198.51.100.20", 7922);
+            s.device_id = "d1".into();
+        }
+        // The attacker's password-only sign-in through a first-party app, the MFA policy not
+        // applied (a suspect of its own), then the same session on My Sign-ins from the same
+        // address with a browser and no device id (kept out with it).
+        let s = b.i("alice@x.test", "2026-03-03T09:00:00Z", "203.0.113.7", 7018);
+        s.session_id = "atk".into();
+        s.app_id = "1b730954-1685-4b74-9bfd-dac224a7b894".into();
+        s.resource = "Microsoft Graph".into();
+        s.auth_requirement = "singleFactorAuthentication".into();
+        s.ca_mfa_not_applied = vec!["Require MFA for all users".into()];
+        b.i("alice@x.test", "2026-03-03T09:15:00Z", "203.0.113.7", 7018).session_id = "atk".into();
+        // Outdated browsers rotating in one session (Sneaky 2FA).
+        for (k, ua) in [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/103.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:102.0) Gecko/20100101 Firefox/102.0",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let s = b.i("alice@x.test", &format!("2026-03-03T10:0{k}:00Z"), "192.0.2.77", 7018);
+            s.session_id = "sn".into();
+            s.user_agent = (*ua).into();
+        }
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let clean = build_unpoisoned(&ctx);
+        let user = ctx.ev(0).user;
+        let out: Vec<String> = clean.users[&user]
+            .excluded
+            .iter()
+            .map(|&p| ctx.ds.ip(ctx.ev(p)).unwrap().to_string())
+            .collect();
+        assert_eq!(out, ["203.0.113.7", "203.0.113.7", "192.0.2.77"], "{out:?}");
+        assert!(clean.users[&user].knows_ip(&ctx, "198.51.100.20".parse().unwrap()));
     }
 }
