@@ -419,8 +419,9 @@ pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
     if kept_out > 0 {
         out.push(format!(
             "{kept_out} interactive sign-in(s) of {kept_out_users} user(s) were kept out of the \
-             baselines as suspect (a kit fingerprint, Entra token-theft risk, or a session taken \
-             from another network), so an attacker's own sign-in cannot make its network familiar."
+             baselines as suspect (a kit fingerprint or a named kit's shape, a Conditional Access \
+             MFA bypass, Entra token-theft risk, a session taken from another network, or a \
+             later sign-in of such a session), so an attacker's own sign-in cannot make its network familiar."
         ));
     }
     let mut none = Vec::new();

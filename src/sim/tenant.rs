@@ -317,6 +317,10 @@ impl TenantConfig {
                 (Attack::SlowReplay, true),
                 (Attack::Campaign, false),
                 (Attack::InteractiveCookieReplay, true),
+                (Attack::Tycoon2fa, true),
+                (Attack::Sneaky2fa, false),
+                (Attack::RogueDevice, false),
+                (Attack::CaMfaBypass, false),
             ],
             domain: "contoso.example".to_owned(),
         }
