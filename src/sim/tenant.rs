@@ -164,6 +164,10 @@ pub enum Attack {
     /// attacker's server, the tenant's "Require MFA for all users" policy not applied to it, then
     /// the token used from there. Only Graph JSON and Log Analytics exports keep the policy detail.
     CaMfaBypass,
+    /// ConsentFix: the victim, already signed in, opens the attacker's Azure CLI authorization
+    /// link (answered from the session: `OAuth2:Authorize` in the UAL) and pastes the code; the
+    /// attacker redeems it for Microsoft Graph from their server, in the same session.
+    ConsentFix,
 }
 
 /// Victims of one [`Attack::Campaign`].
@@ -171,7 +175,7 @@ pub const CAMPAIGN_VICTIMS: u32 = 6;
 
 impl Attack {
     /// All variants.
-    pub const ALL: [Attack; 10] = [
+    pub const ALL: [Attack; 11] = [
         Attack::AitmKit,
         Attack::InfostealerReplay,
         Attack::ResidentialProxy,
@@ -182,6 +186,7 @@ impl Attack {
         Attack::Sneaky2fa,
         Attack::RogueDevice,
         Attack::CaMfaBypass,
+        Attack::ConsentFix,
     ];
 
     /// Stable name.
@@ -197,6 +202,7 @@ impl Attack {
             Attack::Sneaky2fa => "sneaky-2fa-rotating-outdated-browsers",
             Attack::RogueDevice => "device-code-rogue-device-and-prt",
             Attack::CaMfaBypass => "password-only-first-party-app-mfa-not-applied",
+            Attack::ConsentFix => "consentfix-azure-cli-code-redeemed-elsewhere",
         }
     }
 
@@ -208,6 +214,7 @@ impl Attack {
             Attack::Sneaky2fa => Some("sneaky-2fa"),
             Attack::RogueDevice => Some("rogue-device-registration"),
             Attack::CaMfaBypass => Some("conditional-access-mfa-bypass"),
+            Attack::ConsentFix => Some("first-party-app-abuse"),
             _ => None,
         }
     }
@@ -517,6 +524,7 @@ const ATTACKER_UAS: [&str; 3] = [
 ];
 
 const EXO: (&str, &str) = ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online");
+const AZURE_CLI: (&str, &str) = ("04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Microsoft Azure CLI");
 const AAD_POWERSHELL: (&str, &str) =
     ("1b730954-1685-4b74-9bfd-dac224a7b894", "Azure Active Directory PowerShell");
 /// The tenant that owns Microsoft's first-party apps (every simulated app but the attacker's).
@@ -1324,6 +1332,16 @@ fn attack_user(
             g.sign_in(p, t0 - 4 * HOUR + 25 * MINUTE, false, &home, &own, EXO, false);
             (own, t0)
         }
+        Attack::ConsentFix => {
+            // The victim's authorize request on her laptop, answered from her session.
+            let s = g.r.guid();
+            let home = net_of(c.isps[0], c, 196, 9);
+            let v = g.sign_in(p, t0, true, &home, &s, AZURE_CLI, false);
+            v.resource = GRAPH.1.to_owned();
+            v.resource_id = GRAPH.0.to_owned();
+            mfa_by_claim(v);
+            (s, t0 + (2 + g.r.below(4) as i64) * MINUTE)
+        }
         Attack::CaMfaBypass => {
             // The password alone, through a first-party app the MFA policy does not cover.
             let s = g.r.guid();
@@ -1449,13 +1467,22 @@ fn attack_user(
         let rogue_device = if attack == Attack::RogueDevice { g.r.guid() } else { String::new() };
         for k in 0..n {
             let app = *g.r.pick(&[EXO, GRAPH]);
-            let client = if attack == Attack::Tycoon2fa { BROKER } else { app };
+            let client = match attack {
+                Attack::Tycoon2fa => BROKER,
+                Attack::ConsentFix => AZURE_CLI,
+                _ => app,
+            };
             let s = g.sign_in(p, t, false, &attacker, &session, client, false);
             s.user_agent = ua.to_owned();
             s.browser = browser.to_owned();
             s.os = "Linux".to_owned();
             unregistered(s);
             match attack {
+                Attack::ConsentFix => {
+                    // The redeemed code's tokens for Microsoft Graph.
+                    s.resource = GRAPH.1.to_owned();
+                    s.resource_id = GRAPH.0.to_owned();
+                }
                 Attack::Tycoon2fa => {
                     // The stolen session through the broker to Graph or Exchange, from the kit's
                     // Node.js back end.
@@ -1829,6 +1856,36 @@ mod tests {
             && s.resource_id == GRAPH.0
             && s.app_owner_tenant == MICROSOFT_APPS_TENANT
             && !s.ca_mfa_not_applied.is_empty()));
+    }
+
+    /// ConsentFix read from the Unified Audit Log alone: the victim's `OAuth2:Authorize` and the
+    /// attacker's `OAuth2:Token` from another address name the variant.
+    #[test]
+    fn consentfix_in_the_ual_is_the_authorize_and_token_pair() {
+        let t = generate(&TenantConfig {
+            seed: 9,
+            benign_users: 10,
+            days: 10,
+            attacks: vec![(Attack::ConsentFix, false)],
+            domain: "x.example".to_owned(),
+        });
+        let victim = t.truth.iter().find(|u| u.attack.is_some()).map(|u| u.user.clone());
+        let ds = t.dataset(crate::sim::Layout::UalOnly);
+        let report = crate::analyze(&ds, &crate::Settings::default());
+        let facts: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| Some(&f.user) == victim.as_ref())
+            .flat_map(|f| f.facts.iter())
+            .filter(|f| f.rule == "first-party-app-abuse")
+            .map(|f| f.detail.as_str())
+            .collect();
+        assert!(
+            facts.iter().any(|f| f.contains("in the Unified Audit Log")
+                && f.contains("OAuth2:Authorize")
+                && f.contains("OAuth2:Token")),
+            "{facts:?}"
+        );
     }
 
     fn tenant() -> Tenant {
