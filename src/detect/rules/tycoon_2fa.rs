@@ -77,6 +77,11 @@ pub(crate) fn reason(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
     let app_id = ctx.s(app.app_id);
     let resource = ctx.s(app.resource);
     let broker = app_id.eq_ignore_ascii_case(BROKER_APP_ID);
+    // The app first: most sign-ins are neither the broker nor OfficeHome, and reading the user
+    // agent costs a lower-cased copy.
+    if !broker && !app_id.eq_ignore_ascii_case(enrich::OFFICE_HOME_APP_ID) {
+        return None;
+    }
     let ua = ctx.s(ctx.ds.client(e).user_agent);
     if let Some(tool) = tool_agent(ua).filter(|t| JS_RUNTIMES.contains(t)) {
         if broker && let Some(r) = resource_among(resource, &[GRAPH, EXCHANGE]) {
