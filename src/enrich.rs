@@ -16,7 +16,8 @@ pub const LIST_DATE: &str = "2026-03-01";
 /// replays run from.
 ///
 /// Sources: the ASNs named by AiTM incident-response runbooks and repeated in docs/detection.md §4 (16509,
-/// 14618, 14061, 24940, 16276, 63949, 20473, 9009, 51167, 13335); the rest are the large public
+/// 14618, 14061, 24940, 16276, 63949, 20473, 9009, 51167; the runbooks' 13335 is in
+/// [`MIXED_ASNS`] instead); the rest are the large public
 /// cloud / VPS / colocation providers whose ASNs appear in Microsoft's and peers' AiTM write-ups
 /// and in the community VPS list Sentinel's `Signins-From-VPS-Providers` hunt reads
 /// (`Sample Data/Feeds/VPS_Networks.csv`). Names are the registrants' names from RIR WHOIS as of
@@ -32,7 +33,6 @@ pub const HOSTING_ASNS: &[(u32, &str)] = &[
     (20473, "The Constant Company (Vultr)"),
     (9009, "M247"),
     (51167, "Contabo"),
-    (13335, "Cloudflare"),
     (396982, "Google Cloud"),
     (45102, "Alibaba Cloud"),
     (132203, "Tencent Cloud"),
@@ -52,8 +52,22 @@ pub const HOSTING_ASNS: &[(u32, &str)] = &[
     (29802, "HIVELOCITY"),
     (46606, "Unified Layer"),
     (35916, "Multacom"),
-    (174, "Cogent (hosting customers)"),
 ];
+
+/// Networks that rent servers to anyone but carry mostly ordinary users, so a sign-in from them
+/// says little about who is behind it: a weaker class than [`HOSTING_ASNS`]. The
+/// `hosting-network` rule names them with a few points (`weights.hosting_network_mixed`), and they
+/// are no corroboration on the ladder (docs/detection.md §5).
+///
+/// - AS13335 Cloudflare: besides Workers (where some kits proxy from), it is the exit of WARP,
+///   Cloudflare's free consumer VPN app (1.1.1.1) and of Cloudflare Zero Trust, which many
+///   companies route every employee through; a user on WARP signs in from AS13335 all day.
+/// - AS174 Cogent: a tier-1 transit carrier; most addresses announced under it are its business
+///   and ISP customers' offices and broadband, only some of them hosting.
+///
+/// Source: the operators' own descriptions (Cloudflare WARP and Zero Trust egress documentation,
+/// Cogent's PeeringDB entry) as of [`LIST_DATE`].
+pub const MIXED_ASNS: &[(u32, &str)] = &[(13335, "Cloudflare"), (174, "Cogent")];
 
 /// Microsoft's own networks, from which Entra logs confidential-client and service-side token
 /// refreshes (the "zero-delay Microsoft refresh" confounder).
@@ -256,6 +270,12 @@ pub fn is_embedded_hosting_asn(asn: u32) -> bool {
     asn != 0 && lookup_asn(HOSTING_ASNS, asn).is_some()
 }
 
+/// True when `asn` is in the embedded list of networks of hosting and ordinary users alike
+/// ([`MIXED_ASNS`]).
+pub fn is_mixed_asn(asn: u32) -> bool {
+    asn != 0 && lookup_asn(MIXED_ASNS, asn).is_some()
+}
+
 /// True when `asn` is in the embedded Microsoft list.
 pub fn is_embedded_microsoft_asn(asn: u32) -> bool {
     asn != 0 && lookup_asn(MICROSOFT_ASNS, asn).is_some()
@@ -264,6 +284,7 @@ pub fn is_embedded_microsoft_asn(asn: u32) -> bool {
 /// A readable name for an ASN from the embedded lists, if known.
 pub fn asn_name(asn: u32) -> Option<&'static str> {
     lookup_asn(HOSTING_ASNS, asn)
+        .or_else(|| lookup_asn(MIXED_ASNS, asn))
         .or_else(|| lookup_asn(MICROSOFT_ASNS, asn))
         .or_else(|| lookup_asn(ISP_ASNS, asn))
 }
@@ -305,9 +326,16 @@ mod tests {
 
     #[test]
     fn lists_contain_the_asns_domain_md_names() {
-        for asn in [16509, 14618, 14061, 24940, 16276, 63949, 20473, 9009, 51167, 13335] {
+        for asn in [16509, 14618, 14061, 24940, 16276, 63949, 20473, 9009, 51167] {
             assert!(is_embedded_hosting_asn(asn), "{asn}");
         }
+        // Cloudflare (WARP) and Cogent (transit) carry mostly ordinary users: their own weaker
+        // class, never hosting.
+        for asn in [13335, 174] {
+            assert!(!is_embedded_hosting_asn(asn) && is_mixed_asn(asn), "{asn}");
+        }
+        assert_eq!(asn_label(13335), "AS13335 Cloudflare");
+        assert!(!is_mixed_asn(0) && !is_mixed_asn(14061));
         assert!(is_embedded_microsoft_asn(8075));
         assert!(!is_embedded_hosting_asn(8075), "Microsoft is handled by its own guard");
         assert!(!is_embedded_hosting_asn(0));
@@ -341,7 +369,8 @@ mod tests {
 
     #[test]
     fn lists_have_no_duplicates() {
-        let mut all: Vec<u32> = HOSTING_ASNS.iter().chain(MICROSOFT_ASNS).map(|x| x.0).collect();
+        let mut all: Vec<u32> =
+            HOSTING_ASNS.iter().chain(MIXED_ASNS).chain(MICROSOFT_ASNS).map(|x| x.0).collect();
         all.extend(ISP_ASNS.iter().map(|x| x.0));
         let n = all.len();
         all.sort_unstable();

@@ -294,6 +294,13 @@ pub struct EventFields {
     pub auth_protocol: Sym,
     /// Original transfer method as logged (`originalTransferMethod`: `deviceCodeFlow`, …).
     pub transfer_method: Sym,
+    /// The application's owner tenant (`appOwnerTenantId`), as logged; Microsoft's own
+    /// first-party apps are owned by `f8cdef31-a31e-4b4a-93e4-5f571e91255a`.
+    pub app_owner_tenant: Sym,
+    /// The Conditional Access policies that enforce MFA as a grant control but were `notApplied`
+    /// to the sign-in (`appliedConditionalAccessPolicies`), their names joined by `; `; empty when
+    /// none or when the export keeps no policy detail.
+    pub ca_mfa_not_applied: Sym,
     /// Audit details; `None` for sign-ins, except those read from the Unified Audit Log
     /// (`UserLoggedIn` / `UserLoginFailed`), which keep their record's operation and
     /// `RequestType`, `UserAuthenticationMethod`, … as parameters (docs/formats-ual-sign-ins.md).
@@ -337,6 +344,8 @@ impl EventFields {
             incoming_token_type: Sym::EMPTY,
             auth_protocol: Sym::EMPTY,
             transfer_method: Sym::EMPTY,
+            app_owner_tenant: Sym::EMPTY,
+            ca_mfa_not_applied: Sym::EMPTY,
             audit: None,
             source,
         }

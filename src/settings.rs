@@ -82,6 +82,13 @@ pub struct Settings {
     /// is a campaign's origin, not shared infrastructure, when all of them fall within this many
     /// hours and none of the users signs in interactively from it or from its ASN. Default: 72.
     pub campaign_max_span_hours: u32,
+    /// `sneaky-2fa`: outdated browser user agents of one session count together within this many
+    /// minutes. Default: 60.
+    pub sneaky_2fa_window_minutes: u32,
+    /// `rogue-device-registration`: sign-ins with a primary refresh token from an unmanaged device
+    /// are raised within this many hours after a suspect device registration of the user.
+    /// Default: 8.
+    pub rogue_device_prt_hours: u32,
     /// `risky-ip`: Entra risk event types that mark an IP as known-bad. Default: anonymizedIPAddress,
     /// maliciousIPAddress, suspiciousIPAddress, unfamiliarFeatures, anomalousToken,
     /// attackerinTheMiddle, tokenIssuerAnomaly, nationStateIP.
@@ -210,6 +217,9 @@ pub struct Weights {
     pub session_anomaly: i64,
     /// `hosting-network`. Default: 20.
     pub hosting_network: i64,
+    /// `hosting-network`, a network of hosting and ordinary users alike (`enrich::MIXED_ASNS`:
+    /// Cloudflare WARP, the Cogent transit network); no corroboration on the ladder. Default: 5.
+    pub hosting_network_mixed: i64,
     /// `new-country`. Default: 10.
     pub new_country: i64,
     /// `impossible-travel`. Default: 15.
@@ -235,6 +245,14 @@ pub struct Weights {
     pub legacy_ropc: i64,
     /// `first-party-app-abuse`. Default: 35.
     pub first_party_app_abuse: i64,
+    /// `tycoon-2fa`. Default: 30.
+    pub tycoon_2fa: i64,
+    /// `sneaky-2fa`. Default: 30.
+    pub sneaky_2fa: i64,
+    /// `rogue-device-registration`. Default: 35.
+    pub rogue_device_registration: i64,
+    /// `conditional-access-mfa-bypass`. Default: 30.
+    pub conditional_access_mfa_bypass: i64,
 }
 
 impl Default for Weights {
@@ -253,6 +271,7 @@ impl Default for Weights {
             session_origin_split: 35,
             session_anomaly: 10,
             hosting_network: 20,
+            hosting_network_mixed: 5,
             new_country: 10,
             impossible_travel: 15,
             aitm_kit_fingerprint: 30,
@@ -263,6 +282,10 @@ impl Default for Weights {
             device_code_phishing: 35,
             legacy_ropc: 25,
             first_party_app_abuse: 35,
+            tycoon_2fa: 30,
+            sneaky_2fa: 30,
+            rogue_device_registration: 35,
+            conditional_access_mfa_bypass: 30,
         }
     }
 }
@@ -312,6 +335,8 @@ impl Default for Settings {
             campaign_min_users: 2,
             campaign_ua_max_users: 5,
             campaign_max_span_hours: 72,
+            sneaky_2fa_window_minutes: 60,
+            rogue_device_prt_hours: 8,
             risky_event_types: [
                 "anonymizedIPAddress",
                 "maliciousIPAddress",

@@ -49,6 +49,13 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
             let q = quality::evaluate(&tenant, &report);
             assert_eq!(q.benign_all.len(), BENIGN_USERS as usize, "{at}");
             for (o, attack, audit) in q.missed() {
+                // The UAL alone keeps neither the authentication requirement nor the policy
+                // detail: a password-only sign-in from the attacker's server, then its token used
+                // from there, looks like the user's own new network (the coverage warnings say
+                // conditional-access-mfa-bypass cannot fire). Its audit trail is still found.
+                if attack == sim::Attack::CaMfaBypass && layout == Layout::UalOnly && !audit {
+                    continue;
+                }
                 failures.push(format!(
                     "{at}: {} ({}, audit {audit}) only {}",
                     o.user,
@@ -67,6 +74,36 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
                             attack.name()
                         ));
                     }
+                }
+            }
+            // A variant with a rule of its own is named by it (issue 18: the analyst reads
+            // "Tycoon 2FA", not only "unfamiliar network").
+            for ((attack, audit), v) in &q.attacked {
+                let Some(rule) = attack.rule() else { continue };
+                // The policy detail is only in Graph JSON and Log Analytics exports (the portal
+                // CSV and the UAL have none; the mixed layout is half portal).
+                if *attack == sim::Attack::CaMfaBypass
+                    && !matches!(layout, Layout::Graph | Layout::LogAnalytics)
+                {
+                    continue;
+                }
+                for o in v.iter().filter(|o| !o.rules.iter().any(|r| r == rule)) {
+                    failures.push(format!(
+                        "{at}: {} ({}, audit {audit}) is not named by {rule}: {:?}",
+                        o.user,
+                        attack.name(),
+                        o.rules
+                    ));
+                }
+            }
+            // The Node.js automation through the broker is Tycoon 2FA's shape from the user's own
+            // network: the rule sees it, and the ladder keeps it below medium (checked above).
+            for o in q.benign.get(&sim::Confounder::NodeAutomation).into_iter().flatten() {
+                if !o.rules.iter().any(|r| r == "tycoon-2fa") {
+                    failures.push(format!(
+                        "{at}: {} (node automation) not seen by tycoon-2fa: {:?}",
+                        o.user, o.rules
+                    ));
                 }
             }
             for (o, audit) in q.campaign_unlinked() {
@@ -88,6 +125,14 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
     }
     let rows: Vec<(&str, &quality::Quality)> = rows.iter().map(|(l, q)| (l.as_str(), q)).collect();
     let summary = quality::summary(&rows);
+    // The figures, for `--nocapture` (the quality bars are the assertions).
+    eprintln!("{summary}");
+    // A test's own switch, not a setting of the product.
+    #[allow(clippy::disallowed_methods)]
+    let tables_wanted = std::env::var_os("SESSIONHUNT_QUALITY_TABLES").is_some();
+    if tables_wanted {
+        eprintln!("{tables}");
+    }
     assert!(
         failures.is_empty(),
         "{} failures\n{}\n\n{summary}\n{tables}",

@@ -741,3 +741,70 @@ proptest! {
         }
     }
 }
+
+/// The app owner tenant and the Conditional Access policies that enforce MFA but were not applied
+/// (`conditional-access-mfa-bypass`), from the shapes that carry them: Graph beta's
+/// `appOwnerTenantId` and `appliedConditionalAccessPolicies` (the real record's policy keys,
+/// docs/formats.md §2), Log Analytics' `ConditionalAccessPolicies_dynamic` JSON cell (the real
+/// export excerpt), the portal CSV's `App owner tenant ID`.
+#[test]
+fn app_owner_tenant_and_conditional_access_mfa_not_applied() {
+    // The real Log Analytics excerpt: its one policy is notEnabled with no grant control.
+    let ds = load(&["la_sentinel_lab_excerpt.csv"]);
+    assert!(ds.events.iter().all(|e| ds.auth(e).ca_mfa_not_applied == Sym::EMPTY));
+    // The same export with that policy enforcing MFA and not applied.
+    let text = String::from_utf8(bytes("la_sentinel_lab_excerpt.csv")).expect("UTF-8");
+    let text = text
+        .replace(r#"""enforcedGrantControls"":[]"#, r#"""enforcedGrantControls"":[""Mfa""]"#)
+        .replace(r#"""result"":""notEnabled"""#, r#"""result"":""notApplied"""#);
+    let mut ds = Dataset::new();
+    ds.add_file("la_ca.csv", text.as_bytes());
+    assert_eq!(ds.events.len(), 2);
+    for e in &ds.events {
+        assert_eq!(
+            s(&ds, ds.auth(e).ca_mfa_not_applied),
+            "Exchange Online Requires Compliant Device"
+        );
+    }
+    // Graph beta: an MFA policy not applied, a block policy applied, an MFA policy applied.
+    let policy = |name: &str, controls: &str, result: &str| {
+        format!(
+            r#"{{"id":"{name}-id","displayName":"{name}","enforcedGrantControls":[{controls}],"enforcedSessionControls":[],"sessionControlsNotSatisfied":[],"result":"{result}","conditionsSatisfied":0,"conditionsNotSatisfied":0,"authenticationStrength":null,"includeRulesSatisfied":[],"excludeRulesSatisfied":[]}}"#
+        )
+    };
+    let record = format!(
+        r#"{{"id":"a3bdc22e-6587-4ea7-b90a-28279cae8c01","createdDateTime":"2026-03-03T07:00:00Z","userPrincipalName":"alice@example.com","appId":"1b730954-1685-4b74-9bfd-dac224a7b894","appDisplayName":"Azure Active Directory PowerShell","appOwnerTenantId":"f8cdef31-a31e-4b4a-93e4-5f571e91255a","resourceId":"00000003-0000-0000-c000-000000000000","resourceDisplayName":"Microsoft Graph","ipAddress":"203.0.113.50","isInteractive":true,"conditionalAccessStatus":"notApplied","authenticationRequirement":"singleFactorAuthentication","status":{{"errorCode":0}},"appliedConditionalAccessPolicies":[{},{},{}]}}"#,
+        policy("Require MFA for all users", r#""Mfa""#, "notApplied"),
+        policy("Block legacy authentication", r#""Block""#, "success"),
+        policy("Require MFA for admins", r#""Mfa""#, "success"),
+    );
+    let mut ds = Dataset::new();
+    ds.add_file("graph.json", format!("[{record}]").as_bytes());
+    let e = &ds.events[0];
+    assert_eq!(s(&ds, ds.auth(e).app_owner_tenant), "f8cdef31-a31e-4b4a-93e4-5f571e91255a");
+    assert_eq!(s(&ds, ds.auth(e).ca_mfa_not_applied), "Require MFA for all users");
+    // The portal CSV's `App owner tenant ID` (and no policy detail in that download, whatever
+    // the record held).
+    let rec = sessionhunt::sim::SignInRecord {
+        time: 1_772_521_200_000,
+        interactive: true,
+        user: "alice@example.com".into(),
+        request_id: "a3bdc22e-6587-4ea7-b90a-28279cae8c02".into(),
+        app_id: "1b730954-1685-4b74-9bfd-dac224a7b894".into(),
+        app_owner_tenant: "f8cdef31-a31e-4b4a-93e4-5f571e91255a".into(),
+        ca_mfa_not_applied: vec!["Require MFA for all users".into()],
+        ip: "203.0.113.50".into(),
+        ..Default::default()
+    };
+    let csv = format!(
+        "{}\n{}\n",
+        sessionhunt::sim::write::PORTAL_HEADER,
+        sessionhunt::sim::write::portal_row(&rec, sessionhunt::sim::write::tenant_id())
+    );
+    let mut ds = Dataset::new();
+    ds.add_file("InteractiveSignIns_2026-03-03_2026-03-03.csv", csv.as_bytes());
+    assert_eq!(ds.events.len(), 1, "{:?}", ds.files);
+    let e = &ds.events[0];
+    assert_eq!(s(&ds, ds.auth(e).app_owner_tenant), "f8cdef31-a31e-4b4a-93e4-5f571e91255a");
+    assert_eq!(ds.auth(e).ca_mfa_not_applied, Sym::EMPTY);
+}

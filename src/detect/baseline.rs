@@ -174,10 +174,13 @@ pub(crate) fn build_unpoisoned(ctx: &Ctx<'_>) -> Baselines {
 
 /// A user's successful interactive sign-ins in the baseline window that are themselves suspect:
 /// a kit fingerprint of its own (a scripting library's user agent, or an OfficeHome browser
-/// sign-in with no device id from a hosting network), Entra's token-theft risk
+/// sign-in with no device id from a hosting network, a shape of Tycoon 2FA or Sneaky 2FA), a
+/// Conditional Access MFA bypass through a first-party app, Entra's
+/// token-theft risk
 /// (`attackerinTheMiddle`, `anomalousToken`), or a session taken elsewhere: the session began
 /// earlier on another network, and this sign-in, with no device id, comes from a network that
-/// is not the user's own (not familiar by days, not the user's carrier).
+/// is not the user's own (not familiar by days, not the user's carrier); or a sign-in with no
+/// device id in a session a kit, risk or named-variant suspect took part in.
 pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> {
     use super::rules::{aitm_kit_fingerprint, risky_ip};
     let interactive = ctx.user_interactive_successes(user);
@@ -185,9 +188,16 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
         return Vec::new();
     }
     let b = first.users.get(&user);
+    // Sign-ins after an impossible device shift in their session (`sneaky-2fa`).
+    let shifted: Vec<Pos> = super::rules::sneaky_2fa::of_user(ctx, user, &mut HashMap::default())
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     // The first sign-in of each session of the user, with its ASN.
     let mut session_start: HashMap<Id, u32> = HashMap::default();
     let mut out = Vec::new();
+    // Sessions a suspect interactive sign-in took part in.
+    let mut tainted: crate::detect::HashSet<Id> = crate::detect::HashSet::default();
     let mut next = 0;
     for &pos in ctx.user_positions(user) {
         let e = ctx.ev(pos);
@@ -231,8 +241,22 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
                         })
                 })
         });
-        if kit || risk || moved {
+        // The named kits' shapes (`tycoon-2fa`, `sneaky-2fa`), and a Conditional Access MFA
+        // bypass (`conditional-access-mfa-bypass`).
+        let named_kit = super::rules::tycoon_2fa::reason(ctx, e).is_some()
+            || shifted.contains(&pos)
+            || super::rules::conditional_access_mfa_bypass::reason(ctx, e).is_some();
+        // A later sign-in of a session a suspect sign-in began, from no registered device: the
+        // attacker's own session going on (My Sign-ins, a consent prompt).
+        let inherited =
+            started.is_some() && client.device_id.is_empty() && tainted.contains(&e.session_id);
+        if kit || risk || moved || named_kit || inherited {
             out.push(pos);
+            // Only a sign-in hostile by its own shape taints its session (a session merely
+            // moving to a new network is often the user's own travel).
+            if started.is_some() && (kit || risk || named_kit) {
+                tainted.insert(e.session_id);
+            }
         }
     }
     out
@@ -395,8 +419,9 @@ pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
     if kept_out > 0 {
         out.push(format!(
             "{kept_out} interactive sign-in(s) of {kept_out_users} user(s) were kept out of the \
-             baselines as suspect (a kit fingerprint, Entra token-theft risk, or a session taken \
-             from another network), so an attacker's own sign-in cannot make its network familiar."
+             baselines as suspect (a kit fingerprint or a named kit's shape, a Conditional Access \
+             MFA bypass, Entra token-theft risk, a session taken from another network, or a \
+             later sign-in of such a session), so an attacker's own sign-in cannot make its network familiar."
         ));
     }
     let mut none = Vec::new();
@@ -506,5 +531,49 @@ mod tests {
         assert!(plain.users[&user].knows_ip(&ctx, "203.0.113.7".parse().unwrap()));
         assert!(!clean.users[&user].knows_ip(&ctx, "203.0.113.7".parse().unwrap()));
         assert!(clean.users[&user].knows_ip(&ctx, "192.0.2.10".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_session_begun_by_a_suspect_sign_in_stays_out_and_named_variants_are_suspects() {
+        let mut b = Builder::new();
+        for day in 1..=3 {
+            let s =
+                b.i("alice@x.test", &format!("2026-03-0{day}T08:00:00Z"), "198.51.100.20", 7922);
+            s.device_id = "d1".into();
+        }
+        // The attacker's password-only sign-in through a first-party app, the MFA policy not
+        // applied (a suspect of its own), then the same session on My Sign-ins from the same
+        // address with a browser and no device id (kept out with it).
+        let s = b.i("alice@x.test", "2026-03-03T09:00:00Z", "203.0.113.7", 7018);
+        s.session_id = "atk".into();
+        s.app_id = "1b730954-1685-4b74-9bfd-dac224a7b894".into();
+        s.resource = "Microsoft Graph".into();
+        s.auth_requirement = "singleFactorAuthentication".into();
+        s.ca_mfa_not_applied = vec!["Require MFA for all users".into()];
+        b.i("alice@x.test", "2026-03-03T09:15:00Z", "203.0.113.7", 7018).session_id = "atk".into();
+        // Outdated browsers rotating in one session (Sneaky 2FA).
+        for (k, ua) in [
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/103.0.0.0 Safari/537.36",
+            "Mozilla/5.0 (X11; Linux x86_64; rv:102.0) Gecko/20100101 Firefox/102.0",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let s = b.i("alice@x.test", &format!("2026-03-03T10:0{k}:00Z"), "192.0.2.77", 7018);
+            s.session_id = "sn".into();
+            s.user_agent = (*ua).into();
+        }
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let clean = build_unpoisoned(&ctx);
+        let user = ctx.ev(0).user;
+        let out: Vec<String> = clean.users[&user]
+            .excluded
+            .iter()
+            .map(|&p| ctx.ds.ip(ctx.ev(p)).unwrap().to_string())
+            .collect();
+        assert_eq!(out, ["203.0.113.7", "203.0.113.7", "192.0.2.77"], "{out:?}");
+        assert!(clean.users[&user].knows_ip(&ctx, "198.51.100.20".parse().unwrap()));
     }
 }

@@ -30,10 +30,11 @@ use super::rule::{Anchor, Contribution, Group, GroupMap, Judged, Shared};
 use super::rules::attacker_typical_action::{self, Domains};
 use super::rules::ip_prevalence::Prevalence;
 use super::rules::{
-    REGISTRY, aitm_kit_fingerprint, campaign, device_code_phishing, first_party_app_abuse,
-    impossible_travel, ip_prevalence, legacy_ropc, new_country, no_nearby_interactive,
-    post_compromise_activity, remediated, risky_ip, session_anomaly, session_origin_split,
-    short_window_origin_switch, token_from_unfamiliar_network,
+    REGISTRY, aitm_kit_fingerprint, campaign, conditional_access_mfa_bypass, device_code_phishing,
+    first_party_app_abuse, impossible_travel, ip_prevalence, legacy_ropc, new_country,
+    no_nearby_interactive, post_compromise_activity, remediated, risky_ip,
+    rogue_device_registration, session_anomaly, session_origin_split, short_window_origin_switch,
+    sneaky_2fa, token_from_unfamiliar_network, tycoon_2fa,
 };
 use crate::enrich;
 use crate::model::{Event, EventKind, Id, Sym};
@@ -113,6 +114,20 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
                     .into_iter()
                     .map(|m| (m.pos, first_party_app_abuse::ID, m.reason)),
             );
+            variants
+                .extend(tycoon_2fa::run(ctx).into_iter().map(|(p, why)| (p, tycoon_2fa::ID, why)));
+            variants
+                .extend(sneaky_2fa::run(ctx).into_iter().map(|(p, why)| (p, sneaky_2fa::ID, why)));
+            variants.extend(
+                rogue_device_registration::run(ctx, baselines)
+                    .into_iter()
+                    .map(|(p, why)| (p, rogue_device_registration::ID, why)),
+            );
+            variants.extend(
+                conditional_access_mfa_bypass::run(ctx)
+                    .into_iter()
+                    .map(|(p, why)| (p, conditional_access_mfa_bypass::ID, why)),
+            );
             (pairs, splits, hops, kits, variants)
         },
     );
@@ -143,7 +158,13 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
         anchors.entry(k.pos).or_default().kit = k.reasons;
     }
     for (pos, rule, why) in variants {
-        anchors.entry(pos).or_default().variants.push((rule, why));
+        let a = anchors.entry(pos).or_default();
+        // Tycoon 2FA names the kit's JavaScript runtime: the kit fingerprint does not count the
+        // same user agent again (its other reasons stay).
+        if rule == tycoon_2fa::ID {
+            a.kit.retain(|k| !k.starts_with(aitm_kit_fingerprint::SCRIPTING_AGENT));
+        }
+        a.variants.push((rule, why));
     }
     // Every sign-in is looked at: in slices, on several threads where there are any.
     let slices: Vec<std::ops::Range<Pos>> = (0..ctx.len() as Pos)
@@ -708,7 +729,12 @@ impl Engine<'_, '_> {
             referenced.extend(c.refs.iter().copied());
             facts.push(Fact { rule: c.rule.to_owned(), points: c.points, detail: c.sentence });
         }
-        tail.push(assessment.sentence);
+        let mut remediation_sentence = assessment.sentence;
+        if rogue_device_registration::in_finding(&g) {
+            remediation_sentence.push(' ');
+            remediation_sentence.push_str(rogue_device_registration::REMEDIATION);
+        }
+        tail.push(remediation_sentence);
         tail.push(rung.reason.clone());
         if !suppressions.is_empty() {
             tail.push(format!(

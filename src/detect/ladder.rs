@@ -77,6 +77,14 @@ fn variant_name(rule: &str) -> &'static str {
         super::rules::first_party_app_abuse::ID => {
             "ConsentFix-style authorization-code phishing of a first-party app"
         }
+        super::rules::tycoon_2fa::ID => "the Tycoon 2FA phishing kit",
+        super::rules::sneaky_2fa::ID => "the Sneaky 2FA phishing kit",
+        super::rules::rogue_device_registration::ID => {
+            "a rogue device registration and primary refresh token theft"
+        }
+        super::rules::conditional_access_mfa_bypass::ID => {
+            "a Conditional Access MFA bypass through a first-party app"
+        }
         _ => "a token-theft variant",
     }
 }
@@ -203,6 +211,22 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
             action: true,
         };
     }
+    // A strong one stays hostile when it is tied to a sign-in of the finding that is no
+    // unfamiliar origin (the attacker's own interactive sign-ins made that address look known).
+    if let Some(l) =
+        g.linked.iter().find(|l| matches!(&l.activity, Activity::Action(s) if s.strong))
+    {
+        return Rung {
+            severity: Severity::High,
+            reason: format!(
+                "High: an attacker-typical action on its own ({}, at {}).",
+                l.activity.detail(),
+                rfc3339(ctx.ev(l.pos).time)
+            ),
+            origin: !replay.is_empty(),
+            action: true,
+        };
+    }
     // High: Entra's token-theft detections at high risk.
     if let Some((p, types)) = g.active.iter().find_map(|&p| {
         risky_ip::risk_of(ctx, ctx.ev(p), &risky_ip::TOKEN_THEFT, RiskLevel::High).map(|t| (p, t))
@@ -235,12 +259,13 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
             action: has_action,
         };
     }
-    // Medium: a kit fingerprint alone, away from the user's own networks.
+    // Medium: a kit fingerprint alone (the generic traces, or a kit the variant rules name),
+    // away from the user's own networks.
     if let Some(p) = g
         .active
         .iter()
         .copied()
-        .find(|p| !g.anchors[p].kit.is_empty() && g.judged[p].own.is_none() && !habitual(g, *p))
+        .find(|p| kit_trace(g, *p) && g.judged[p].own.is_none() && !habitual(g, *p))
     {
         return Rung {
             severity: Severity::Medium,
@@ -272,6 +297,16 @@ pub(crate) fn place(g: &Group<'_, '_>, allowlisted: &str) -> Rung {
         origin: !replay.is_empty(),
         action: has_action,
     }
+}
+
+/// The phishing kits the variant rules name (`tycoon-2fa`, `sneaky-2fa`): kit fingerprints on the
+/// ladder, like `aitm-kit-fingerprint`'s generic traces.
+const KIT_VARIANTS: [&str; 2] = [super::rules::tycoon_2fa::ID, super::rules::sneaky_2fa::ID];
+
+/// True when the anchor carries a kit fingerprint: a generic trace or a named kit.
+fn kit_trace(g: &Group<'_, '_>, p: Pos) -> bool {
+    let a = g.anchors[&p];
+    !a.kit.is_empty() || a.variants.iter().any(|(rule, _)| KIT_VARIANTS.contains(rule))
 }
 
 /// True when the user signs in with the anchor's user agent from its ASN on at least
@@ -403,6 +438,9 @@ fn low_reason(g: &Group<'_, '_>, origin: bool) -> String {
         if !a.kit.is_empty() {
             rules.insert(super::rules::aitm_kit_fingerprint::ID);
         }
+        for (rule, _) in &a.variants {
+            rules.insert(*rule);
+        }
         if a.risky_self.is_some() {
             rules.insert(risky_ip::ID);
         }
@@ -476,6 +514,22 @@ mod tests {
         // The audit log alone: a hiding rule, no sign-in at all.
         let mut b = Builder::new();
         hiding_rule(&mut b, "2026-03-08T09:12:00Z", "175.45.176.99");
+        let (sev, why) = worst(&b, "alice@x.test");
+        assert_eq!(sev, Severity::High, "{why}");
+        assert!(why.contains("attacker-typical action on its own"), "{why}");
+    }
+
+    #[test]
+    fn a_strong_action_tied_to_a_sign_in_of_the_users_own_origin_is_still_high() {
+        // A device-code sign-in from home (a variant from the user's own origin, low) and, from
+        // the same address and session minutes later, a hiding rule: hostile by its shape, so
+        // the tie to a low anchor does not hide it.
+        let mut b = Builder::new();
+        alice_at_home(&mut b);
+        let s = b.i("alice@x.test", "2026-03-08T09:00:00Z", "198.51.100.20", 7922);
+        s.auth_protocol = "deviceCode".into();
+        s.session_id = "dc-home".into();
+        hiding_rule(&mut b, "2026-03-08T09:12:00Z", "198.51.100.20");
         let (sev, why) = worst(&b, "alice@x.test");
         assert_eq!(sev, Severity::High, "{why}");
         assert!(why.contains("attacker-typical action on its own"), "{why}");

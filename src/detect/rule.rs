@@ -213,8 +213,9 @@ impl Group<'_, '_> {
     }
 }
 
-/// The fact of a token-theft variant rule (`device-code-phishing`, `legacy-ropc`): its first
-/// raised sign-in in the finding, and whose origin it came from. `name` opens the sentence
+/// The fact of a token-theft variant rule (`device-code-phishing`, `legacy-ropc`, …): its first
+/// raised sign-in in the finding from an origin that is not the user's (else its first), and whose
+/// origin it came from. `name` opens the sentence
 /// (`Device-code phishing`); `own_hint` says what such a sign-in usually is from the user's own
 /// origin.
 pub(crate) fn variant_fact(
@@ -225,9 +226,17 @@ pub(crate) fn variant_fact(
     own_hint: &str,
 ) -> Vec<Contribution> {
     let ctx = g.ctx;
-    let Some((p, why)) = g.active.iter().find_map(|p| {
+    // The first raised sign-in from an origin that is not the user's, else the first at all.
+    let raised = |p: &Pos| {
         g.anchors[p].variants.iter().find(|(id, _)| *id == rule).map(|(_, why)| (*p, why))
-    }) else {
+    };
+    let Some((p, why)) = g
+        .active
+        .iter()
+        .filter(|p| g.judged[*p].variant_unfamiliar)
+        .find_map(raised)
+        .or_else(|| g.active.iter().find_map(raised))
+    else {
         return Vec::new();
     };
     let j = &g.judged[&p];

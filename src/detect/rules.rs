@@ -3,7 +3,8 @@
 //! Anchor rules raise suspicious events (`token-from-unfamiliar-network`,
 //! `short-window-origin-switch`, `session-origin-split`, `impossible-travel`,
 //! `aitm-kit-fingerprint`, `risky-ip`, `attacker-typical-action`, and the token-theft variants
-//! `device-code-phishing`, `legacy-ropc` and `first-party-app-abuse`); context rules weigh them
+//! `device-code-phishing`, `legacy-ropc`, `first-party-app-abuse`, `tycoon-2fa`, `sneaky-2fa`,
+//! `rogue-device-registration` and `conditional-access-mfa-bypass`); context rules weigh them
 //! (`ip-prevalence`, `no-nearby-interactive`, `hosting-network`, `new-country`,
 //! `session-anomaly`); finding-level rules join and relate them (`post-compromise-activity`,
 //! `campaign`, `remediated`). Every rule states its own facts about a finding
@@ -13,6 +14,7 @@
 pub(crate) mod aitm_kit_fingerprint;
 pub(crate) mod attacker_typical_action;
 pub(crate) mod campaign;
+pub(crate) mod conditional_access_mfa_bypass;
 pub(crate) mod device_code_phishing;
 pub(crate) mod first_party_app_abuse;
 pub(crate) mod hosting_network;
@@ -24,15 +26,18 @@ pub(crate) mod no_nearby_interactive;
 pub(crate) mod post_compromise_activity;
 pub(crate) mod remediated;
 pub(crate) mod risky_ip;
+pub(crate) mod rogue_device_registration;
 pub(crate) mod session_anomaly;
 pub(crate) mod session_origin_split;
 pub(crate) mod short_window_origin_switch;
+pub(crate) mod sneaky_2fa;
 pub(crate) mod token_from_unfamiliar_network;
+pub(crate) mod tycoon_2fa;
 
 use super::rule::Rule;
 
 /// Every rule, in the order of docs/detection.md §4; a finding states their facts in this order.
-pub(crate) const REGISTRY: [Rule; 18] = [
+pub(crate) const REGISTRY: [Rule; 22] = [
     token_from_unfamiliar_network::RULE,
     ip_prevalence::RULE,
     no_nearby_interactive::RULE,
@@ -47,6 +52,10 @@ pub(crate) const REGISTRY: [Rule; 18] = [
     device_code_phishing::RULE,
     legacy_ropc::RULE,
     first_party_app_abuse::RULE,
+    tycoon_2fa::RULE,
+    sneaky_2fa::RULE,
+    rogue_device_registration::RULE,
+    conditional_access_mfa_bypass::RULE,
     post_compromise_activity::RULE,
     attacker_typical_action::RULE,
     campaign::RULE,

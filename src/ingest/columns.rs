@@ -23,6 +23,13 @@ pub(crate) enum F {
     AuthProtocol,
     /// `originalTransferMethod` (`deviceCodeFlow`, …).
     TransferMethod,
+    /// `appOwnerTenantId`.
+    AppOwnerTenant,
+    /// `appliedConditionalAccessPolicies` (Graph), `ConditionalAccessPolicies` (Log Analytics,
+    /// Defender): the policy array, or its JSON text.
+    CaPolicies,
+    /// The MFA policies not applied, as found in [`F::CaPolicies`] (no column of its own).
+    CaMfaNotApplied,
     Uti,
     AppName,
     AppId,
@@ -95,6 +102,7 @@ const ALIASES: &[(&str, F)] = &[
     ("incoming token type", F::IncomingTokenType),
     ("authentication protocol", F::AuthProtocol),
     ("original transfer method", F::TransferMethod),
+    ("app owner tenant id", F::AppOwnerTenant),
     ("unique token identifier", F::Uti),
     ("application", F::AppName),
     ("application id", F::AppId),
@@ -139,6 +147,11 @@ const ALIASES: &[(&str, F)] = &[
     ("incomingtokentype", F::IncomingTokenType),
     ("authenticationprotocol", F::AuthProtocol),
     ("originaltransfermethod", F::TransferMethod),
+    ("appownertenantid", F::AppOwnerTenant),
+    ("appliedconditionalaccesspolicies", F::CaPolicies),
+    ("conditionalaccesspolicies", F::CaPolicies),
+    ("conditionalaccesspolicies_dynamic", F::CaPolicies),
+    ("conditionalaccesspolicies_string", F::CaPolicies),
     ("uniquetokenidentifier", F::Uti),
     ("appdisplayname", F::AppName),
     ("appid", F::AppId),

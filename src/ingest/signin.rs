@@ -72,6 +72,39 @@ impl<'a> Row<'a> {
     /// `mfaDetail`, `authenticationDetails`, event-type arrays).
     fn absorb(&mut self, f: F, v: &Value, aliases: &Aliases, key: &mut String) {
         match (f, v) {
+            (F::CaPolicies, Value::Array(policies)) => {
+                // The policies that enforce MFA as a grant control and were not applied.
+                let mut names: Vec<Cow<'_, str>> = Vec::new();
+                for p in policies.iter().filter_map(Value::as_object) {
+                    let field =
+                        |k: &str| p.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)).map(|(_, v)| v);
+                    let not_applied = field("result")
+                        .and_then(json_str)
+                        .is_some_and(|r| r.trim().eq_ignore_ascii_case("notApplied"));
+                    let mfa = match field("enforcedGrantControls") {
+                        Some(Value::Array(c)) => c
+                            .iter()
+                            .filter_map(json_str)
+                            .any(|c| c.trim().eq_ignore_ascii_case("Mfa")),
+                        Some(other) => json_str(other).is_some_and(|c| {
+                            c.split([',', ';', '[', ']', '"', ' '])
+                                .any(|c| c.eq_ignore_ascii_case("Mfa"))
+                        }),
+                        None => false,
+                    };
+                    if not_applied && mfa && names.len() < 16 {
+                        let name = field("displayName")
+                            .and_then(json_str)
+                            .filter(|n| !n.trim().is_empty())
+                            .or_else(|| field("id").and_then(json_str))
+                            .unwrap_or(Cow::Borrowed("an unnamed policy"));
+                        names.push(Cow::Owned(name.chars().take(200).collect()));
+                    }
+                }
+                if !names.is_empty() {
+                    self.set(F::CaMfaNotApplied, Cow::Owned(names.join("; ")));
+                }
+            }
             (F::AuthDetails, Value::Array(steps)) => {
                 // The last step's result detail is the sign-in's outcome ("MFA requirement
                 // satisfied by claim in the token", "MFA successfully completed", …).
@@ -141,6 +174,7 @@ impl<'a> Row<'a> {
             F::MfaDetailJson,
             F::AuthDetails,
             F::MsiType,
+            F::CaPolicies,
         ] {
             let Some(text) = self.v[f as usize].as_deref() else { continue };
             let t = text.trim_start();
@@ -334,8 +368,8 @@ struct Memos {
     /// App id, app name, resource, client app.
     app: Memo<4>,
     /// Risk event types, MFA detail, incoming token type, authentication protocol, original
-    /// transfer method.
-    outcome: Memo<5>,
+    /// transfer method, app owner tenant, Conditional Access MFA policies not applied.
+    outcome: Memo<7>,
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
@@ -550,9 +584,19 @@ pub(crate) fn build(
         row.get(F::IncomingTokenType),
         row.get(F::AuthProtocol),
         row.get(F::TransferMethod),
+        row.get(F::AppOwnerTenant),
+        row.get(F::CaMfaNotApplied),
     ];
-    [e.risk_event_types, e.mfa_detail, e.incoming_token_type, e.auth_protocol, e.transfer_method] =
-        memos.outcome.get(&outcome, interner, buf, |i, _| outcome.map(|t| raw(i, t)));
+    [
+        e.risk_event_types,
+        e.mfa_detail,
+        e.incoming_token_type,
+        e.auth_protocol,
+        e.transfer_method,
+        e.app_owner_tenant,
+        e.ca_mfa_not_applied,
+    ] = memos.outcome.get(&outcome, interner, buf, |i, _| outcome.map(|t| raw(i, t)));
+    let _ = row.take(F::CaPolicies);
     let _ = row.take(F::Properties);
     Ok(e)
 }

@@ -98,6 +98,10 @@ pub struct AuthProfile {
     pub auth_protocol: Sym,
     /// Original transfer method (`deviceCodeFlow`, …), as logged.
     pub transfer_method: Sym,
+    /// The application's owner tenant, as logged.
+    pub app_owner_tenant: Sym,
+    /// Conditional Access policies enforcing MFA that were not applied, `; `-joined.
+    pub ca_mfa_not_applied: Sym,
 }
 
 /// What an audit operation did, as far as AiTM hunting cares.
@@ -192,6 +196,8 @@ impl Profiles {
             mfa_detail: f.mfa_detail,
             auth_protocol: f.auth_protocol,
             transfer_method: f.transfer_method,
+            app_owner_tenant: f.app_owner_tenant,
+            ca_mfa_not_applied: f.ca_mfa_not_applied,
         });
         let (ip_kind, ip_num) = match f.ip {
             None => (0, 0),
@@ -266,6 +272,8 @@ impl Profiles {
             incoming_token_type: c.incoming_token_type,
             auth_protocol: h.auth_protocol,
             transfer_method: h.transfer_method,
+            app_owner_tenant: h.app_owner_tenant,
+            ca_mfa_not_applied: h.ca_mfa_not_applied,
             audit: self.audit(e).cloned(),
             source: e.source,
         }
@@ -366,6 +374,8 @@ impl Profiles {
                     mfa_detail: s(a.mfa_detail),
                     auth_protocol: s(a.auth_protocol),
                     transfer_method: s(a.transfer_method),
+                    app_owner_tenant: s(a.app_owner_tenant),
+                    ca_mfa_not_applied: s(a.ca_mfa_not_applied),
                     ..a
                 })
             })
@@ -515,6 +525,8 @@ mod tests {
         e.incoming_token_type = st.intern("primaryRefreshToken");
         e.auth_protocol = st.intern("deviceCode");
         e.transfer_method = st.intern("deviceCodeFlow");
+        e.app_owner_tenant = st.intern("f8cdef31-a31e-4b4a-93e4-5f571e91255a");
+        e.ca_mfa_not_applied = st.intern("Require MFA for all users");
         e
     }
 

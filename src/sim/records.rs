@@ -92,6 +92,10 @@ pub struct SignInRecord {
     pub auth_protocol: String,
     /// Original transfer method (`deviceCodeFlow`); empty = none.
     pub transfer_method: String,
+    /// The application's owner tenant; empty = not logged (the portal writes Microsoft's).
+    pub app_owner_tenant: String,
+    /// Conditional Access policies enforcing MFA that were not applied (their names).
+    pub ca_mfa_not_applied: Vec<String>,
 }
 
 /// One Unified Audit Log operation.
@@ -265,6 +269,8 @@ fn to_event(ds: &mut Dataset, r: &Record, source: SourceRef) -> EventFields {
             e.incoming_token_type = st.intern(&s.incoming_token_type);
             e.auth_protocol = st.intern(&s.auth_protocol);
             e.transfer_method = st.intern(&s.transfer_method);
+            e.app_owner_tenant = st.intern(&s.app_owner_tenant);
+            e.ca_mfa_not_applied = st.intern(&s.ca_mfa_not_applied.join("; "));
             e
         }
         Record::Audit(a) => {

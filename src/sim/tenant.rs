@@ -66,11 +66,22 @@ pub enum Confounder {
     /// The office leaves through a second ISP now and then (failover, or a split per service):
     /// office sessions refresh from an address that all such users share, in another ASN.
     CorporateEgress,
+    /// An in-house Node.js job of the user's calls Microsoft Graph through the Microsoft
+    /// Authentication Broker every working day from the office, with the user agent `node`:
+    /// Tycoon 2FA's shape, from the user's own network.
+    NodeAutomation,
+    /// A new laptop joined by Windows Autopilot at the office: `Add device.` with the real build
+    /// and `Dsreg` user agent and a `DESKTOP-` name, then sign-ins with a primary refresh token,
+    /// the first of them before Intune marks the laptop managed.
+    AutopilotJoin,
+    /// Several browsers on several machines, one of them an outdated Firefox ESR and an old
+    /// Safari: each browser in its own session.
+    SeveralBrowsers,
 }
 
 impl Confounder {
     /// All confounders.
-    pub const ALL: [Confounder; 13] = [
+    pub const ALL: [Confounder; 16] = [
         Confounder::Travel,
         Confounder::NewHomeIsp,
         Confounder::MobileCarrierNat,
@@ -84,6 +95,9 @@ impl Confounder {
         Confounder::OwnDeviceNewNetwork,
         Confounder::TravelWithOwnDevice,
         Confounder::CorporateEgress,
+        Confounder::NodeAutomation,
+        Confounder::AutopilotJoin,
+        Confounder::SeveralBrowsers,
     ];
 
     /// Stable name.
@@ -102,6 +116,9 @@ impl Confounder {
             Confounder::OwnDeviceNewNetwork => "own-compliant-device-on-new-network",
             Confounder::TravelWithOwnDevice => "travel-abroad-with-own-device",
             Confounder::CorporateEgress => "corporate-egress-second-isp",
+            Confounder::NodeAutomation => "node-automation-through-the-broker",
+            Confounder::AutopilotJoin => "autopilot-device-join",
+            Confounder::SeveralBrowsers => "several-browsers-some-outdated",
         }
     }
 }
@@ -127,6 +144,30 @@ pub enum Attack {
     /// the token") from the replay address, with the victim's session id, and no token refresh
     /// at all, so the replay address could enter the victim's interactive baseline.
     InteractiveCookieReplay,
+    /// Tycoon 2FA: the kit's Node.js back end relays the victim's sign-in to OfficeHome
+    /// (OfficeHome calling itself, user agent `axios/…`) from its server, then uses the stolen
+    /// session through the Microsoft Authentication Broker to Graph and Exchange (user agent
+    /// `node`) from another hosting network.
+    Tycoon2fa,
+    /// Sneaky 2FA: the kit relays the victim's sign-in from its server, rotating outdated browser
+    /// user agents (Chrome on Windows, Firefox on Linux, Safari on macOS) between the steps of one
+    /// session, then replays it.
+    Sneaky2fa,
+    /// Device-code phishing turned into a rogue device (Storm-2372, ROADtools): the broker signed
+    /// in by device code for the Device Registration Service, its refresh token redeemed for it
+    /// again, `Add device.` with the tool's defaults (`DESKTOP-XXXXXXX`, OS version
+    /// 10.0.19045.2006, `Dsreg/10.0 (Windows 10.0.19045.2006)`), then sign-ins with the new
+    /// device's primary refresh token.
+    RogueDevice,
+    /// A phished or sprayed password used alone: an interactive single-factor sign-in to
+    /// Microsoft Graph through Azure AD PowerShell (a Microsoft first-party app) from the
+    /// attacker's server, the tenant's "Require MFA for all users" policy not applied to it, then
+    /// the token used from there. Only Graph JSON and Log Analytics exports keep the policy detail.
+    CaMfaBypass,
+    /// ConsentFix: the victim, already signed in, opens the attacker's Azure CLI authorization
+    /// link (answered from the session: `OAuth2:Authorize` in the UAL) and pastes the code; the
+    /// attacker redeems it for Microsoft Graph from their server, in the same session.
+    ConsentFix,
 }
 
 /// Victims of one [`Attack::Campaign`].
@@ -134,13 +175,18 @@ pub const CAMPAIGN_VICTIMS: u32 = 6;
 
 impl Attack {
     /// All variants.
-    pub const ALL: [Attack; 6] = [
+    pub const ALL: [Attack; 11] = [
         Attack::AitmKit,
         Attack::InfostealerReplay,
         Attack::ResidentialProxy,
         Attack::SlowReplay,
         Attack::Campaign,
         Attack::InteractiveCookieReplay,
+        Attack::Tycoon2fa,
+        Attack::Sneaky2fa,
+        Attack::RogueDevice,
+        Attack::CaMfaBypass,
+        Attack::ConsentFix,
     ];
 
     /// Stable name.
@@ -152,6 +198,24 @@ impl Attack {
             Attack::SlowReplay => "slow-replay-outside-10-min",
             Attack::Campaign => "campaign-one-origin-six-users",
             Attack::InteractiveCookieReplay => "cookie-replay-logged-interactive",
+            Attack::Tycoon2fa => "tycoon-2fa-node-back-end-through-the-broker",
+            Attack::Sneaky2fa => "sneaky-2fa-rotating-outdated-browsers",
+            Attack::RogueDevice => "device-code-rogue-device-and-prt",
+            Attack::CaMfaBypass => "password-only-first-party-app-mfa-not-applied",
+            Attack::ConsentFix => "consentfix-azure-cli-code-redeemed-elsewhere",
+        }
+    }
+
+    /// The variant rule a finding of this attack must name (the analyst must read the variant,
+    /// not only "unfamiliar network"), if the variant has one of its own.
+    pub fn rule(self) -> Option<&'static str> {
+        match self {
+            Attack::Tycoon2fa => Some("tycoon-2fa"),
+            Attack::Sneaky2fa => Some("sneaky-2fa"),
+            Attack::RogueDevice => Some("rogue-device-registration"),
+            Attack::CaMfaBypass => Some("conditional-access-mfa-bypass"),
+            Attack::ConsentFix => Some("first-party-app-abuse"),
+            _ => None,
         }
     }
 
@@ -260,6 +324,10 @@ impl TenantConfig {
                 (Attack::SlowReplay, true),
                 (Attack::Campaign, false),
                 (Attack::InteractiveCookieReplay, true),
+                (Attack::Tycoon2fa, true),
+                (Attack::Sneaky2fa, false),
+                (Attack::RogueDevice, false),
+                (Attack::CaMfaBypass, false),
             ],
             domain: "contoso.example".to_owned(),
         }
@@ -456,6 +524,33 @@ const ATTACKER_UAS: [&str; 3] = [
 ];
 
 const EXO: (&str, &str) = ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online");
+const AZURE_CLI: (&str, &str) = ("04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Microsoft Azure CLI");
+const AAD_POWERSHELL: (&str, &str) =
+    ("1b730954-1685-4b74-9bfd-dac224a7b894", "Azure Active Directory PowerShell");
+/// The tenant that owns Microsoft's first-party apps (every simulated app but the attacker's).
+const MICROSOFT_APPS_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+const BROKER: (&str, &str) =
+    ("29d9ed98-a469-4536-ade2-f981bc1d605e", "Microsoft Authentication Broker");
+const DRS: (&str, &str) = ("01cb2876-7ebd-4aa4-9cc9-d28bd4d359a9", "Device Registration Service");
+/// Outdated browsers (released before 2023), as Sneaky 2FA rotates them and as old machines keep
+/// them: (user agent, browser, OS).
+const OLD_BROWSERS: [(&str, &str, &str); 3] = [
+    (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/103.0.5060.134 Safari/537.36",
+        "Chrome 103.0.5060",
+        "Windows10",
+    ),
+    (
+        "Mozilla/5.0 (X11; Linux x86_64; rv:102.0) Gecko/20100101 Firefox/102.0",
+        "Firefox 102.0",
+        "Linux",
+    ),
+    (
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/15.6 Safari/605.1.15",
+        "Safari 15.6",
+        "MacOs",
+    ),
+];
 const OFFICE_HOME: (&str, &str) = (enrich::OFFICE_HOME_APP_ID, "OfficeHome");
 const TEAMS: (&str, &str) = ("1fec8e78-bce4-4aaf-ab1b-5451cc387264", "Microsoft Teams");
 const GRAPH: (&str, &str) = ("00000003-0000-0000-c000-000000000000", "Microsoft Graph");
@@ -564,6 +659,7 @@ impl Gen {
             },
             mfa_method: if interactive { "Mobile app notification" } else { "" }.to_owned(),
             incoming_token_type: if interactive { "none" } else { "refreshToken" }.to_owned(),
+            app_owner_tenant: MICROSOFT_APPS_TENANT.to_owned(),
             risk_level: "none".to_owned(),
             ..SignInRecord::default()
         };
@@ -691,12 +787,18 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
                 Confounder::OwnDeviceNewNetwork,
                 Confounder::TravelWithOwnDevice,
                 Confounder::CorporateEgress,
+                Confounder::NodeAutomation,
+                Confounder::AutopilotJoin,
+                Confounder::SeveralBrowsers,
             ] {
                 let pct = match c {
                     Confounder::ZeroDelayMicrosoftRefresh => 35,
                     Confounder::TravelWithOwnDevice => 8,
                     Confounder::CorporateEgress => 10,
                     Confounder::OwnDeviceNewNetwork => 12,
+                    Confounder::NodeAutomation => 6,
+                    Confounder::AutopilotJoin => 8,
+                    Confounder::SeveralBrowsers => 12,
                     _ => 14,
                 };
                 let excluded =
@@ -1041,6 +1143,110 @@ fn life(g: &mut Gen, p: &Person, c: &'static Country, confounders: &[Confounder]
             }
         }
     }
+    extras(g, p, confounders, days, &office, &home);
+}
+
+/// The confounders that add activity of their own to a life: Node.js automation through the
+/// broker, an Autopilot join, several browsers. Drawn after the rest of the life, so the other
+/// confounders' records do not depend on them.
+fn extras(
+    g: &mut Gen,
+    p: &Person,
+    confounders: &[Confounder],
+    days: u64,
+    office: &Net,
+    home: &Net,
+) {
+    let has = |x: Confounder| confounders.contains(&x);
+    let working = |d: u64| d % 7 < 5;
+    if has(Confounder::NodeAutomation) {
+        // One job session; a run every working night at 03:xx from the office.
+        let session = g.r.guid();
+        for d in (0..days).filter(|&d| working(d)) {
+            let t = START + d as i64 * DAY + 3 * HOUR + g.r.below(50) as i64 * MINUTE;
+            let s = g.sign_in(p, t, false, office, &session, BROKER, false);
+            s.user_agent = "node".to_owned();
+            s.browser = String::new();
+            s.os = String::new();
+            s.client_app = "Mobile Apps and Desktop clients".to_owned();
+            s.resource = GRAPH.1.to_owned();
+            s.resource_id = GRAPH.0.to_owned();
+            unregistered(s);
+        }
+    }
+    if has(Confounder::AutopilotJoin) {
+        // The join on a working morning at the office: the laptop's first interactive sign-in,
+        // the directory's record, then primary-refresh-token sign-ins (unmanaged until Intune
+        // enrolls it, an hour later).
+        let d = (1 + g.r.below(days - 2)).min(days - 1);
+        let d = d - d % 7 + (d % 7).min(4);
+        let t = START + d as i64 * DAY + 7 * HOUR + g.r.below(40) as i64 * MINUTE;
+        let laptop = g.r.guid();
+        let session = g.r.guid();
+        let name: String = (0..7)
+            .map(|_| {
+                let k = g.r.below(36) as u8;
+                (if k < 10 { b'0' + k } else { b'A' + k - 10 }) as char
+            })
+            .collect();
+        let s = g.sign_in(p, t, true, office, &session, OFFICE_HOME, false);
+        s.device_id = laptop.clone();
+        s.managed = false;
+        s.compliant = false;
+        s.trust_type = "Microsoft Entra joined".to_owned();
+        let a = g.audit(&p.upn, t + 2 * MINUTE, &office.ip, "Add device.", 8);
+        a.user_key = p.oid.clone();
+        a.user_agent = "Dsreg/10.0 (Windows 10.0.22631.3155)".to_owned();
+        a.object_id = laptop.clone();
+        a.targets = vec![format!("Device_{laptop}"), format!("DESKTOP-{name}")];
+        a.parameters = vec![
+            ("CloudAccountEnabled".into(), "[true]".into()),
+            ("CloudDeviceOSType".into(), "[\"Windows\"]".into()),
+            ("CloudDeviceOSVersion".into(), "[\"10.0.22631.3155\"]".into()),
+            ("CloudDisplayName".into(), format!("[\"DESKTOP-{name}\"]")),
+            ("CloudDeviceTrustType".into(), "[\"ServerAd\"]".into()),
+        ];
+        for k in 0..4 {
+            let at = t + (10 + 35 * k) * MINUTE;
+            let app = if k % 2 == 0 { EXO } else { TEAMS };
+            let s = g.sign_in(p, at, false, office, &session, app, false);
+            s.device_id = laptop.clone();
+            s.incoming_token_type = "primaryRefreshToken".to_owned();
+            s.trust_type = "Microsoft Entra joined".to_owned();
+            s.client_app = "Mobile Apps and Desktop clients".to_owned();
+            s.managed = k >= 2;
+            s.compliant = k >= 2;
+        }
+    }
+    if has(Confounder::SeveralBrowsers) {
+        // An old Linux desktop with Firefox ESR and an old Mac with Safari at home, now and then,
+        // each browser its own session.
+        for d in 0..days {
+            if !g.r.chance(30) {
+                continue;
+            }
+            let k = 1 + g.r.below(2) as usize;
+            let (ua, browser, os) = OLD_BROWSERS[k];
+            let session = g.r.guid();
+            let t = START + d as i64 * DAY + 19 * HOUR + g.r.below(90) as i64 * MINUTE;
+            for (n, interactive) in [true, false].into_iter().enumerate() {
+                let app = if interactive { OFFICE_HOME } else { EXO };
+                let s = g.sign_in(
+                    p,
+                    t + n as i64 * 20 * MINUTE,
+                    interactive,
+                    home,
+                    &session,
+                    app,
+                    false,
+                );
+                s.user_agent = ua.to_owned();
+                s.browser = browser.to_owned();
+                s.os = os.to_owned();
+                unregistered(s);
+            }
+        }
+    }
 }
 
 /// How one victim is attacked.
@@ -1126,10 +1332,109 @@ fn attack_user(
             g.sign_in(p, t0 - 4 * HOUR + 25 * MINUTE, false, &home, &own, EXO, false);
             (own, t0)
         }
+        Attack::ConsentFix => {
+            // The victim's authorize request on her laptop, answered from her session.
+            let s = g.r.guid();
+            let home = net_of(c.isps[0], c, 196, 9);
+            let v = g.sign_in(p, t0, true, &home, &s, AZURE_CLI, false);
+            v.resource = GRAPH.1.to_owned();
+            v.resource_id = GRAPH.0.to_owned();
+            mfa_by_claim(v);
+            (s, t0 + (2 + g.r.below(4) as i64) * MINUTE)
+        }
+        Attack::CaMfaBypass => {
+            // The password alone, through a first-party app the MFA policy does not cover.
+            let s = g.r.guid();
+            let pw = g.sign_in(p, t0, true, &attacker, &s, AAD_POWERSHELL, false);
+            unregistered(pw);
+            pw.user_agent = ua.to_owned();
+            pw.browser = browser.to_owned();
+            pw.resource = GRAPH.1.to_owned();
+            pw.resource_id = GRAPH.0.to_owned();
+            pw.auth_requirement = "singleFactorAuthentication".to_owned();
+            pw.mfa_detail.clear();
+            pw.mfa_method.clear();
+            pw.ca_mfa_not_applied = vec!["Require MFA for all users".to_owned()];
+            (s, t0 + (2 + g.r.below(6) as i64) * MINUTE)
+        }
+        Attack::RogueDevice => {
+            // The victim enters the attacker's device code at home: the broker is signed in for
+            // the Device Registration Service (Storm-2372); the attacker redeems the refresh
+            // token from their server and registers a device with the tool's defaults.
+            let s = g.r.guid();
+            let home = net_of(c.isps[0], c, 197, 9);
+            let dc = g.sign_in(p, t0, true, &home, &s, BROKER, false);
+            dc.resource = DRS.1.to_owned();
+            dc.resource_id = DRS.0.to_owned();
+            dc.auth_protocol = "deviceCode".to_owned();
+            dc.transfer_method = "deviceCodeFlow".to_owned();
+            unregistered(dc);
+            let t = t0 + (3 + g.r.below(5) as i64) * MINUTE;
+            let r = g.sign_in(p, t, false, &attacker, &s, BROKER, false);
+            r.resource = DRS.1.to_owned();
+            r.resource_id = DRS.0.to_owned();
+            r.user_agent = "python-requests/2.31.0".to_owned();
+            r.browser = String::new();
+            unregistered(r);
+            let device = g.r.guid();
+            let name: String = (0..7)
+                .map(|_| {
+                    let k = g.r.below(36) as u8;
+                    (if k < 10 { b'0' + k } else { b'A' + k - 10 }) as char
+                })
+                .collect();
+            let a = g.audit(&p.upn, t + 2 * MINUTE, &attacker.ip, "Add device.", 8);
+            a.user_key = p.oid.clone();
+            a.user_agent = "Dsreg/10.0 (Windows 10.0.19045.2006)".to_owned();
+            a.object_id = device.clone();
+            a.targets = vec![format!("Device_{device}"), format!("DESKTOP-{name}")];
+            a.parameters = vec![
+                ("CloudAccountEnabled".into(), "[true]".into()),
+                ("CloudDeviceOSType".into(), "[\"Windows\"]".into()),
+                ("CloudDeviceOSVersion".into(), "[\"10.0.19045.2006\"]".into()),
+                ("CloudDisplayName".into(), format!("[\"DESKTOP-{name}\"]")),
+                ("CloudDeviceTrustType".into(), "[\"Workplace\"]".into()),
+            ];
+            (s, t + 20 * MINUTE)
+        }
         _ => {
             let s = g.r.guid();
-            let phish = g.sign_in(p, t0, true, &proxy, &s, OFFICE_HOME, false);
-            unregistered(phish);
+            if attack == Attack::Sneaky2fa {
+                // The kit's steps, each with another outdated browser: the password step
+                // interrupted for MFA, then the MFA and the final redirect.
+                for (k, (ua, browser, os)) in OLD_BROWSERS.iter().enumerate() {
+                    let step = g.sign_in(
+                        p,
+                        t0 - (2 - k as i64) * MINUTE,
+                        true,
+                        &proxy,
+                        &s,
+                        OFFICE_HOME,
+                        false,
+                    );
+                    unregistered(step);
+                    step.user_agent = (*ua).to_owned();
+                    step.browser = (*browser).to_owned();
+                    step.os = (*os).to_owned();
+                    if k == 0 {
+                        step.error_code = 50074;
+                        step.failure_reason = "Strong Authentication is required.".to_owned();
+                        step.auth_requirement = "singleFactorAuthentication".to_owned();
+                        step.mfa_detail.clear();
+                    }
+                }
+            } else {
+                let phish = g.sign_in(p, t0, true, &proxy, &s, OFFICE_HOME, false);
+                unregistered(phish);
+                if attack == Attack::Tycoon2fa {
+                    // The kit's Node.js back end: OfficeHome calling itself, with axios.
+                    phish.user_agent = "axios/1.7.9".to_owned();
+                    phish.browser = String::new();
+                    phish.os = String::new();
+                    phish.resource = OFFICE_HOME.1.to_owned();
+                    phish.resource_id = OFFICE_HOME.0.to_owned();
+                }
+            }
             let delay = if attack == Attack::SlowReplay {
                 (3 + g.r.below(4) as i64) * HOUR
             } else {
@@ -1159,13 +1464,43 @@ fn attack_user(
         }
     } else {
         let n = 4 + g.r.below(6);
+        let rogue_device = if attack == Attack::RogueDevice { g.r.guid() } else { String::new() };
         for k in 0..n {
             let app = *g.r.pick(&[EXO, GRAPH]);
-            let s = g.sign_in(p, t, false, &attacker, &session, app, false);
+            let client = match attack {
+                Attack::Tycoon2fa => BROKER,
+                Attack::ConsentFix => AZURE_CLI,
+                _ => app,
+            };
+            let s = g.sign_in(p, t, false, &attacker, &session, client, false);
             s.user_agent = ua.to_owned();
             s.browser = browser.to_owned();
             s.os = "Linux".to_owned();
             unregistered(s);
+            match attack {
+                Attack::ConsentFix => {
+                    // The redeemed code's tokens for Microsoft Graph.
+                    s.resource = GRAPH.1.to_owned();
+                    s.resource_id = GRAPH.0.to_owned();
+                }
+                Attack::Tycoon2fa => {
+                    // The stolen session through the broker to Graph or Exchange, from the kit's
+                    // Node.js back end.
+                    s.resource = app.1.to_owned();
+                    s.resource_id = app.0.to_owned();
+                    s.user_agent = "node".to_owned();
+                    s.browser = String::new();
+                    s.os = String::new();
+                }
+                Attack::RogueDevice => {
+                    // The rogue device's primary refresh token: registered, never managed.
+                    s.incoming_token_type = "primaryRefreshToken".to_owned();
+                    s.device_id = rogue_device.clone();
+                    s.trust_type = "Microsoft Entra registered".to_owned();
+                    s.os = "Windows10".to_owned();
+                }
+                _ => {}
+            }
             if k == 1 && attack != Attack::ResidentialProxy {
                 s.risk_event_types = vec!["anomalousToken".into()];
                 s.risk_level = "medium".into();
@@ -1339,6 +1674,8 @@ fn trail(g: &mut Gen, p: &Person, how: How, o: &Origin<'_>, t: Millis) -> Vec<Ac
                 (&app_id, "MailMigrate Pro"),
                 false,
             );
+            // A multi-tenant app of another publisher.
+            s.app_owner_tenant = "5a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d".to_owned();
             s.user_agent = ATTACKER_UAS[0].to_owned();
             s.browser = "Chrome 121.0.0".to_owned();
             s.os = "Linux".to_owned();
@@ -1457,6 +1794,100 @@ mod tests {
         let benign_there = t.records.iter().any(|r| matches!(r, Record::SignIn(s) if s.asn == 14061 && !victims.iter().any(|v| v.user == s.user)));
         assert!(!benign_there, "no benign user uses the campaign's ASN");
     }
+    /// The variants' telling shapes are in the records they write.
+    #[test]
+    fn token_theft_kits_and_rogue_devices_write_their_shapes() {
+        let t = generate(&TenantConfig {
+            seed: 9,
+            benign_users: 10,
+            days: 10,
+            attacks: vec![
+                (Attack::Tycoon2fa, false),
+                (Attack::Sneaky2fa, false),
+                (Attack::RogueDevice, false),
+                (Attack::CaMfaBypass, false),
+            ],
+            domain: "x.example".to_owned(),
+        });
+        let victim = |a: Attack| {
+            t.truth.iter().find(|u| u.attack.map(|x| x.0) == Some(a)).map(|u| u.user.clone())
+        };
+        let (tycoon, sneaky, rogue) = (
+            victim(Attack::Tycoon2fa).unwrap_or_default(),
+            victim(Attack::Sneaky2fa).unwrap_or_default(),
+            victim(Attack::RogueDevice).unwrap_or_default(),
+        );
+        let of = |user: &str| sign_ins(&t, user);
+        assert!(of(&tycoon).iter().any(|s| s.user_agent == "node"
+            && s.app_id == BROKER.0
+            && [GRAPH.0, EXO.0].contains(&s.resource_id.as_str())));
+        assert!(of(&tycoon).iter().any(|s| s.user_agent.starts_with("axios/")
+            && s.app_id == OFFICE_HOME.0
+            && s.resource_id == OFFICE_HOME.0));
+        let mut agents: Vec<(&str, &str)> = of(&sneaky)
+            .iter()
+            .filter(|s| {
+                s.user_agent.contains("Chrome/103")
+                    || s.user_agent.contains("Firefox/102")
+                    || s.user_agent.contains("Version/15")
+            })
+            .map(|s| (s.session_id.as_str(), s.user_agent.as_str()))
+            .collect();
+        agents.dedup();
+        assert_eq!(agents.len(), 3, "{agents:?}");
+        assert!(agents.iter().all(|a| a.0 == agents[0].0), "one session");
+        let add = t.records.iter().find_map(|r| match r {
+            Record::Audit(a) if a.user == rogue && a.operation == "Add device." => Some(a),
+            _ => None,
+        });
+        let add = add.expect("the rogue device's registration");
+        assert!(add.parameters.iter().any(|(_, v)| v.contains("10.0.19045.2006")));
+        assert!(of(&rogue).iter().any(|s| s.incoming_token_type == "primaryRefreshToken"
+            && !s.device_id.is_empty()
+            && !s.managed
+            && s.time > add.time));
+        assert!(
+            of(&rogue).iter().any(|s| s.auth_protocol == "deviceCode" && s.resource_id == DRS.0)
+        );
+        let bypass = victim(Attack::CaMfaBypass).unwrap_or_default();
+        assert!(of(&bypass).iter().any(|s| s.interactive
+            && s.auth_requirement == "singleFactorAuthentication"
+            && s.app_id == AAD_POWERSHELL.0
+            && s.resource_id == GRAPH.0
+            && s.app_owner_tenant == MICROSOFT_APPS_TENANT
+            && !s.ca_mfa_not_applied.is_empty()));
+    }
+
+    /// ConsentFix read from the Unified Audit Log alone: the victim's `OAuth2:Authorize` and the
+    /// attacker's `OAuth2:Token` from another address name the variant.
+    #[test]
+    fn consentfix_in_the_ual_is_the_authorize_and_token_pair() {
+        let t = generate(&TenantConfig {
+            seed: 9,
+            benign_users: 10,
+            days: 10,
+            attacks: vec![(Attack::ConsentFix, false)],
+            domain: "x.example".to_owned(),
+        });
+        let victim = t.truth.iter().find(|u| u.attack.is_some()).map(|u| u.user.clone());
+        let ds = t.dataset(crate::sim::Layout::UalOnly);
+        let report = crate::analyze(&ds, &crate::Settings::default());
+        let facts: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| Some(&f.user) == victim.as_ref())
+            .flat_map(|f| f.facts.iter())
+            .filter(|f| f.rule == "first-party-app-abuse")
+            .map(|f| f.detail.as_str())
+            .collect();
+        assert!(
+            facts.iter().any(|f| f.contains("in the Unified Audit Log")
+                && f.contains("OAuth2:Authorize")
+                && f.contains("OAuth2:Token")),
+            "{facts:?}"
+        );
+    }
+
     fn tenant() -> Tenant {
         generate(&TenantConfig {
             seed: 21,

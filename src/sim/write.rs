@@ -73,7 +73,7 @@ pub fn portal_row(s: &SignInRecord, tenant: &str) -> String {
         "1002",
         &s.app_name,
         &s.app_id,
-        MICROSOFT_TENANT,
+        &s.app_owner_tenant,
         &s.resource,
         &s.resource_id,
         TENANT_ID,
@@ -185,7 +185,34 @@ pub fn graph_object(s: &SignInRecord) -> Value {
     if !s.transfer_method.is_empty() {
         o["originalTransferMethod"] = json!(s.transfer_method);
     }
+    if !s.app_owner_tenant.is_empty() {
+        o["appOwnerTenantId"] = json!(s.app_owner_tenant);
+    }
+    o["appliedConditionalAccessPolicies"] = ca_policies(s);
     o
+}
+
+/// The Conditional Access policies of a sign-in as Graph and Log Analytics write them: the MFA
+/// policies that were not applied (the real record's keys, docs/formats.md §2).
+fn ca_policies(s: &SignInRecord) -> Value {
+    Value::Array(
+        s.ca_mfa_not_applied
+            .iter()
+            .enumerate()
+            .map(|(k, name)| {
+                json!({
+                    "id": format!("c0a0c0a0-0000-4000-8000-{k:012}"),
+                    "displayName": name,
+                    "enforcedGrantControls": ["Mfa"],
+                    "enforcedSessionControls": [],
+                    "sessionControlsNotSatisfied": [],
+                    "result": "notApplied",
+                    "conditionsSatisfied": 0,
+                    "conditionsNotSatisfied": 0,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The `AuditData` object of a UAL record.
@@ -646,12 +673,13 @@ pub fn la_row(s: &SignInRecord, table: LaTable, tenant_id: &str, tenant_name: &s
             "AppDisplayName" => s.app_name.clone(),
             "AppId" => s.app_id.clone(),
             "AuthenticationDetails" => la_auth_details(s),
+            "ConditionalAccessPolicies" | "AppliedConditionalAccessPolicies" => {
+                ca_policies(s).to_string()
+            }
             "AppliedEventListeners"
             | "AuthenticationMethodsUsed"
-            | "ConditionalAccessPolicies"
             | "RiskEventTypes"
             | "SessionLifetimePolicies"
-            | "AppliedConditionalAccessPolicies"
             | "AuthenticationRequirementPolicies"
             | "NetworkLocationDetails" => "[]".to_owned(),
             "AuthenticationProcessingDetails" => {

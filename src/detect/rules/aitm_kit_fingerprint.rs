@@ -36,6 +36,9 @@ pub(crate) const ID: &str = "aitm-kit-fingerprint";
 /// The MFA detail text of a replayed claim.
 pub(crate) const CLAIM_IN_TOKEN: &str = "mfa requirement satisfied by claim in the token";
 
+/// How the reason naming a scripting user agent begins (`tycoon-2fa` takes it over).
+pub(crate) const SCRIPTING_AGENT: &str = "user agent \"";
+
 const TOOL_AGENTS: [&str; 6] =
     ["axios/", "undici", "python-requests/", "go-http-client/", "node-fetch", "node/"];
 
@@ -90,7 +93,8 @@ pub(crate) fn run(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<KitMatch> {
         let tool = *tools.entry(ua).or_insert_with(|| tool_agent(ctx.s(ua)));
         if let Some(tool) = tool {
             reasons.push(format!(
-                "user agent \"{}\" is the {tool} scripting library, typical of kits replaying tokens",
+                "{SCRIPTING_AGENT}{}\" is the {tool} scripting library, typical of kits replaying \
+                 tokens",
                 ctx.s(ctx.ds.client(e).user_agent)
             ));
         }

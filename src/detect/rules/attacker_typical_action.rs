@@ -21,7 +21,8 @@
 //!   record them.
 //!
 //! A *strong* shape (hiding, deleting, forwarding outside, a punctuation name, keyword filters
-//! with a hiding action, many rules at once) is a finding on its own at high. A *weak* one (a new
+//! with a hiding action, many rules at once, a device registered with a registration tool's
+//! defaults as `rogue-device-registration` reads them) is a finding on its own at high. A *weak* one (a new
 //! MFA method, a consent, a device, a rule that only archives) is a finding only when it came
 //! from an origin the user never used (no baseline address, prefix or familiar network), a
 //! hosting network, or an IP of another user's suspicious activity; from the user's own network
@@ -342,7 +343,15 @@ pub(crate) fn classify(ctx: &Ctx<'_>, domains: &Domains, e: &Event) -> Option<Ac
         }
         Kind::Device => {
             why.push("registers a device, which can hold a primary refresh token".to_owned());
-            false
+            // A registration tool's defaults make it hostile by itself
+            // (`rogue-device-registration`).
+            match super::rogue_device_registration::registration_fingerprint(ctx, e) {
+                Some(tool) => {
+                    why.push(format!("with {tool}"));
+                    true
+                }
+                None => false,
+            }
         }
         Kind::Credential => {
             why.push(

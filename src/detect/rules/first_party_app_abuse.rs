@@ -9,7 +9,11 @@
 //! the dated list is `enrich::FOCI_DEV_APPS`); and either
 //! - it is the user's first successful sign-in with that app in the loaded data, or
 //! - another sign-in of the same session and app came from a different IP (the victim's
-//!   interactive sign-in and the attacker's redemption of the authorization code).
+//!   interactive sign-in and the attacker's redemption of the authorization code), or
+//! - in the Unified Audit Log (`UserLoggedIn` records, which carry no session id on every
+//!   request), an `OAuth2:Token` request of the app came from another IP than the user's
+//!   `OAuth2:Authorize` request of the same app within the authorization code's lifetime
+//!   (10 minutes).
 //!
 //! From an origin that is not the user's (an address outside the user's baseline that is not a
 //! familiar network, carrier or device), it is an unfamiliar origin and names the variant as its
@@ -58,6 +62,23 @@ fn graph_resource(resource: &str) -> Option<&'static str> {
     })
 }
 
+/// An authorization code lives 10 minutes: the window between the UAL's `OAuth2:Authorize` and
+/// the `OAuth2:Token` that redeems it.
+const CODE_LIFETIME: i64 = 10 * 60_000;
+
+/// The `RequestType` of a UAL sign-in record (`OAuth2:Authorize`, `OAuth2:Token`, …), if it is
+/// one.
+fn ual_request_type<'a>(ctx: &Ctx<'a>, e: &Event) -> Option<&'a str> {
+    if !e.is_ual_sign_in() {
+        return None;
+    }
+    let a = ctx.ds.audit(e)?;
+    a.parameters
+        .iter()
+        .find(|(n, _)| ctx.s(*n).eq_ignore_ascii_case("RequestType"))
+        .map(|(_, v)| ctx.s(*v).trim())
+}
+
 /// The name of a sign-in's developer tool, if it is one of `enrich::FOCI_DEV_APPS`.
 fn dev_app(ctx: &Ctx<'_>, e: &Event) -> Option<&'static str> {
     let id = ctx.s(ctx.ds.app(e).app_id);
@@ -80,6 +101,8 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Match> {
         // a logged IP (the victim's, in a ConsentFix redemption).
         let mut used: Vec<Sym> = Vec::new();
         let mut sessions: HashMap<(Id, Sym), Pos> = HashMap::default();
+        // Per app: the user's last UAL `OAuth2:Authorize` request (the victim's).
+        let mut authorized: HashMap<Sym, Pos> = HashMap::default();
         for &p in ctx.user_positions(user) {
             let e = ctx.ev(p);
             if !e.kind.is_user_sign_in() || !e.is_success() {
@@ -92,6 +115,22 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Match> {
                 used.push(app_id);
             }
             let ip = ctx.ds.ip(e).map(|i| i.to_canonical());
+            let request = ual_request_type(ctx, e);
+            let redeemed_elsewhere = match request {
+                Some(r) if r.eq_ignore_ascii_case("OAuth2:Authorize") => {
+                    authorized.insert(app_id, p);
+                    None
+                }
+                Some(r) if r.eq_ignore_ascii_case("OAuth2:Token") => {
+                    authorized.get(&app_id).copied().filter(|&q| {
+                        let o = ctx.ev(q);
+                        e.time - o.time <= CODE_LIFETIME
+                            && ip.is_some()
+                            && ctx.ds.ip(o).map(|i| i.to_canonical()).is_some_and(|i| Some(i) != ip)
+                    })
+                }
+                _ => None,
+            };
             let other = match ip {
                 Some(ip) if !e.session_id.is_empty() => {
                     let q = *sessions.entry((e.session_id, app_id)).or_insert(p);
@@ -103,7 +142,16 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Match> {
             if !ctx.in_detection(e.time) {
                 continue;
             }
-            let reason = if first {
+            let reason = if let Some(q) = redeemed_elsewhere {
+                format!(
+                    "in the Unified Audit Log, {app}'s OAuth2:Authorize from {} at {}, then its \
+                     OAuth2:Token from {} (an authorization code redeemed elsewhere; to \
+                     {resource})",
+                    ctx.origin_label(ctx.ev(q)),
+                    rfc3339(ctx.ev(q).time),
+                    ctx.origin_label(e)
+                )
+            } else if first {
                 format!("the user's first sign-in with {app} in the data, to {resource}")
             } else if let Some(q) = other {
                 format!(
@@ -282,5 +330,72 @@ mod tests {
         let w = worst(&b, "dev@x.test").expect("the sign-in is still reported");
         assert!(w.severity < Severity::Medium, "{:?}: {}", w.severity, w.severity_reason);
         assert!(w.explanation.iter().any(|s| s.contains("user's own origin")), "{w:?}");
+    }
+
+    /// The records of `b` as a Purview audit CSV of `UserLoggedIn` records (the UAL alone).
+    fn as_ual(b: &Builder) -> crate::ingest::Dataset {
+        let mut csv = format!("{}\n", crate::sim::write::PURVIEW_HEADER);
+        for r in &b.records {
+            if let crate::sim::Record::SignIn(s) = r {
+                let mut s = s.clone();
+                s.user_id = "6f0c1b2a-1111-4222-8333-444455556666".into();
+                s.mfa_method =
+                    if s.interactive { "Mobile app notification".into() } else { s.mfa_method };
+                csv.push_str(&crate::sim::write::purview_sts_row(
+                    &s,
+                    crate::sim::write::tenant_id(),
+                ));
+                csv.push('\n');
+            }
+        }
+        let mut ds = crate::ingest::Dataset::new();
+        ds.add_file("ual.csv", csv.as_bytes());
+        ds
+    }
+
+    #[test]
+    fn true_positive_ual_authorize_then_token_from_another_ip() {
+        let mut b = Builder::new();
+        at_home(&mut b, "alice@x.test");
+        // The victim's authorize request (silent, from home), then the code redeemed from the
+        // attacker's server four minutes later; the UAL keeps no session id on them.
+        let s = b.i("alice@x.test", "2026-03-08T09:00:00Z", "198.51.100.20", 7922);
+        s.app_id = AZURE_CLI.into();
+        s.resource_id = "00000003-0000-0000-c000-000000000000".into();
+        s.mfa_detail = "MFA requirement satisfied by claim in the token".into();
+        s.request_id = "0a000000-0000-4000-8000-000000000001".into();
+        let s = b.ni("alice@x.test", "2026-03-08T09:04:00Z", "203.0.113.7", 14061);
+        s.app_id = AZURE_CLI.into();
+        s.resource_id = "00000003-0000-0000-c000-000000000000".into();
+        s.request_id = "0a000000-0000-4000-8000-000000000002".into();
+        let ds = as_ual(&b);
+        assert!(ds.events.iter().filter(|e| e.is_ual_sign_in()).count() >= 9, "{:?}", ds.files);
+        let settings = Settings::default();
+        let ctx = crate::detect::context::Ctx::new(&ds, &settings);
+        let m = run(&ctx);
+        assert!(
+            m.iter().any(|m| m.reason.starts_with("in the Unified Audit Log")
+                && m.reason.contains("OAuth2:Authorize from 198.51.100.20")
+                && m.reason.contains("OAuth2:Token from 203.0.113.7")),
+            "{m:?}"
+        );
+        // Redeemed from home too, or more than ten minutes later: no such pair.
+        let mut home = b.clone();
+        if let Some(crate::sim::Record::SignIn(s)) = home.records.last_mut() {
+            s.ip = "198.51.100.20".into();
+        }
+        let mut late = b.clone();
+        if let Some(crate::sim::Record::SignIn(s)) = late.records.last_mut() {
+            s.time += 11 * 60_000;
+        }
+        for other in [home, late] {
+            let ds = as_ual(&other);
+            let ctx = crate::detect::context::Ctx::new(&ds, &settings);
+            assert!(
+                run(&ctx).iter().all(|m| !m.reason.starts_with("in the Unified")),
+                "{:?}",
+                run(&ctx)
+            );
+        }
     }
 }
