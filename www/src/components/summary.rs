@@ -173,7 +173,16 @@ pub fn InputsTable(props: &InputsProps) -> Html {
                         html! {
                             <tr>
                                 <td>{input.name.clone()}</td>
-                                <td>{input.format.clone()}{if input.log_kind.is_empty() { String::new() } else { format!(" ({})", input.log_kind) }}</td>
+                                <td>
+                                    {input.format.clone()}{if input.log_kind.is_empty() { String::new() } else { format!(" ({})", input.log_kind) }}
+                                    if input.log_kind == "ip-database" {
+                                        // Its licence asks for the attribution wherever its data is used.
+                                        <p class="muted small" data-testid="ipdb-attribution">
+                                            {format!("{} ranges, dated {}. ", format::count(input.ranges), input.date)}
+                                            {input.attribution.clone()}
+                                        </p>
+                                    }
+                                </td>
                                 <td class="num">{format::bytes(input.bytes)}</td>
                                 <td class="num">{format::count(input.rows)}</td>
                                 <td class="num">{format::count(input.events)}</td>
