@@ -58,8 +58,11 @@ impl<T> fmt::Debug for Shared<T> {
 /// search scans. Built as the report's findings arrive (a page of them per task), because making
 /// it when the analyst types would cost one long task of about 130 ms per keystroke at 100 000
 /// findings.
+///
+/// It also keeps each finding's time span in milliseconds, parsed once from the report's RFC 3339
+/// text as the findings arrive, for the timeline brush's range filter.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct SearchIndex(Vec<Box<str>>);
+pub struct SearchIndex(Vec<Box<str>>, Vec<Option<(i64, i64)>>);
 
 impl SearchIndex {
     /// The index of `findings`.
@@ -71,6 +74,11 @@ impl SearchIndex {
 
     /// Adds `findings`, after those already indexed.
     pub fn extend(&mut self, findings: &[Finding]) {
+        self.1.extend(findings.iter().map(|f| {
+            let first = sessionhunt::ingest::parse_time(&f.first_seen)?;
+            let last = sessionhunt::ingest::parse_time(&f.last_seen).unwrap_or(first);
+            Some((first, last))
+        }));
         self.0.extend(findings.iter().map(|f| {
             let mut text = String::new();
             for column in GRID {
@@ -92,6 +100,15 @@ impl SearchIndex {
             }
             text.into_boxed_str()
         }));
+    }
+
+    /// True when finding `i`'s events span overlaps `[from, to]` (milliseconds).
+    pub fn overlaps(&self, i: usize, (from, to): (f64, f64)) -> bool {
+        self.1
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|(first, last)| (first as f64) <= to && (last as f64) >= from)
     }
 
     /// Number of findings indexed.
@@ -561,7 +578,7 @@ impl AppState {
             .enumerate()
             .filter(|(i, _)| needle.is_empty() || self.search.matches(*i, &needle))
             .filter(|(_, f)| column_needles.iter().all(|(c, t)| t.matches(*c, f)))
-            .filter(|(_, f)| range.is_none_or(|r| overlaps(f, r)))
+            .filter(|(i, _)| range.is_none_or(|r| self.search.overlaps(*i, r)))
             .map(|(i, _)| i)
             .collect();
         let findings = &report.findings;
@@ -661,16 +678,6 @@ impl ColumnFilter {
             Op::AtMost => order() != Ordering::Greater,
         };
         pass != self.negate
-    }
-}
-
-/// True when the finding's events span overlaps `[from, to]` (milliseconds).
-fn overlaps(finding: &Finding, (from, to): (f64, f64)) -> bool {
-    let first = sessionhunt::ingest::parse_time(&finding.first_seen);
-    let last = sessionhunt::ingest::parse_time(&finding.last_seen).or(first);
-    match (first, last) {
-        (Some(first), Some(last)) => (first as f64) <= to && (last as f64) >= from,
-        _ => false,
     }
 }
 

@@ -33,8 +33,8 @@ pub struct DetailsProps {
 /// Label/value rows of an event, empty values left out.
 fn event_fields(e: &EventView) -> Vec<(&'static str, String)> {
     let mut rows = vec![
-        ("Time", e.time.clone()),
-        ("Kind", e.kind.clone()),
+        ("Time", e.time_text()),
+        ("Kind", e.kind.as_str().to_owned()),
         ("Source", format!("{}:{}", e.file, e.line)),
         ("IP", e.ip.clone()),
         ("Network", e.network.clone()),

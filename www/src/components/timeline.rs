@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use sessionhunt::Report;
+use sessionhunt::model::EventKind;
 use sessionhunt::report::{EventRef, Finding};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, WheelEvent};
@@ -78,10 +79,10 @@ struct ViewState {
     drag: Option<Drag>,
 }
 
-fn lane_of(kind: &str) -> usize {
+fn lane_of(kind: EventKind) -> usize {
     match kind {
-        "interactive" => 0,
-        "audit" => 2,
+        EventKind::Interactive => 0,
+        EventKind::Audit => 2,
         _ => 1,
     }
 }
@@ -157,10 +158,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     }
     // Everything behind the finding under review, so its view frames all of it (both sign-ins
     // of an impossible-travel pair, the audit operations after it).
+    // Their times come from the loaded events (milliseconds already), matched by file and line.
     let focus_span: Option<(f64, f64)> = focused.first().and_then(|f| {
-        let times = refs_of(f)
+        let refs = refs_of(f);
+        let wanted: HashSet<(&str, u64)> = refs.iter().map(|r| (r.file.as_str(), r.line)).collect();
+        let times = events
             .iter()
-            .filter_map(|r| millis(&r.time))
+            .filter(|e| wanted.contains(&(e.file.as_str(), e.line)))
+            .map(EventView::millis)
             .chain(millis(&f.first_seen))
             .chain(millis(&f.last_seen));
         times.fold(None, |acc: Option<(f64, f64)>, t| {
@@ -174,8 +179,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let key = (props.user.clone(), props.focus.clone());
         let loaded = !events.is_empty();
         if loaded && (st.key != key || st.full == (0.0, 0.0)) {
-            let first = events.first().map_or(0.0, |e| e.millis);
-            let last = events.last().map_or(0.0, |e| e.millis);
+            let first = events.first().map_or(0.0, |e| e.millis());
+            let last = events.last().map_or(0.0, |e| e.millis());
             let pad = ((last - first) * 0.02).max(3_600_000.0);
             st.full = (first - pad, last + pad);
             st.view = st.full;
@@ -184,8 +189,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     // Include the user's own interactive sign-in just before the replay.
                     let own = events
                         .iter()
-                        .filter(|e| e.kind == "interactive" && e.millis <= a)
-                        .map(|e| e.millis)
+                        .filter(|e| e.kind == EventKind::Interactive && e.millis() <= a)
+                        .map(|e| e.millis())
                         .next_back()
                         .filter(|t| a - t < 2.0 * 86_400_000.0)
                         .unwrap_or(a);
@@ -361,17 +366,20 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let in_view: Vec<(usize, &EventView)> = events
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.millis >= view.0 - margin && e.millis <= view.1 + margin)
+        .filter(|(_, e)| e.millis() >= view.0 - margin && e.millis() <= view.1 + margin)
         .collect();
     let y_of = |i: usize, e: &EventView| {
-        AXIS + LANE * lane_of(&e.kind) as f64 + LANE / 2.0 + ((i % 5) as f64 - 2.0) * 6.0
+        AXIS + LANE * lane_of(e.kind) as f64 + LANE / 2.0 + ((i % 5) as f64 - 2.0) * 6.0
     };
 
     // Sessions: events sharing a session id, joined in time order.
     let mut sessions: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for (i, e) in &in_view {
         if !e.session_id.is_empty() {
-            sessions.entry(e.session_id.as_str()).or_default().push((x_of(e.millis), y_of(*i, e)));
+            sessions
+                .entry(e.session_id.as_str())
+                .or_default()
+                .push((x_of(e.millis()), y_of(*i, e)));
         }
     }
     let hovered_session = (*hovered).and_then(|i| events.get(i)).map(|e| e.session_id.as_str());
@@ -387,22 +395,22 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             // that is not the attacker's.
             let attacker: HashSet<u32> = f.asns.iter().copied().collect();
             let replay = events.iter().find(|e| {
-                e.kind != "audit"
+                e.kind != EventKind::Audit
                     && refs.contains(&(e.file.as_str(), e.line))
                     && (attacker.is_empty() || attacker.contains(&e.asn))
             })?;
             let own = events.iter().rev().find(|e| {
-                e.kind == "interactive"
-                    && e.millis <= replay.millis
+                e.kind == EventKind::Interactive
+                    && e.millis() <= replay.millis()
                     && !attacker.contains(&e.asn)
                     && e.asn != replay.asn
             })?;
             Some((
-                own.millis,
-                replay.millis,
+                own.millis(),
+                replay.millis(),
                 format!(
                     "{} after the user's sign-in · {} → {}",
-                    duration(replay.millis - own.millis),
+                    duration(replay.millis() - own.millis()),
                     own.network,
                     replay.network
                 ),
@@ -523,27 +531,27 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         }) }
                         // Events.
                         { for in_view.iter().map(|&(i, e)| {
-                            let x = x_of(e.millis);
+                            let x = x_of(e.millis());
                             let y = y_of(i, e);
                             let fill = colours.get(&e.asn).copied().unwrap_or(UNKNOWN);
                             let bad = suspicious.contains(&(e.file.as_str(), e.line));
                             let hovered = hovered.clone();
                             let onmouseenter = Callback::from(move |_: MouseEvent| hovered.set(Some(i)));
-                            let tip = format!("{} · {} · {} · {} · {}{}{}", e.time, e.kind, e.ip, e.network,
+                            let tip = format!("{} · {} · {} · {} · {}{}{}", e.time_text(), e.kind.as_str(), e.ip, e.network,
                                 if e.operation.is_empty() { &e.app } else { &e.operation },
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) },
                                 if e.user_agent.is_empty() { String::new() } else { format!(" · UA {}", e.user_agent) });
-                            let class = classes!("event", e.kind.clone(), bad.then_some("suspicious"));
+                            let class = classes!("event", e.kind.as_str(), bad.then_some("suspicious"));
                             html! {
                                 <g {class} {onmouseenter} data-asn={e.asn.to_string()}>
                                     if bad {
                                         <circle class="ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="9" />
                                     }
-                                    if e.kind == "audit" {
+                                    if e.kind == EventKind::Audit {
                                         <rect x={format!("{:.1}", x - 5.0)} y={format!("{:.1}", y - 5.0)} width="10" height="10" fill={fill}
                                             transform={format!("rotate(45 {x:.1} {y:.1})")} />
                                     } else {
-                                        <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={if e.kind == "interactive" { "6" } else { "4.5" }} fill={fill} />
+                                        <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={if e.kind == EventKind::Interactive { "6" } else { "4.5" }} fill={fill} />
                                     }
                                     <title>{tip}</title>
                                 </g>
@@ -575,7 +583,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     </ul>
                     <p class="hover-info" data-testid="timeline-hover" aria-live="polite">
                         { match hover_info {
-                            Some(e) => format!("{} · {} · {} · {} · {} · {} · {} · UA {}{}", e.time, e.kind, e.ip, e.network, e.location,
+                            Some(e) => format!("{} · {} · {} · {} · {} · {} · {} · UA {}{}", e.time_text(), e.kind.as_str(), e.ip, e.network, e.location,
                                 if e.operation.is_empty() { &e.app } else { &e.operation }, e.outcome, e.user_agent,
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) }),
                             None => "Point at an event for its details.".to_owned(),
