@@ -155,7 +155,7 @@ test('a finding opens its details: facts and points, the events behind it, audit
   await page.getByTestId('events-loading').waitFor({ state: 'detached', timeout: 30_000 });
   const events = page.getByTestId('finding-events').locator('li');
   assert.equal(await events.count(), f.events.length);
-  await events.first().locator('summary').click();
+  await events.first().locator('summary').first().click();
   const fields = await events.first().locator('dl.row-fields dt').allTextContents();
   assert.ok(fields.includes('Source') && fields.includes('IP'), fields.join());
   const source = await events.first().locator('dl.row-fields dd').nth(fields.indexOf('Source')).textContent();
