@@ -22,6 +22,7 @@ use crate::components::summary::{AnswerBanner, InputsTable, Summary};
 use crate::components::theme::ThemeToggle;
 use crate::components::timeline::Timeline;
 use crate::components::users::UsersList;
+use crate::context::{Dispatch, WorkerLink};
 use crate::protocol::{FromWorker, ToWorker};
 use crate::state::{Action, AppState, Phase, SearchIndex, Shared, UserEvents};
 
@@ -189,6 +190,12 @@ pub fn App() -> Html {
             }
         })
     };
+    // The same handle for the page's life, so components that take it from the context do not
+    // re-render for it (`send` only holds the dispatcher and the worker cell, both stable).
+    let worker = {
+        let send = send.clone();
+        (*use_memo((), move |_| WorkerLink::new(send))).clone()
+    };
     // Reads every chosen file again (after an addition or a removal).
     let analyze_all = {
         let send = send.clone();
@@ -327,29 +334,6 @@ pub fn App() -> Html {
             }
         })
     };
-    let dispatch = |make: fn(String) -> Action| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |value: String| dispatcher.dispatch(make(value)))
-    };
-    let on_sort = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |key| dispatcher.dispatch(Action::SortBy(key)))
-    };
-    let on_filter = dispatch(Action::Filter);
-    let on_column_filter = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |(column, text)| {
-            dispatcher.dispatch(Action::ColumnFilter(column, text))
-        })
-    };
-    let on_toggle_column = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |column| dispatcher.dispatch(Action::ToggleColumn(column)))
-    };
-    let on_select = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |id: String| dispatcher.dispatch(Action::Select(Some(id))))
-    };
     let on_close_details = {
         let dispatcher = state.dispatcher();
         Callback::from(move |()| {
@@ -373,10 +357,6 @@ pub fn App() -> Html {
             })
             .forget();
         })
-    };
-    let on_clear_filters = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::ClearFilters))
     };
     let on_want_users = {
         let dispatcher = state.dispatcher();
@@ -410,10 +390,6 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |range| dispatcher.dispatch(Action::Range(range)))
     };
-    let on_clear_range = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Range(None)))
-    };
     let on_clear = {
         let loaded = loaded.clone();
         let dispatcher = state.dispatcher();
@@ -439,25 +415,11 @@ pub fn App() -> Html {
     };
 
     let busy = matches!(state.phase, Phase::Working { .. });
-    let range_label = state.range.map(|(a, b)| {
-        format!(
-            "{} → {}",
-            sessionhunt::time::rfc3339(a as i64),
-            sessionhunt::time::rfc3339(b as i64)
-        )
-    });
     let loaded_names: Vec<String> = loaded.borrow().files.iter().map(File::name).collect();
     let selected = state.selected_finding().cloned();
-    // A hand-off export of the shown report: the worker makes it (the same bytes as the CLI's
-    // command) and the page saves it.
-    let on_export = {
-        let send = send.clone();
-        Callback::from(move |export: sessionhunt::export::Kind| {
-            let min_severity = sessionhunt::Severity::High;
-            send(None, ToWorker::Export { export, min_severity, grades: None }, Vec::new());
-        })
-    };
     html! {
+        <ContextProvider<Dispatch> context={state.dispatcher()}>
+        <ContextProvider<WorkerLink> context={worker}>
         <div class="app" data-worker={if state.worker_ready { "ready" } else { "starting" }}>
             <header class="topbar">
                 <h1><span class="logo" aria-hidden="true">{"◎"}</span>{"sessionhunt"}</h1>
@@ -480,11 +442,8 @@ pub fn App() -> Html {
                             <button class="chip-close" aria-label="Dismiss" onclick={on_dismiss_rescored}>{"×"}</button>
                         </p>
                     }
-                    <Summary report={report.clone()} blob={state.report_blob.clone()} {on_export} />
-                    <FindingsTable {on_clear_filters} report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
-                        sort={state.sort} descending={state.descending} filter={state.filter.clone()}
-                        column_filters={state.column_filters.clone()} selected={state.selected.clone()}
-                        {range_label} {on_sort} {on_filter} {on_column_filter} {on_toggle_column} {on_select} {on_clear_range} />
+                    <Summary report={report.clone()} blob={state.report_blob.clone()} />
+                    <FindingsTable report={report.clone()} view={state.grid_view((*rows).clone())} />
                     if let Some(user) = &state.timeline_user {
                         <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
                             focus={state.timeline_focus.clone()}
@@ -504,5 +463,7 @@ pub fn App() -> Html {
                 <About />
             </footer>
         </div>
+        </ContextProvider<WorkerLink>>
+        </ContextProvider<Dispatch>>
     }
 }

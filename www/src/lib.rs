@@ -12,6 +12,7 @@ pub mod answer;
 pub mod app;
 pub mod bridge;
 pub mod components;
+pub mod context;
 pub mod demo;
 pub mod format;
 pub mod protocol;

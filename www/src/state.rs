@@ -219,6 +219,28 @@ impl PageColumn for Column {
     }
 }
 
+/// What the findings grid shows: its rows and how they were chosen and ordered. One value instead
+/// of a prop per state field, built by [`AppState::grid_view`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GridView {
+    /// Indices of the findings to show, in order.
+    pub rows: Shared<Vec<usize>>,
+    /// Visible columns, in order.
+    pub columns: Vec<Column>,
+    /// Sort column.
+    pub sort: Column,
+    /// Sort direction.
+    pub descending: bool,
+    /// Search text.
+    pub filter: String,
+    /// Per-column filters.
+    pub column_filters: BTreeMap<Column, String>,
+    /// Id of the finding whose details are open.
+    pub selected: Option<String>,
+    /// The timeline brush's time range, as text, when one is set.
+    pub range_label: Option<String>,
+}
+
 /// The loaded events of one user (details panel, timeline).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserEvents {
@@ -560,6 +582,27 @@ impl AppState {
     pub fn selected_finding(&self) -> Option<&Finding> {
         let id = self.selected.as_ref()?;
         self.report.as_ref()?.findings.iter().find(|f| &f.id == id)
+    }
+
+    /// The grid's view of this state, `rows` being [`AppState::visible_findings`] (computed once
+    /// per change by the page, not per render).
+    pub fn grid_view(&self, rows: Shared<Vec<usize>>) -> GridView {
+        GridView {
+            rows,
+            columns: self.columns(),
+            sort: self.sort,
+            descending: self.descending,
+            filter: self.filter.clone(),
+            column_filters: self.column_filters.clone(),
+            selected: self.selected.clone(),
+            range_label: self.range.map(|(a, b)| {
+                format!(
+                    "{} → {}",
+                    sessionhunt::time::rfc3339(a as i64),
+                    sessionhunt::time::rfc3339(b as i64)
+                )
+            }),
+        }
     }
 
     /// Indices of the findings to show, filtered and in display order.

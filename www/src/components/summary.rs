@@ -27,9 +27,6 @@ pub struct SummaryProps {
     pub report: Shared<Report>,
     /// The report's JSON contract text as a Blob, for the download.
     pub blob: Option<web_sys::Blob>,
-    /// Make and save a hand-off export.
-    #[prop_or_default]
-    pub on_export: Callback<sessionhunt::export::Kind>,
 }
 
 /// Props of [`AnswerBanner`].
@@ -61,6 +58,18 @@ pub fn AnswerBanner(props: &AnswerProps) -> Html {
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {
     let report = &props.report;
+    // A hand-off export of the shown report: the worker makes it (the same bytes as the CLI's
+    // command) and the page saves it when it arrives.
+    let on_export = {
+        let worker = crate::context::use_worker();
+        Callback::from(move |export: sessionhunt::export::Kind| {
+            let min_severity = sessionhunt::Severity::High;
+            let request = crate::protocol::ToWorker::Export { export, min_severity, grades: None };
+            if let Some(worker) = &worker {
+                worker.send(None, request, Vec::new());
+            }
+        })
+    };
     let on_download = {
         let blob = props.blob.clone();
         Callback::from(move |_| {
@@ -117,7 +126,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
                 <h3>{"Hand-off"}</h3>
                 <p class="muted">{"Findings of high severity or more; the same bytes as the command-line tool's command."}</p>
                 { for sessionhunt::export::Kind::ALL.into_iter().map(|kind| {
-                    let on_export = props.on_export.clone();
+                    let on_export = on_export.clone();
                     let title = format!("sessionhunt {} … (saves {})", kind.command(), kind.file_name());
                     html! {
                         <button class="button" onclick={Callback::from(move |_| on_export.emit(kind))} {title} data-testid={format!("export-{}", kind.command())}>{kind.label()}</button>
