@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use gloo::storage::{LocalStorage, Storage};
+use sessionhunt::export::Grades;
 use sessionhunt::report::Finding;
 use sessionhunt::{Report, Settings};
 use wasm_bindgen::JsCast;
@@ -27,7 +28,7 @@ use crate::protocol::{FromWorker, ToWorker};
 use crate::state::{Action, AppState, Phase, SearchIndex, Shared, UserEvents};
 
 /// Local-storage key of the analysis settings.
-const SETTINGS_KEY: &str = "sessionhunt.settings";
+use crate::context::SETTINGS_KEY;
 
 /// The settings stored in this browser, or the defaults (a stored value the core no longer
 /// accepts is reported on the console and ignored).
@@ -40,6 +41,20 @@ fn stored_settings() -> Settings {
             Settings::default()
         }),
         Err(_) => Settings::default(),
+    }
+}
+
+/// Where the page keeps the analyst's grades in this browser (a grades file's text).
+const GRADES_KEY: &str = "sessionhunt.grades";
+
+/// The grades kept in this browser; none when there are none or they cannot be read.
+fn stored_grades() -> Grades {
+    match LocalStorage::get::<String>(GRADES_KEY) {
+        Ok(text) => Grades::parse(&text).unwrap_or_else(|err| {
+            web_sys::console::warn_1(&format!("sessionhunt: stored grades ignored: {err}").into());
+            Grades::default()
+        }),
+        Err(_) => Grades::default(),
     }
 }
 
@@ -159,8 +174,17 @@ fn spawn(
 /// The whole page.
 #[component]
 pub fn App() -> Html {
-    let state =
-        use_reducer(|| AppState { settings: Shared::new(stored_settings()), ..AppState::new() });
+    let state = use_reducer(|| AppState {
+        settings: Shared::new(stored_settings()),
+        grades: Shared::new(stored_grades()),
+        ..AppState::new()
+    });
+    // Grades are kept in this browser as they change (they are few; each is a click).
+    use_effect_with(state.grades.clone(), |grades| {
+        if let Err(err) = LocalStorage::set(GRADES_KEY, grades.to_json()) {
+            web_sys::console::warn_1(&format!("sessionhunt: grades not stored: {err}").into());
+        }
+    });
     let analyzer = use_mut_ref(|| None::<Analyzer>);
     let loaded = use_mut_ref(Loaded::default);
 
@@ -316,22 +340,10 @@ pub fn App() -> Html {
     };
     let on_settings = {
         let dispatcher = state.dispatcher();
-        let send = send.clone();
+        let worker = worker.clone();
         let has_report = state.report.is_some();
         Callback::from(move |settings: Settings| {
-            if let Err(err) = LocalStorage::set(SETTINGS_KEY, &settings) {
-                web_sys::console::warn_1(
-                    &format!("sessionhunt: settings not stored: {err}").into(),
-                );
-            }
-            dispatcher.dispatch(Action::Settings(Shared::new(settings.clone())));
-            if has_report {
-                send(
-                    Some(("Re-scoring with the new settings".to_owned(), false)),
-                    ToWorker::Rescore { settings },
-                    Vec::new(),
-                );
-            }
+            crate::context::apply_settings(&dispatcher, &worker, settings, has_report)
         })
     };
     let on_close_details = {
@@ -409,6 +421,8 @@ pub fn App() -> Html {
             s.filter.clone(),
             s.column_filters.clone(),
             s.range.map(|(a, b)| (a.to_bits(), b.to_bits())),
+            s.grade_filter,
+            s.grades.clone(),
         );
         let state = state.clone();
         use_memo(key, move |_| Shared::new(state.visible_findings()))
@@ -442,7 +456,7 @@ pub fn App() -> Html {
                             <button class="chip-close" aria-label="Dismiss" onclick={on_dismiss_rescored}>{"×"}</button>
                         </p>
                     }
-                    <Summary report={report.clone()} blob={state.report_blob.clone()} />
+                    <Summary report={report.clone()} blob={state.report_blob.clone()} grades={state.grades.clone()} />
                     <FindingsTable report={report.clone()} view={state.grid_view((*rows).clone())} />
                     if let Some(user) = &state.timeline_user {
                         <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
@@ -456,7 +470,7 @@ pub fn App() -> Html {
                 }
             </main>
             if let Some(finding) = selected {
-                <Details report={state.report.clone().unwrap_or_default()} events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} {finding} on_close={on_close_details} {on_timeline} />
+                <Details report={state.report.clone().unwrap_or_default()} events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} grade={state.grades.get(&finding.id).cloned()} settings={state.settings.clone()} {finding} on_close={on_close_details} {on_timeline} />
             }
             <footer>
                 {"Your files are read by this page only: the analysis runs in a web worker in this tab, and the page's Content-Security-Policy forbids connections to any other site."}

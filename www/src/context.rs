@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use sessionhunt::Settings;
 use web_sys::File;
 use yew::prelude::*;
 
@@ -51,4 +52,21 @@ pub fn use_dispatch() -> Option<Dispatch> {
 #[hook]
 pub fn use_worker() -> Option<WorkerLink> {
     use_context::<WorkerLink>()
+}
+
+/// Where the page keeps the settings in this browser.
+pub const SETTINGS_KEY: &str = "sessionhunt.settings";
+
+/// Applies new settings: kept in this browser, put in the state, and (with `rescore`, when a
+/// report is shown) the loaded data re-scored with them without reading the files again.
+pub fn apply_settings(dispatch: &Dispatch, worker: &WorkerLink, settings: Settings, rescore: bool) {
+    use gloo::storage::{LocalStorage, Storage};
+    if let Err(err) = LocalStorage::set(SETTINGS_KEY, &settings) {
+        web_sys::console::warn_1(&format!("sessionhunt: settings not stored: {err}").into());
+    }
+    dispatch.dispatch(crate::state::Action::Settings(crate::state::Shared::new(settings.clone())));
+    if rescore {
+        let label = "Re-scoring with the new settings".to_owned();
+        worker.send(Some((label, false)), ToWorker::Rescore { settings }, Vec::new());
+    }
 }

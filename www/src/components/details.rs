@@ -28,6 +28,12 @@ pub struct DetailsProps {
     pub on_close: Callback<()>,
     /// Show the user's timeline.
     pub on_timeline: Callback<String>,
+    /// The analyst's grade of the finding, if any.
+    #[prop_or_default]
+    pub grade: Option<sessionhunt::export::GradeEntry>,
+    /// The settings in force (a false positive's allowlist adds to them).
+    #[prop_or_default]
+    pub settings: Shared<sessionhunt::Settings>,
 }
 
 /// Label/value rows of an event, empty values left out.
@@ -204,6 +210,7 @@ pub fn Details(props: &DetailsProps) -> Html {
             <div class="details-actions">
                 <button class="button primary" onclick={timeline} data-testid="open-timeline">{"Show the user's timeline"}</button>
             </div>
+            <crate::components::grading::GradePanel finding={f.clone()} grade={props.grade.clone()} settings={props.settings.clone()} />
 
             <details class="fold" data-testid="facts-fold">
             <summary><h3>{format!("Why it fired: {} facts, score {}", f.facts.len(), f.score)}</h3></summary>

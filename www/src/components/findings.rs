@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 use crate::context::use_dispatch;
 use crate::format;
-use crate::state::{Action, Column, GRID, GridView, PageColumn, Shared};
+use crate::state::{Action, Column, GRID, GradeFilter, GridView, PageColumn, Shared};
 
 /// Height of a body row in CSS pixels (`.findings tbody tr` in style.css).
 pub const ROW_HEIGHT: f64 = 34.0;
@@ -72,6 +72,30 @@ fn cell(column: Column, f: &Finding) -> Html {
         }
         Column::Id => html! { <td class="nowrap">{f.id.clone()}</td> },
         other => html! { <td>{other.page_text(f)}</td> },
+    }
+}
+
+/// The grade cell: a short badge, the note in its tooltip.
+fn grade_cell(grade: Option<&sessionhunt::export::GradeEntry>) -> Html {
+    match grade {
+        None => html! { <td class="grade muted" data-grade="">{"—"}</td> },
+        Some(g) => {
+            let short = match g.grade {
+                sessionhunt::export::Grade::TruePositive => "TP",
+                sessionhunt::export::Grade::FalsePositive => "FP",
+                sessionhunt::export::Grade::BenignTruePositive => "BTP",
+            };
+            let title = if g.note.is_empty() {
+                g.grade.label().to_owned()
+            } else {
+                format!("{}: {}", g.grade.label(), g.note)
+            };
+            html! {
+                <td class="grade" data-grade={g.grade.as_str()} {title}>
+                    <span class={classes!("grade-badge", g.grade.as_str())}>{short}</span>
+                </td>
+            }
+        }
     }
 }
 
@@ -215,6 +239,21 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
             on_filter.emit(input.value());
         })
     };
+    // The analyst's grades: a column of their own, filtered by a choice of grades.
+    let grade_filter = {
+        let act = act.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            act.emit(Action::GradeFilter(GradeFilter::from_key(&select.value())));
+        });
+        html! {
+            <select {onchange} aria-label="Filter by grade" data-testid="filter-grade">
+                { for GradeFilter::ALL.into_iter().map(|g| html! {
+                    <option value={g.key()} selected={view.grade_filter == g}>{g.label()}</option>
+                }) }
+            </select>
+        }
+    };
     let findings = &props.report.findings;
     let total_height = HEAD_HEIGHT + n as f64 * ROW_HEIGHT;
     let columns = view.columns.clone();
@@ -266,8 +305,8 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                         <svg class="grid-sizer" aria-hidden="true" width="1" height={total_height.to_string()}></svg>
                         <table class="grid findings" data-testid="findings" data-rows={n.to_string()}>
                             <thead>
-                                <tr class="labels">{ for columns.iter().map(|&c| header(c)) }</tr>
-                                <tr class="filters">{ for columns.iter().map(|&c| filter_cell(c)) }</tr>
+                                <tr class="labels"><th class="col grade">{"Grade"}</th>{ for columns.iter().map(|&c| header(c)) }</tr>
+                                <tr class="filters"><th class="filter">{grade_filter}</th>{ for columns.iter().map(|&c| filter_cell(c)) }</tr>
                             </thead>
                             <tbody>
                                 { for (start..end).map(|pos| {
@@ -287,6 +326,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                                     html! {
                                         <tr key={f.id.clone()} {class} {onclick} data-id={f.id.clone()}
                                             aria-selected={(view.selected.as_ref() == Some(&f.id)).to_string()}>
+                                            {grade_cell(view.grades.get(&f.id))}
                                             { for columns.iter().map(|&c| cell(c, f)) }
                                         </tr>
                                     }
