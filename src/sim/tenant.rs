@@ -2052,6 +2052,69 @@ mod tests {
         );
     }
 
+    /// The device-code and ROPC attacks and their look-alikes write their shapes: the attacker's
+    /// device-code and ROPC sign-ins from a hosting network, the look-alikes' from the user's own
+    /// office or home, from the first day of the span.
+    #[test]
+    fn device_code_ropc_and_look_alikes_write_their_shapes() {
+        let t = generate(&TenantConfig {
+            seed: 9,
+            benign_users: 60,
+            days: 10,
+            attacks: vec![(Attack::DeviceCodePhishing, true), (Attack::LegacyRopc, false)],
+            domain: "x.example".to_owned(),
+        });
+        let victim = |a: Attack| {
+            t.truth.iter().find(|u| u.attack.map(|x| x.0) == Some(a)).map(|u| u.user.clone())
+        };
+        let hosting = [24940u32, 20473, 51167, 9009];
+        let dc = sign_ins(&t, &victim(Attack::DeviceCodePhishing).unwrap_or_default())
+            .into_iter()
+            .filter(|s| s.transfer_method == "deviceCodeFlow")
+            .cloned()
+            .collect::<Vec<_>>();
+        assert!(dc.iter().any(|s| s.interactive
+            && s.auth_protocol == "deviceCode"
+            && s.app_id == MS_OFFICE.0
+            && hosting.contains(&s.asn)));
+        assert!(dc.iter().any(|s| !s.interactive && hosting.contains(&s.asn)), "{dc:?}");
+        let ropc_victim = sign_ins(&t, &victim(Attack::LegacyRopc).unwrap_or_default());
+        assert!(ropc_victim.iter().any(|s| s.error_code == 0
+            && s.auth_protocol == "ropc"
+            && s.user_agent == "BAV2ROPC"
+            && s.auth_requirement == "singleFactorAuthentication"
+            && hosting.contains(&s.asn)));
+        assert!(ropc_victim.iter().any(|s| s.error_code == 50126 && s.user_agent == "BAV2ROPC"));
+        let with = |c: Confounder| {
+            t.truth.iter().filter(move |u| u.attack.is_none() && u.confounders.contains(&c))
+        };
+        let mut seen = [0; 3];
+        for u in with(Confounder::AzureCliDeveloper) {
+            let cli: Vec<_> =
+                sign_ins(&t, &u.user).into_iter().filter(|s| s.app_id == AZURE_CLI.0).collect();
+            assert!(cli.iter().all(|s| s.resource_id == GRAPH.0), "{}", u.user);
+            assert!(cli.first().is_some_and(|s| s.interactive && s.time < START + DAY));
+            seen[0] += 1;
+        }
+        for u in with(Confounder::MeetingRoomDeviceCode) {
+            let room: Vec<_> = sign_ins(&t, &u.user)
+                .into_iter()
+                .filter(|s| s.auth_protocol == "deviceCode")
+                .collect();
+            assert!(room.first().is_some_and(|s| s.time < START + DAY), "{}", u.user);
+            // Always the office: one address for all of them.
+            assert!(room.iter().all(|s| s.ip == room[0].ip && s.interactive), "{}", u.user);
+            seen[1] += 1;
+        }
+        for u in with(Confounder::LegacyMailClient) {
+            let old: Vec<_> =
+                sign_ins(&t, &u.user).into_iter().filter(|s| s.user_agent == "BAV2ROPC").collect();
+            assert!(old.len() >= 5 && old.iter().all(|s| s.ip == old[0].ip), "{}", u.user);
+            seen[2] += 1;
+        }
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    }
+
     fn tenant() -> Tenant {
         generate(&TenantConfig {
             seed: 21,
@@ -2086,8 +2149,12 @@ mod tests {
         assert!((4..=16).contains(&users.len()), "about a tenth of 80: {}", users.len());
         for user in users {
             let all = sign_ins(&t, user);
-            let phone: Vec<&&SignInRecord> =
-                all.iter().filter(|s| s.client_app.starts_with("Mobile")).collect();
+            // The phone's (a meeting-room screen or a command-line tool is also a mobile or
+            // desktop client).
+            let phone: Vec<&&SignInRecord> = all
+                .iter()
+                .filter(|s| s.client_app.starts_with("Mobile") && s.os == "Ios")
+                .collect();
             // (A trip's hotel is not home.)
             let phone_home: Vec<u32> = phone
                 .iter()
