@@ -363,6 +363,8 @@ impl TenantConfig {
                 (Attack::Sneaky2fa, false),
                 (Attack::RogueDevice, false),
                 (Attack::CaMfaBypass, false),
+                (Attack::DeviceCodePhishing, true),
+                (Attack::LegacyRopc, false),
             ],
             domain: "contoso.example".to_owned(),
         }
