@@ -14,9 +14,12 @@ const s = suite({ demo: true });
 
 const rows = (page) => page.getByTestId('findings').locator('tbody tr');
 
+/** Opens a finding's details (searching for its id first: the grid only renders the rows in view). */
 async function open(page, id) {
+  await page.getByTestId('findings-filter').fill(id);
   await page.locator(`tr[data-id="${id}"]`).click();
   await page.getByTestId('grading').waitFor();
+  await page.getByTestId('findings-filter').fill('');
 }
 
 test('grades show in the grid, filter it, persist, export, import, and drive the containment script', async () => {
@@ -109,6 +112,7 @@ test('a false positive allowlists its origin in one click: re-scored, the findin
   const again = after.findings.find((f) => f.id === fp.id);
   assert.ok(again && again.suppressions.length > 0, `the finding shows the suppression: ${JSON.stringify(again?.suppressions)}`);
   // The grade stays with the finding through the re-score.
+  await page.getByTestId('findings-filter').fill(fp.id);
   assert.equal(await page.locator(`tr[data-id="${fp.id}"] td.grade`).getAttribute('data-grade'), 'false-positive');
   assert.deepEqual(errors, []);
   await context.close();

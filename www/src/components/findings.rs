@@ -78,7 +78,7 @@ fn cell(column: Column, f: &Finding) -> Html {
 /// The grade cell: a short badge, the note in its tooltip.
 fn grade_cell(grade: Option<&sessionhunt::export::GradeEntry>) -> Html {
     match grade {
-        None => html! { <td class="grade muted" data-grade="">{"—"}</td> },
+        None => html! { <td class="grade" data-grade="" title="Not graded">{"—"}</td> },
         Some(g) => {
             let short = match g.grade {
                 sessionhunt::export::Grade::TruePositive => "TP",
@@ -239,7 +239,8 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
             on_filter.emit(input.value());
         })
     };
-    // The analyst's grades: a column of their own, filtered by a choice of grades.
+    // The analyst's grades: a column of their own (the last, after the chosen ones), filtered by a
+    // choice of grades.
     let grade_filter = {
         let act = act.clone();
         let onchange = Callback::from(move |e: Event| {
@@ -305,8 +306,8 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                         <svg class="grid-sizer" aria-hidden="true" width="1" height={total_height.to_string()}></svg>
                         <table class="grid findings" data-testid="findings" data-rows={n.to_string()}>
                             <thead>
-                                <tr class="labels"><th class="col grade">{"Grade"}</th>{ for columns.iter().map(|&c| header(c)) }</tr>
-                                <tr class="filters"><th class="filter">{grade_filter}</th>{ for columns.iter().map(|&c| filter_cell(c)) }</tr>
+                                <tr class="labels">{ for columns.iter().map(|&c| header(c)) }<th class="col grade">{"Grade"}</th></tr>
+                                <tr class="filters">{ for columns.iter().map(|&c| filter_cell(c)) }<th class="filter">{grade_filter}</th></tr>
                             </thead>
                             <tbody>
                                 { for (start..end).map(|pos| {
@@ -326,8 +327,8 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                                     html! {
                                         <tr key={f.id.clone()} {class} {onclick} data-id={f.id.clone()}
                                             aria-selected={(view.selected.as_ref() == Some(&f.id)).to_string()}>
-                                            {grade_cell(view.grades.get(&f.id))}
                                             { for columns.iter().map(|&c| cell(c, f)) }
+                                            {grade_cell(view.grades.get(&f.id))}
                                         </tr>
                                     }
                                 }) }
