@@ -107,7 +107,8 @@ test('a false positive allowlists its origin in one click: re-scored, the findin
   await page.getByTestId('rescored').waitFor({ timeout: 60_000 });
   const settings = await page.evaluate(() => JSON.parse(localStorage.getItem('sessionhunt.settings')));
   assert.deepEqual(settings.allow.ips, [fp.ips[0]]);
-  await page.getByTestId('download-json').waitFor();
+  await page.getByTestId('details-close').click();
+  await page.locator('[data-testid=download-json]:not([disabled])').waitFor({ timeout: 60_000 });
   const after = JSON.parse((await downloadText(page, page.getByTestId('download-json'))).text);
   const again = after.findings.find((f) => f.id === fp.id);
   assert.ok(again && again.suppressions.length > 0, `the finding shows the suppression: ${JSON.stringify(again?.suppressions)}`);
