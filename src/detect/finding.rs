@@ -551,11 +551,13 @@ impl Engine<'_, '_> {
                     break;
                 }
             }
-            let (kept, apart): (Vec<(Pos, bool)>, Vec<(Pos, bool)>) =
-                group.iter().copied().zip(keep).partition(|&(_, k)| k);
-            out.push((kept.into_iter().map(|(p, _)| p).collect(), false));
+            let kept: Vec<Pos> =
+                group.iter().zip(&keep).filter(|&(_, &k)| k).map(|(&p, _)| p).collect();
+            let apart: Vec<Pos> =
+                group.iter().zip(&keep).filter(|&(_, &k)| !k).map(|(&p, _)| p).collect();
+            out.push((kept, false));
             if !apart.is_empty() {
-                out.push((apart.into_iter().map(|(p, _)| p).collect(), true));
+                out.push((apart, true));
             }
         }
         // Groups in order of their first anchor, as `group_by_origin` gives them.
