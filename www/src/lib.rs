@@ -12,6 +12,8 @@ pub mod bridge;
 pub mod components;
 pub mod demo;
 pub mod format;
+pub mod glossary;
+pub mod networks;
 pub mod protocol;
 pub mod state;
 pub mod worker;

@@ -31,13 +31,13 @@ pub struct DetailsProps {
 }
 
 /// Label/value rows of an event, empty values left out.
-fn event_fields(e: &EventView) -> Vec<(&'static str, String)> {
+fn event_fields(e: &EventView, nets: &crate::networks::Networks) -> Vec<(&'static str, String)> {
     let mut rows = vec![
         ("Time", e.time.clone()),
         ("Kind", e.kind.clone()),
         ("Source", format!("{}:{}", e.file, e.line)),
         ("IP", e.ip.clone()),
-        ("Network", e.network.clone()),
+        ("Network", nets.label(e)),
         ("Location", e.location.clone()),
         ("Application", e.app.clone()),
         ("Resource", e.resource.clone()),
@@ -147,6 +147,7 @@ pub fn Details(props: &DetailsProps) -> Html {
         .map(|rows| rows.iter().map(|(f, l, t)| ((f.as_str(), *l), t.as_str())).collect())
         .unwrap_or_default();
     let refs = loaded.map(|u| u.refs.get(&f.id).map(Vec::as_slice).unwrap_or_default());
+    let nets = loaded.map(|u| crate::networks::Networks::of(&u.events)).unwrap_or_default();
     let by_source: HashMap<(&str, u64), &EventView> = loaded
         .map(|u| u.events.iter().map(|e| ((e.file.as_str(), e.line), e)).collect())
         .unwrap_or_default();
@@ -199,8 +200,14 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <dd data-testid="answer-linked">{linked(&props.report, f)}</dd>
             </dl>
             if !f.severity_reason.is_empty() {
-                <p class="reason" data-testid="severity-reason"><strong>{"Why this severity: "}</strong>{f.severity_reason.clone()}</p>
+                <p class="reason" data-testid="severity-reason"><strong>{"Why this severity: "}</strong>{crate::glossary::text(&f.severity_reason)}</p>
             }
+            // The terms of the specification the finding's sentences use, explained once here.
+            <crate::glossary::Glossary texts={std::iter::once(f.severity_reason.clone())
+                .chain(f.explanation.iter().cloned())
+                .chain(f.facts.iter().map(|x| x.detail.clone()))
+                .chain(f.suppressions.iter().cloned())
+                .collect::<Vec<_>>()} />
             <div class="details-actions">
                 <button class="button primary" onclick={timeline} data-testid="open-timeline">{"Show the user's timeline"}</button>
             </div>
@@ -208,7 +215,7 @@ pub fn Details(props: &DetailsProps) -> Html {
             <details class="fold" data-testid="facts-fold">
             <summary><h3>{format!("Why it fired: {} facts, score {}", f.facts.len(), f.score)}</h3></summary>
             <ol class="explanation" data-testid="explanation">
-                { for prose_beyond_facts(f).into_iter().map(|s| html! { <li>{s}</li> }) }
+                { for prose_beyond_facts(f).into_iter().map(|s| html! { <li>{crate::glossary::text(&s)}</li> }) }
             </ol>
             <table class="grid facts" data-testid="facts">
                 <thead><tr><th>{"Rule"}</th><th class="num">{"Points"}</th><th>{"Observed"}</th></tr></thead>
@@ -217,7 +224,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                         <tr>
                             <td class="nowrap"><code>{fact.rule.clone()}</code></td>
                             <td class={classes!("num", (fact.points < 0).then_some("negative"))}>{format!("{:+}", fact.points)}</td>
-                            <td>{fact.detail.clone()}</td>
+                            <td>{crate::glossary::text(&fact.detail)}</td>
                         </tr>
                     }) }
                 </tbody>
@@ -242,7 +249,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                 { for refs.unwrap_or_default().iter().map(|r| {
                     let view = by_source.get(&(r.file.as_str(), r.line));
                     let summary = match view {
-                        Some(e) => format!("{} · {} · {} · {} · {}", r.time, r.kind, e.ip, e.network, if e.operation.is_empty() { &e.app } else { &e.operation }),
+                        Some(e) => format!("{} · {} · {} · {} · {}", r.time, r.kind, e.ip, nets.label(e), if e.operation.is_empty() { &e.app } else { &e.operation }),
                         None => format!("{} · {}", r.time, r.kind),
                     };
                     html! {
@@ -258,7 +265,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                                 }
                                 if let Some(e) = view {
                                     <dl class="row-fields">
-                                        { for event_fields(e).into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
+                                        { for event_fields(e, &nets).into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
                                     </dl>
                                 }
                             </details>
@@ -290,7 +297,7 @@ pub fn Details(props: &DetailsProps) -> Html {
 
             if !f.suppressions.is_empty() {
                 <h3>{"Suppressions and guards"}</h3>
-                <ul>{ for f.suppressions.iter().map(|s| html! { <li>{s.clone()}</li> }) }</ul>
+                <ul>{ for f.suppressions.iter().map(|s| html! { <li>{crate::glossary::text(s)}</li> }) }</ul>
             }
 
             <details class="fold">
