@@ -121,6 +121,20 @@ fn label(key: &str) -> String {
     }
 }
 
+/// The one-line help of every field under `path` in `value` (what the form shows).
+fn helps(value: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
+    if let Value::Object(map) = value {
+        for (key, child) in map {
+            path.push(key.clone());
+            if let Some(doc) = help(path) {
+                out.push(first_sentence(&doc));
+            }
+            helps(child, path, out);
+            path.pop();
+        }
+    }
+}
+
 /// Sets `value` at `path` in `root`.
 fn set_at(root: &mut Value, path: &[String], value: Value) {
     let mut node = root;
@@ -133,8 +147,67 @@ fn set_at(root: &mut Value, path: &[String], value: Value) {
     *node = value;
 }
 
+/// The Rust type of the setting at `path`, as the settings source declares it (`u32`, `f64`,
+/// `Option<u32>`, `Vec<u32>`, …).
+fn field_type(path: &[String]) -> Option<String> {
+    let mut strukt = "Settings".to_owned();
+    for key in path {
+        strukt = field_doc(&strukt, key)?.1;
+    }
+    Some(strukt)
+}
+
+/// What a number setting of type `ty` at `key` takes, and whether `n` is one: whole numbers in
+/// the type's range, no negative distance, speed, threshold or session weight, prefix lengths
+/// that an address has.
+fn number_range(key: &str, ty: &str) -> Option<(f64, f64, bool, String)> {
+    let ty = ty.strip_prefix("Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(ty);
+    let (min, max, whole) = match ty {
+        "u8" => (0.0, f64::from(u8::MAX), true),
+        "u16" => (0.0, f64::from(u16::MAX), true),
+        "u32" => (0.0, f64::from(u32::MAX), true),
+        "u64" | "usize" => (0.0, 9.0e15, true),
+        "i64" | "i32" => (-9.0e15, 9.0e15, true),
+        "f64" | "f32" => (0.0, f64::MAX, false),
+        _ => return None,
+    };
+    let max = match key {
+        "ipv4_prefix" => 32.0,
+        "ipv6_prefix" => 128.0,
+        _ => max,
+    };
+    let what = match (whole, min < 0.0, max >= 1.0e9) {
+        (true, true, _) => "a whole number (negative lowers the score)".to_owned(),
+        (true, false, true) => "a whole number, 0 or more".to_owned(),
+        (true, false, false) => format!("a whole number from 0 to {max}"),
+        (false, _, _) => "a number, 0 or more".to_owned(),
+    };
+    Some((min, max, whole, what))
+}
+
+/// Why `value` cannot be the setting at `path`, in words, when the form can tell before the
+/// core's parser does (which accepts, say, a negative distance).
+fn refused(path: &[String], value: &Value) -> Option<String> {
+    let key = path.last()?;
+    let ty = field_type(path)?;
+    let (min, max, whole, what) = number_range(key, &ty)?;
+    let shown = match value {
+        Value::Null if ty.starts_with("Option<") => return None,
+        Value::Null => "an empty value".to_owned(),
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    };
+    let ok = value
+        .as_f64()
+        .is_some_and(|n| n.is_finite() && n >= min && n <= max && (!whole || n.fract() == 0.0));
+    (!ok).then(|| format!("{shown} is not accepted: {} takes {what}.", label(key)))
+}
+
 /// Settings from `root` with `value` at `path`, or why not.
 fn apply(root: &Value, path: &[String], value: Value) -> Result<Settings, String> {
+    if let Some(why) = refused(path, &value) {
+        return Err(why);
+    }
     let mut next = root.clone();
     set_at(&mut next, path, value);
     serde_json::from_value::<Settings>(next).map_err(|e| format!("{}: {e}", path.join(".")))
@@ -186,7 +259,7 @@ impl Form<'_> {
                 }
             }
             // Refused, not applied: the message stands next to the field.
-            error.set(last.map(|e| (path.join("."), format!("Refused, not applied: {e}"))));
+            error.set(last.map(|e| (path.join("."), format!("Refused, not applied. {e}"))));
         })
     }
 
@@ -209,7 +282,7 @@ impl Form<'_> {
             <div class={classes!("setting", error.is_some().then_some("invalid"))} title={doc.clone()}>
                 { input }
                 if !doc.is_empty() {
-                    <small class="help muted">{first_sentence(&doc)}</small>
+                    <small class="help muted">{crate::glossary::text(&first_sentence(&doc))}</small>
                 }
                 if let Some(message) = error {
                     <small class="field-error" role="alert" data-testid="settings-error">{message}</small>
@@ -404,6 +477,7 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
                 </label>
                 <button class="button" onclick={on_reset} data-testid="settings-reset">{"Reset to defaults"}</button>
             </div>
+            <crate::glossary::Glossary texts={{ let mut out = Vec::new(); helps(&root, &mut Vec::new(), &mut out); out }} />
             if let Some((path, message)) = &*error && path.is_empty() {
                 <p class="status error" role="alert" data-testid="settings-error">{message.clone()}</p>
             }
@@ -457,6 +531,26 @@ mod tests {
         walk(&root(), &mut Vec::new(), &mut missing);
         assert_eq!(missing, Vec::<String>::new());
         assert_eq!(first_sentence("One. Two."), "One.");
+    }
+
+    #[test]
+    fn invalid_numbers_are_refused_in_words() {
+        let p = |s: &str| s.split('.').map(str::to_owned).collect::<Vec<_>>();
+        let err = apply(&root(), &p("short_window_minutes"), Value::from(-5)).unwrap_err();
+        assert_eq!(
+            err,
+            "-5 is not accepted: Short window (minutes) takes a whole number, 0 or more."
+        );
+        let err = apply(&root(), &p("impossible_travel_min_km"), Value::from(-5)).unwrap_err();
+        assert!(err.contains("takes a number, 0 or more"), "{err}");
+        let err = apply(&root(), &p("ipv4_prefix"), Value::from(33)).unwrap_err();
+        assert!(err.contains("from 0 to 32"), "{err}");
+        assert!(apply(&root(), &p("short_window_minutes"), Value::from(2.5)).is_err());
+        assert!(apply(&root(), &p("short_window_minutes"), Value::from("ten")).is_err());
+        // A negative weight is a choice (it lowers the score), and optional windows take none.
+        assert!(apply(&root(), &p("weights.campaign"), Value::from(-5)).is_ok());
+        assert!(apply(&root(), &p("detection_days"), Value::Null).is_ok());
+        assert!(apply(&root(), &p("impossible_travel_min_km"), Value::from(250.5)).is_ok());
     }
 
     #[test]
