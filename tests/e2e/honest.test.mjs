@@ -68,7 +68,14 @@ test('audit log only: no replay hunt, the audit operations counted, every user r
   assert.ok(audit > 0 && report.coverage.users > 0);
   await load(page, files);
   const headline = await page.getByTestId('answer-headline').textContent();
-  assert.ok(headline.startsWith(`No sign-in logs: replay hunting was not possible; ${audit} audit operation`), headline);
+  // Per operation: the three most frequent by name, the rest together.
+  const ops = report.coverage.audit_operations;
+  assert.equal(ops.reduce((n, o) => n + o.count, 0), audit);
+  const parts = ops.slice(0, 3).map((o) => `${o.count} ${o.operation} operation${o.count === 1 ? '' : 's'}`);
+  const rest = ops.slice(3).reduce((n, o) => n + o.count, 0);
+  if (rest) parts.push(`${rest} other audit operation${rest === 1 ? '' : 's'}`);
+  const what = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  assert.ok(headline.startsWith(`No sign-in logs: replay hunting was not possible; ${what} were examined`), `${headline} / ${what}`);
   assert.doesNotMatch(await bodyText(page), /nothing in these .* looks like session replay/);
   // The user list opens, and any user's timeline with it, findings or not.
   await page.getByTestId('users').locator('summary').click();
@@ -83,6 +90,55 @@ test('audit log only: no replay hunt, the audit operations counted, every user r
   await screenshot(page, 'honest-audit-only');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/**
+ * A Purview audit-log search export like the one of the issue: `rules` inbox rules set from one
+ * outside IP and `logins` UserLoggedIn records (the audit log's sign-ins), nothing from Entra ID.
+ */
+function purviewExport(path, rules, logins) {
+  const q = (s) => `"${s.replaceAll('"', '""')}"`;
+  const lines = ['RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames'];
+  const row = (i, minute, type, operation, data) => {
+    const id = `7e57da7a-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const t = `2026-03-05T02:${String(minute).padStart(2, '0')}:00`;
+    const audit = { CreationTime: t, Id: id, Operation: operation, RecordType: type, UserId: 'bob@example.com', ...data };
+    lines.push([id, `3/5/2026 2:${String(minute).padStart(2, '0')}:00 AM`, type, operation, 'bob@example.com', q(JSON.stringify(audit)), '', ''].join(','));
+  };
+  for (let i = 0; i < rules; i++) {
+    row(i, i % 60, 1, 'New-InboxRule', { ResultStatus: 'True', Workload: 'Exchange', ClientIP: '198.51.100.23:4431',
+      Parameters: [{ Name: 'Name', Value: `Newsletter ${i}` }, { Name: 'From', Value: `news${i}@example.org` }, { Name: 'MoveToFolder', Value: 'Newsletters' }] });
+  }
+  for (let i = 0; i < logins; i++) {
+    row(1000 + i, i % 60, 15, 'UserLoggedIn', { ResultStatus: 'Success', Workload: 'AzureActiveDirectory', ClientIP: '198.51.100.23', ErrorNumber: '0',
+      ApplicationId: '4765445b-32c6-49b0-83e6-1d93765276ca', AzureActiveDirectoryEventType: 1,
+      ExtendedProperties: [{ Name: 'UserAgent', Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' }, { Name: 'RequestType', Value: 'Login:login' }] });
+  }
+  writeFileSync(path, lines.join('\r\n') + '\r\n');
+  return path;
+}
+
+test('a Purview export of inbox rules and sign-in records: the banner counts what was examined per operation', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sessionhunt-purview-'));
+  const files = [purviewExport(join(dir, 'Audit_Log_Search_2026-03-05.csv'), 38, 20)];
+  const report = cli(files);
+  assert.deepEqual(report.coverage.audit_operations, [{ operation: 'New-InboxRule', count: 38 }]);
+  assert.equal(report.coverage.audit_log_sign_ins, 20);
+  const n = report.findings.length;
+  const { context, page, errors } = await openPage(browser);
+  await load(page, files);
+  assert.equal(await page.getByTestId('answer').getAttribute('data-tone'), 'limited');
+  assert.equal(await page.getByTestId('answer-headline').textContent(),
+    'No Entra ID sign-in logs: replay hunting was limited; 38 New-InboxRule operations and 20 sign-in records from the audit log were examined'
+    + (n === 0 ? '.' : `; ${n} finding${n === 1 ? '' : 's'} to review.`));
+  const lines = await page.getByTestId('answer').locator('li').allTextContents();
+  assert.match(lines[0], /^Examined: .*\(20 of the sign-ins read from the audit log\)\.$/);
+  assert.ok(lines.some((l) => l.startsWith('Load the interactive and non-interactive sign-in logs')), lines.join('\n'));
+  assert.doesNotMatch(await bodyText(page), /nothing in these .* looks like session replay/);
+  await screenshot(page, 'honest-purview-audit-only');
+  assert.deepEqual(errors, []);
+  await context.close();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('sign-ins without an audit log: containment is unknown, never "not contained"', async () => {
@@ -279,6 +335,13 @@ test('details answer first, follow the grid\'s arrows, and give the focus back t
   const second = await rowsOf(page).nth(1).getAttribute('data-id');
   await page.waitForFunction((u) => document.querySelector('[data-testid=details-user]')?.textContent === u, expected.findings.find((x) => x.id === second).user);
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'grid-viewport');
+  // Escape in the grid closes the panel too; Enter opens the active row again.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('details').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'grid-viewport');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((u) => document.querySelector('[data-testid=details-user]')?.textContent === u, expected.findings.find((x) => x.id === second).user);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'details-user', 'an opened panel takes the focus');
   // Escape in the panel closes it and the focus returns to the grid, on the row that opened it.
   await page.getByTestId('details-user').focus();
   await page.keyboard.press('Escape');

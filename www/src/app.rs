@@ -467,7 +467,8 @@ pub fn App() -> Html {
                     <FindingsTable {on_clear_filters} report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
                         sort={state.sort} descending={state.descending} filter={state.filter.clone()}
                         column_filters={state.column_filters.clone()} selected={state.selected.clone()}
-                        {range_label} {on_sort} {on_filter} {on_column_filter} {on_toggle_column} {on_select} {on_clear_range} />
+                        {range_label} {on_sort} {on_filter} {on_column_filter} {on_toggle_column} {on_select} {on_clear_range}
+                        on_close={on_close_details.clone()} />
                     if let Some(user) = &state.timeline_user {
                         <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
                             focus={state.timeline_focus.clone()}

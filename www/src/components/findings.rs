@@ -59,6 +59,9 @@ pub struct FindingsTableProps {
     pub on_clear_range: Callback<()>,
     /// The search, the column filters and the time range were cleared.
     pub on_clear_filters: Callback<()>,
+    /// Escape in the grid while a finding's details are open: close them.
+    #[prop_or_default]
+    pub on_close: Callback<()>,
 }
 
 /// A list cell: the first `n` items and "+k more"; the whole list in the tooltip.
@@ -149,6 +152,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
         let active = active.clone();
         let viewport = viewport.clone();
         let on_select = props.on_select.clone();
+        let on_close = props.on_close.clone();
         let open = props.selected.is_some();
         Callback::from(move |event: KeyboardEvent| {
             // Keys typed into the header's filter inputs are theirs.
@@ -168,6 +172,13 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 "PageUp" => current.saturating_sub(page),
                 "Home" => 0,
                 "End" => last,
+                // The panel follows the grid's arrows while the focus stays here; Escape here
+                // closes it as it does in the panel.
+                "Escape" if open => {
+                    event.prevent_default();
+                    on_close.emit(());
+                    return;
+                }
                 "Enter" | " " => {
                     event.prevent_default();
                     on_select.emit(report.findings[rows[current]].id.clone());
