@@ -77,6 +77,14 @@ test('24 minutes of data "spans only 24 min", and H1 is explained where a warnin
   assert.deepEqual(said, report.coverage.warnings);
   assert.ok(said.some((w) => w.includes('spans only 24 min (less than 72 h)')), said.join('\n'));
   assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /spans only 0 h/);
+  // The warnings take the summary's width and no word runs out of their card.
+  const fit = await page.evaluate(() => {
+    const card = document.querySelector('[data-testid=summary] .warnings');
+    return { card: card.getBoundingClientRect().width, summary: card.parentElement.getBoundingClientRect().width,
+      over: [...card.querySelectorAll('li')].filter((li) => li.scrollWidth > li.clientWidth + 1).map((li) => li.textContent) };
+  });
+  assert.ok(fit.card >= 0.95 * fit.summary, JSON.stringify(fit));
+  assert.deepEqual(fit.over, []);
   // "H1" in a warning is explained: a tooltip on the word and a line under the warnings.
   assert.ok(report.coverage.warnings.some((w) => /\bH1\b/.test(w)), 'the fixture\'s warnings name H1');
   const term = coverage.locator('abbr.term', { hasText: 'H1' }).first();
@@ -239,6 +247,7 @@ test('an invalid setting is refused with a message next to its field, and not ap
   await message.waitFor();
   assert.equal(await message.textContent(), 'Refused, not applied. -5 is not accepted: Short window (minutes) takes a whole number, 0 or more.');
   assert.equal(await field.getAttribute('class'), 'setting invalid');
+  assert.equal(await input.inputValue(), '-5', 'the refused text stays in the field, to be corrected');
   // Not applied: nothing re-scored, nothing stored, the findings as they were.
   assert.equal(await page.getByTestId('status-working').count(), 0);
   assert.equal(await page.getByTestId('rescored').count(), 0);
@@ -289,6 +298,52 @@ test('an audit operation from an attacker IP shows the network its sign-ins carr
   for (const [asn, t] of fromAttacker) assert.ok(f.asns.includes(Number(asn)), `${asn}: ${t}`);
   const legend = await page.getByTestId('timeline-legend').locator('li').allTextContents();
   assert.ok(!legend.some((l) => l.startsWith('unknown ASN') && l.includes(' attacker')), legend.join(' | '));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+for (const [width, height] of [[1280, 720], [1920, 1080]]) {
+  test(`the related-audit table is readable at ${width}×${height}: each detail on a line across the table, nothing cut off`, async () => {
+    const f = expected.findings.find((x) => x.related_audit.some((a) => a.detail.length > 80));
+    assert.ok(f, 'the demo has a finding with a long audit detail');
+    const { context, page, errors } = await openPage(browser, { viewport: { width, height } });
+    await load(page, demoFiles);
+    await page.getByTestId('findings-filter').fill(f.id);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=findings] tbody tr').length === 1);
+    await rowsOf(page).first().click();
+    const table = page.getByTestId('related-audit');
+    await table.scrollIntoViewIfNeeded();
+    const m = await page.evaluate(() => {
+      const panel = document.querySelector('[data-testid=details]');
+      const t = panel.querySelector('[data-testid=related-audit]');
+      return {
+        panel: [panel.scrollWidth, panel.clientWidth],
+        table: t.getBoundingClientRect().width,
+        details: [...t.querySelectorAll('td.detail')].map((td) => [td.getBoundingClientRect().width, td.textContent]),
+        ops: [...t.querySelectorAll('tr.op td:nth-child(2)')].map((td) => td.textContent),
+      };
+    });
+    assert.ok(m.panel[0] <= m.panel[1], `the panel does not scroll sideways: ${m.panel}`);
+    assert.deepEqual(m.ops, f.related_audit.map((a) => a.operation));
+    assert.deepEqual(m.details.map(([, t]) => t), f.related_audit.map((a) => a.detail));
+    for (const [w, t] of m.details) assert.ok(w >= 0.95 * m.table, `${Math.round(w)} of ${Math.round(m.table)} px: ${t}`);
+    await screenshot(page, `readable-related-audit-${width}`);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+}
+
+test('at 1280×720 the grid\'s default columns fit, remediation included, without scrolling sideways', async () => {
+  const { context, page, errors } = await openPage(browser);
+  await load(page, demoFiles);
+  await rowsOf(page).first().waitFor();
+  const m = await page.evaluate(() => {
+    const v = document.querySelector('[data-testid=grid-viewport]');
+    const last = v.querySelector('tbody tr td:last-child').getBoundingClientRect();
+    return { scroll: v.scrollWidth, client: v.clientWidth, lastRight: last.right, right: v.getBoundingClientRect().right };
+  });
+  assert.ok(m.scroll <= m.client && m.lastRight <= m.right + 1, JSON.stringify(m));
+  assert.match(await rowsOf(page).first().locator('td.remediation').textContent(), /^(contained|not contained|unknown)$/);
   assert.deepEqual(errors, []);
   await context.close();
 });

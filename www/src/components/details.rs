@@ -232,11 +232,9 @@ pub fn Details(props: &DetailsProps) -> Html {
             </table>
             </details>
 
-            <h3>{"Attacker side"}</h3>
+            // The attacker's IPs, networks and countries are in the answers above.
+            <h3>{"Attacker sessions and user agents"}</h3>
             <dl class="facts-list">
-                <dt>{"IPs"}</dt><dd>{f.ips.join(", ")}</dd>
-                <dt>{"Networks"}</dt><dd>{f.asns.iter().map(|a| sessionhunt::enrich::asn_label(*a)).collect::<Vec<_>>().join(", ")}</dd>
-                <dt>{"Countries"}</dt><dd>{f.countries.join(", ")}</dd>
                 <dt>{"Sessions"}</dt><dd class="mono">{f.session_ids.join(", ")}</dd>
                 <dt>{"User agents"}</dt><dd data-testid="details-user-agents">{ for f.user_agents.iter().map(|ua| html! { <div class="mono">{ua.clone()}</div> }) }</dd>
             </dl>
@@ -279,18 +277,21 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <p class="muted">{"None tied to this finding."}</p>
             } else {
                 <table class="grid audit" data-testid="related-audit">
-                    <thead><tr><th>{"Time"}</th><th>{"Operation"}</th><th>{"Linked by"}</th><th class="detail">{"Detail"}</th></tr></thead>
+                    <thead><tr><th>{"Time"}</th><th>{"Operation"}</th><th>{"Linked by"}</th><th>{"Source"}</th></tr></thead>
                     <tbody>
-                        // The row's source goes under its time, so the Detail column keeps the
-                        // free width at 1280 px.
-                        { for f.related_audit.iter().map(|a| html! {
-                            <tr>
-                                <td class="nowrap">{a.time.clone()}<br /><span class="muted small" title="Source file and line">{format!("{}:{}", a.source.file, a.source.line)}</span></td>
-                                <td class="nowrap">{a.operation.clone()}</td>
+                        // Each operation's detail on a line of its own under it, across the whole
+                        // table: it is the longest text and the one to read (issue 21).
+                        { for f.related_audit.iter().map(|a| html! { <>
+                            <tr class="op">
+                                <td class="nowrap">{a.time.clone()}</td>
+                                <td>{a.operation.clone()}</td>
                                 <td class="nowrap">{a.linked_by.clone()}</td>
-                                <td class="detail">{a.detail.clone()}</td>
+                                <td class="source muted small" title="Source file and line">{format!("{}:{}", a.source.file, a.source.line)}</td>
                             </tr>
-                        }) }
+                            <tr class="op-detail">
+                                <td class="detail" colspan="4">{a.detail.clone()}</td>
+                            </tr>
+                        </> }) }
                     </tbody>
                 </table>
             }

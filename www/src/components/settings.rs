@@ -73,10 +73,12 @@ fn help(path: &[String]) -> Option<String> {
 
 /// The first sentence of a doc comment (the one-line help).
 fn first_sentence(doc: &str) -> String {
-    match doc.find(". ") {
-        Some(i) => doc[..=i].to_owned(),
-        None => doc.to_owned(),
-    }
+    let line = match doc.find(". ") {
+        Some(i) => &doc[..=i],
+        None => doc,
+    };
+    // Rustdoc's code marks are not for the page.
+    line.replace('`', "")
 }
 
 /// A field's label: its name in words, abbreviations spelled as people write them, and the unit
@@ -99,7 +101,10 @@ fn label(key: &str) -> String {
     let words: Vec<String> = stem
         .split('_')
         .map(|w| match w {
-            "ip" | "ips" | "asn" | "ua" | "mfa" | "os" | "utc" => w.to_uppercase(),
+            "ip" | "asn" | "ua" | "mfa" | "os" | "utc" => w.to_uppercase(),
+            "ips" => "IPs".to_owned(),
+            "cidrs" => "CIDRs".to_owned(),
+            "uas" => "UAs".to_owned(),
             "asns" => "ASNs".to_owned(),
             "ipv4" => "IPv4".to_owned(),
             "ipv6" => "IPv6".to_owned(),
@@ -109,7 +114,7 @@ fn label(key: &str) -> String {
             other => other.to_owned(),
         })
         .collect();
-    let mut text = words.join(" ");
+    let mut text = words.join(" ").replace("sign ins", "sign-ins").replace("sign in", "sign-in");
     if let Some(first) = text.get(..1)
         && first.chars().all(|c| c.is_ascii_lowercase())
     {
@@ -238,6 +243,26 @@ struct Form<'a> {
     on_change: Callback<Settings>,
     /// The refused field's path (empty for an import) and why.
     error: UseStateHandle<Option<(String, String)>>,
+    /// The refused field's path and the text typed into it, kept in the field so it can be
+    /// corrected (the form would otherwise show the value in force again).
+    typed: UseStateHandle<Option<(String, String)>>,
+}
+
+/// The text a candidate value was typed as.
+fn typed_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
 }
 
 impl Form<'_> {
@@ -245,13 +270,16 @@ impl Form<'_> {
         let root = self.root.clone();
         let on_change = self.on_change.clone();
         let error = self.error.clone();
+        let typed = self.typed.clone();
         // Candidates in order; the first the settings accept wins.
         Callback::from(move |(path, candidates): (Vec<String>, Vec<Value>)| {
+            let text = candidates.first().map(typed_text).unwrap_or_default();
             let mut last = None;
             for value in candidates {
                 match apply(&root, &path, value) {
                     Ok(settings) => {
                         error.set(None);
+                        typed.set(None);
                         on_change.emit(settings);
                         return;
                     }
@@ -259,6 +287,7 @@ impl Form<'_> {
                 }
             }
             // Refused, not applied: the message stands next to the field.
+            typed.set(Some((path.join("."), text)));
             error.set(last.map(|e| (path.join("."), format!("Refused, not applied. {e}"))));
         })
     }
@@ -301,6 +330,8 @@ impl Form<'_> {
         commit: Callback<(Vec<String>, Vec<Value>)>,
     ) -> Html {
         let (key, id, name) = (key.to_owned(), id.to_owned(), name.to_owned());
+        let typed =
+            self.typed.as_ref().filter(|(p, _)| *p == path.join(".")).map(|(_, t)| t.clone());
         match value {
             Value::Object(map) => self.group(path, map, &name),
             Value::Bool(on) => {
@@ -318,7 +349,9 @@ impl Form<'_> {
             Value::Number(_) | Value::Null => {
                 let optional =
                     value.is_null() || key.ends_with("_days") || key.starts_with("baseline_max");
-                let text = if let Value::Number(n) = value { n.to_string() } else { String::new() };
+                let text = typed.unwrap_or_else(|| {
+                    if let Value::Number(n) = value { n.to_string() } else { String::new() }
+                });
                 let onchange = Callback::from(move |e: Event| {
                     let input: HtmlInputElement = e.target_unchecked_into();
                     let text = input.value();
@@ -360,20 +393,22 @@ impl Form<'_> {
                     html! {
                         <label class="field" for={id.clone()}>
                             <span>{name}</span>
-                            <input type="text" id={id.clone()} value={current.clone()} {onchange} data-testid={id} />
+                            <input type="text" id={id.clone()} value={typed.unwrap_or_else(|| current.clone())} {onchange} data-testid={id} />
                         </label>
                     }
                 }
             },
             Value::Array(items) => {
-                let text = items
-                    .iter()
-                    .map(|v| match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                let text = typed.unwrap_or_else(|| {
+                    items
+                        .iter()
+                        .map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
                 let onchange = Callback::from(move |e: Event| {
                     let area: HtmlTextAreaElement = e.target_unchecked_into();
                     let text = area.value();
@@ -416,7 +451,13 @@ impl Form<'_> {
 pub fn SettingsPanel(props: &SettingsProps) -> Html {
     let error = use_state(|| None::<(String, String)>);
     let root = serde_json::to_value(&*props.settings).unwrap_or(Value::Null);
-    let form = Form { root: &root, on_change: props.on_change.clone(), error: error.clone() };
+    let typed = use_state(|| None::<(String, String)>);
+    let form = Form {
+        root: &root,
+        on_change: props.on_change.clone(),
+        error: error.clone(),
+        typed: typed.clone(),
+    };
     let body = match &root {
         Value::Object(map) => form.group(Vec::new(), map, "General"),
         _ => html! {},
@@ -435,8 +476,10 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
     let on_reset = {
         let on_change = props.on_change.clone();
         let error = error.clone();
+        let typed = typed.clone();
         Callback::from(move |_| {
             error.set(None);
+            typed.set(None);
             on_change.emit(Settings::default());
         })
     };
@@ -498,6 +541,9 @@ mod tests {
     fn labels_are_words_with_units_and_help_comes_from_the_core_docs() {
         assert_eq!(label("ipv4_prefix"), "IPv4 prefix (bits)");
         assert_eq!(label("asns"), "ASNs");
+        assert_eq!(label("ips"), "IPs");
+        assert_eq!(label("cidrs"), "CIDRs");
+        assert_eq!(label("min_baseline_sign_ins"), "Min baseline sign-ins");
         assert_eq!(label("aitm_kit"), "AiTM kit");
         assert_eq!(label("nearby_interactive_hours"), "Nearby interactive (hours)");
         assert_eq!(label("impossible_travel_min_kmh"), "Impossible travel min (km/h)");
