@@ -209,6 +209,26 @@ test('the timeline marks as attacker only the networks of the finding under revi
   await context.close();
 });
 
+test('a low finding whose events go on after a revocation never says "after the remediation"', async () => {
+  const f = expected.findings.find((x) => x.severity === 'low' && x.remediation.status === 'sessions-revoked' && x.last_seen > x.remediation.time);
+  assert.ok(f, 'the demo has a low finding of a user whose sessions were revoked before its last event');
+  const { context, page, errors } = await openPage(browser);
+  await load(page, demoFiles);
+  await page.getByTestId('findings-filter').fill(f.id);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=findings] tbody tr').length === 1);
+  await rowsOf(page).first().click();
+  await page.getByTestId('facts-fold').locator('summary').click();
+  const text = await page.getByTestId('details').textContent();
+  assert.match(text, /This low finding's events go on until .*, which is what the user's own sign-ins do after a revocation\./);
+  assert.doesNotMatch(text, /after the remediation/);
+  // And across the grid: only findings the ladder believes in (medium or more) say it.
+  await page.getByTestId('findings-filter').fill('after the remediation');
+  const severities = await rowsOf(page).evaluateAll((rows) => rows.map((r) => r.cells[0].textContent));
+  assert.ok(severities.every((s) => ['medium', 'high', 'critical'].includes(s)), severities.join());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 // WCAG 2 relative luminance and contrast ratio, from computed colours.
 function contrastOf(fg, bg) {
   const rgb = (c) => (c.startsWith('color(') ? c.match(/[\d.]+/g).slice(0, 3).map((v) => Number(v) * 255) : c.match(/[\d.]+/g).slice(0, 3).map(Number));

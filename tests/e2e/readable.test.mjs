@@ -180,6 +180,8 @@ test('the timeline\'s gap label follows its events and is gone when they are out
   let gaps = await placed();
   assert.ok(gaps.length > 0, 'the top finding has a gap drawn');
   for (const p of gaps) assert.ok(inside(p), JSON.stringify({ p, plot }));
+  // In its own row above the lanes: it covers no event mark.
+  for (const p of gaps) assert.ok(p.label.y + p.label.height <= plot.y + 1, `label over the lanes: ${JSON.stringify({ p, plot })}`);
   // Pan and zoom: while any of the gap is in view its label sits over it; once the gap is out of
   // view no label is left behind at the edge.
   let seenGone = false;

@@ -24,7 +24,11 @@ use crate::state::{Shared, UserEvents};
 const WIDTH: f64 = 1200.0;
 const LEFT: f64 = 150.0;
 const RIGHT: f64 = 16.0;
-const AXIS: f64 = 30.0;
+/// Top of the lanes: the tick labels, then a row for the gap's label, which so never covers an
+/// event mark.
+const AXIS: f64 = 50.0;
+/// Baseline of the tick labels.
+const TICK_TEXT: f64 = 18.0;
 const LANE: f64 = 58.0;
 const LANES: [(&str, &str); 3] = [
     ("interactive", "Interactive sign-ins"),
@@ -483,8 +487,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         let anchor = if x + half > WIDTH - 2.0 { "end" } else { "middle" };
                         html! {
                             <g class="tick">
-                                <line x1={x.to_string()} x2={x.to_string()} y1={(AXIS - 4.0).to_string()} y2={BRUSH_TOP.to_string()} />
-                                <text x={x.to_string()} y={(AXIS - 10.0).to_string()} text-anchor={anchor}>{label}</text>
+                                <line x1={x.to_string()} x2={x.to_string()} y1={(TICK_TEXT + 6.0).to_string()} y2={BRUSH_TOP.to_string()} />
+                                <text x={x.to_string()} y={TICK_TEXT.to_string()} text-anchor={anchor}>{label}</text>
                             </g>
                         }
                     }) }
@@ -508,7 +512,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         // A gap out of view is not drawn (its label would sit over unrelated days).
                         { for gaps.iter().filter(|(a, b, _)| *b >= view.0 && *a <= view.1).map(|(a, b, label)| {
                             let (xa, xb) = (x_of(*a), x_of(*b));
-                            let y = AXIS + 8.0;
+                            // The span in the row above the lanes, its label just over it.
+                            let y = AXIS - 5.0;
                             // Within the part of the gap in view: left-aligned after the user's
                             // sign-in, or right-aligned before the replay when it would run off the
                             // right edge (≈ 7 units a character).
@@ -524,7 +529,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                     <line x1={xa.to_string()} x2={xa.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xb.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xa.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={y.to_string()} class="gap-span" />
-                                    <text x={tx.to_string()} y={(y + 12.0).to_string()} text-anchor={anchor} class="gap-label">{label.clone()}</text>
+                                    <text x={tx.to_string()} y={(y - 5.0).to_string()} text-anchor={anchor} class="gap-label">{label.clone()}</text>
                                 </g>
                             }
                         }) }
