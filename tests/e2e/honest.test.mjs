@@ -141,6 +141,42 @@ test('a Purview export of inbox rules and sign-in records: the banner counts wha
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('zero findings: users and their timelines stay reachable; the reassuring line only with both Entra sign-in logs', async () => {
+  const { context, page, errors } = await openPage(browser);
+  // Both Entra sign-in logs, nothing suspicious in them.
+  const both = ['InteractiveSignIns_2026-03-01_2026-03-07.csv', 'NonInteractiveSignIns_2026-03-01_2026-03-07.csv'].map((n) => join(FIXTURES, n));
+  const report = cli(both);
+  assert.equal(report.findings.length, 0);
+  await load(page, both);
+  assert.equal(await page.getByTestId('answer').getAttribute('data-tone'), 'clear');
+  assert.match(await page.getByTestId('answer-headline').textContent(), /^No findings: nothing in these sign-ins looks like session replay\.$/);
+  assert.match(await page.getByTestId('answer').textContent(), /no audit log/, 'what was not examined is still said');
+  await page.getByTestId('users').locator('summary').click();
+  const rows = page.getByTestId('users').locator('tbody tr');
+  await rows.first().waitFor({ timeout: 30_000 });
+  assert.equal(await rows.count(), report.coverage.users);
+  const counts = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.cells].slice(1, 4).reduce((n, td) => n + Number(td.textContent), 0)));
+  const total = report.coverage.events_by_kind.reduce((n, k) => n + k.count, 0);
+  assert.equal(counts.reduce((a, b) => a + b, 0), total, 'every event belongs to a listed user');
+  for (let i = 0; i < counts.length; i++) {
+    await rows.nth(i).getByTestId('user-timeline').click();
+    await page.waitForFunction((u) => document.querySelector('[data-testid=timeline-user]')?.textContent === u, await rows.nth(i).getAttribute('data-user'));
+    await page.getByTestId('timeline-svg').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('timeline-svg').locator('g.event').count(), counts[i], 'every event of the user is drawn');
+  }
+  // Sign-ins read from the audit log only: no finding, and still no reassurance.
+  const ual = [join(FIXTURES, 'ual_signins_purview.csv')];
+  const ualReport = cli(ual);
+  assert.equal(ualReport.findings.length, 0);
+  assert.ok(ualReport.coverage.audit_log_sign_ins > 0);
+  await load(page, ual);
+  assert.equal(await page.getByTestId('answer').getAttribute('data-tone'), 'limited');
+  assert.match(await page.getByTestId('answer-headline').textContent(), /^No Entra ID sign-in logs: replay hunting was limited; .*sign-in records? from the audit log (was|were) examined\.$/);
+  assert.doesNotMatch(await bodyText(page), /nothing in these .* looks like session replay/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('sign-ins without an audit log: containment is unknown, never "not contained"', async () => {
   const { context, page, errors } = await openPage(browser);
   const signIns = demoFiles.filter((p) => !/audit/i.test(p));
@@ -302,8 +338,16 @@ test('search covers explanations and audit operations; filters compare and negat
     assert.equal(await count(), n, term);
     if (term === op.toLowerCase()) assert.ok(n > 0);
   }
+  // A network's name (Hetzner is AS24940, the only Hetzner network in the embedded table).
+  await page.getByTestId('findings-filter').fill('Hetzner');
+  const hetzner = expected.findings.filter((f) => f.asns.includes(24940) || searchable(f).includes('hetzner')).length;
+  assert.ok(hetzner > 0);
+  assert.equal(await count(), hetzner, 'Hetzner');
   await page.getByTestId('findings-filter').fill('');
-  // Numeric comparison and negation.
+  // Numeric comparison and negation, as the issue typed them.
+  await page.getByTestId('filter-score').fill('>100');
+  assert.equal(await count(), expected.findings.filter((f) => f.score > 100).length, '>100');
+  await page.getByTestId('filter-score').fill('');
   const median = [...expected.findings].map((f) => f.score).sort((a, b) => a - b)[Math.floor(total / 2)];
   await page.getByTestId('filter-score').fill(`>${median}`);
   assert.equal(await count(), expected.findings.filter((f) => f.score > median).length, `>${median}`);

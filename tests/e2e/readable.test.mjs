@@ -245,6 +245,11 @@ test('an invalid setting is refused with a message next to its field, and not ap
   await input.fill('-5');
   await input.blur();
   const field = page.locator('.setting', { has: input });
+  // A human label with its unit, and the one-line help the core's settings docs give.
+  assert.equal(await field.locator('label > span').textContent(), 'Short window (minutes)');
+  const block = readFileSync(join(ROOT, 'src/settings.rs'), 'utf8').match(/((?:[ \t]*\/\/\/[^\n]*\n)+)[ \t]*pub short_window_minutes/)[1];
+  const doc = block.split('\n').map((l) => l.trim().replace(/^\/\/\/\s?/, '')).filter(Boolean).join(' ');
+  assert.equal(await field.locator('.help').textContent(), `${doc.slice(0, doc.indexOf('. ') + 1)}`.replaceAll('`', ''));
   const message = field.getByTestId('settings-error');
   await message.waitFor();
   assert.equal(await message.textContent(), 'Refused, not applied. -5 is not accepted: Short window (minutes) takes a whole number, 0 or more.');
@@ -346,6 +351,34 @@ test('at 1280×720 the grid\'s default columns fit, remediation included, withou
   });
   assert.ok(m.scroll <= m.client && m.lastRight <= m.right + 1, JSON.stringify(m));
   assert.match(await rowsOf(page).first().locator('td.remediation').textContent(), /^(contained|not contained|unknown)$/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a time range brushed on the timeline is shown on the timeline as well as over the grid, and cleared from either', async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  await load(page, demoFiles);
+  await openTimeline(page, expected.findings[0].id);
+  await page.getByTestId('findings-filter').fill('');
+  const n = expected.findings.length;
+  await page.waitForFunction((t) => document.querySelector('[data-testid=findings-count]')?.textContent === t, `${n} of ${n}`);
+  await page.getByTestId('timeline-svg').scrollIntoViewIfNeeded();
+  const brush = await page.getByTestId('timeline-brush').boundingBox();
+  const y = brush.y + brush.height / 2;
+  await page.mouse.move(brush.x + brush.width * 0.1, y);
+  await page.mouse.down();
+  await page.mouse.move(brush.x + brush.width * 0.4, y, { steps: 5 });
+  await page.mouse.up();
+  const chip = page.getByTestId('timeline').getByTestId('timeline-range-chip');
+  await chip.waitFor();
+  assert.match(await chip.textContent(), /^Filtering the findings to \d{4}-\d\d-\d\dT.* → \d{4}-\d\d-\d\dT/);
+  await page.getByTestId('range-chip').waitFor();
+  const shown = Number((await page.getByTestId('findings-count').textContent()).split(' of ')[0]);
+  assert.ok(shown < n, `the range filters the grid: ${shown} of ${n}`);
+  await chip.getByRole('button').click();
+  await chip.waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('range-chip').count(), 0);
+  assert.equal(await page.getByTestId('findings-count').textContent(), `${n} of ${n}`);
   assert.deepEqual(errors, []);
   await context.close();
 });
