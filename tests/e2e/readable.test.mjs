@@ -382,3 +382,30 @@ test('a time range brushed on the timeline is shown on the timeline as well as o
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the attacker\'s IPs, networks and countries read in one order: each IP with its own', async () => {
+  // A finding with IPs on different networks and countries.
+  const f = expected.findings.find((x) => x.ips.length > 1 && x.countries.length > 1 && x.asns.length > 1);
+  assert.ok(f, 'the demo has a finding spread over networks and countries');
+  const { context, page, errors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  await load(page, demoFiles);
+  await page.getByTestId('findings-filter').fill(f.id);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=findings] tbody tr').length === 1);
+  await rowsOf(page).first().click();
+  const origins = page.getByTestId('answer-origin').getByTestId('origin');
+  await origins.first().waitFor({ timeout: 30_000 });
+  const lines = await origins.allTextContents();
+  assert.deepEqual(await origins.evaluateAll((li) => li.map((l) => l.dataset.ip)), f.ips, 'in the finding\'s order');
+  // Each line's network is the one the IP's events behind the finding show, its country one of
+  // the finding's.
+  const behind = (await page.getByTestId('finding-events').locator('summary').allTextContents()).map((t) => t.split(' · '));
+  for (const line of lines) {
+    const [ip, network, country] = line.split(' · ');
+    const seen = behind.filter((p) => p[2] === ip).map((p) => p[3]);
+    assert.ok(seen.includes(network), `${ip}: ${network} / ${seen}`);
+    assert.ok(f.asns.some((a) => network.startsWith(`AS${a} `)), `${network} is one of ${f.asns}`);
+    assert.ok(f.countries.includes(country), `${ip}: ${country} of ${f.countries}`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

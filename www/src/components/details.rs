@@ -148,6 +148,36 @@ pub fn Details(props: &DetailsProps) -> Html {
         .unwrap_or_default();
     let refs = loaded.map(|u| u.refs.get(&f.id).map(Vec::as_slice).unwrap_or_default());
     let nets = loaded.map(|u| crate::networks::Networks::of(&u.events)).unwrap_or_default();
+    // Each attacker IP's network and country from its events behind the finding (its
+    // sign-ins first), so IPs, networks and countries are read in one order; `None` until the
+    // events arrive.
+    let origins: Option<Vec<(String, String, String)>> = loaded.map(|u| {
+        let refs: std::collections::HashSet<(&str, u64)> = u
+            .refs
+            .get(&f.id)
+            .map(|r| r.iter().map(|r| (r.file.as_str(), r.line)).collect())
+            .unwrap_or_default();
+        let behind = || u.events.iter().filter(|e| refs.contains(&(e.file.as_str(), e.line)));
+        f.ips
+            .iter()
+            .map(|ip| {
+                let of_ip = |e: &&EventView| e.ip == *ip;
+                let e = behind()
+                    .filter(of_ip)
+                    .find(|e| e.kind != "audit")
+                    .or_else(|| behind().find(of_ip))
+                    .or_else(|| u.events.iter().find(|e| e.ip == *ip));
+                match e {
+                    Some(e) => (
+                        ip.clone(),
+                        nets.label(e),
+                        e.location.split(", ").next().unwrap_or_default().to_owned(),
+                    ),
+                    None => (ip.clone(), "unknown ASN".to_owned(), String::new()),
+                }
+            })
+            .collect()
+    });
     let by_source: HashMap<(&str, u64), &EventView> = loaded
         .map(|u| u.events.iter().map(|e| ((e.file.as_str(), e.line), e)).collect())
         .unwrap_or_default();
@@ -180,12 +210,21 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <dd data-testid="answer-since"><time>{f.first_seen.clone()}</time></dd>
                 <dt>{"Attacker IPs and networks"}</dt>
                 <dd data-testid="answer-origin">
+                    if let Some(per_ip) = origins.filter(|o| !o.is_empty()) {
+                        // Each IP with its own network and country, in the finding's order.
+                        <ul class="origins">
+                            { for per_ip.into_iter().map(|(ip, network, country)| html! {
+                                <li data-testid="origin" data-ip={ip.clone()}>{ip}<span class="muted">{format!(" · {network}{}", if country.is_empty() { String::new() } else { format!(" · {country}") })}</span></li>
+                            }) }
+                        </ul>
+                    } else {
                     {if f.ips.is_empty() { "none recorded".to_owned() } else { f.ips.join(", ") }}
                     if !f.asns.is_empty() || !f.countries.is_empty() {
                         <span class="muted">{format!(" · {}{}{}",
                             f.asns.iter().map(|a| sessionhunt::enrich::asn_label(*a)).collect::<Vec<_>>().join(", "),
                             if f.asns.is_empty() || f.countries.is_empty() { "" } else { " · " },
                             f.countries.join(", "))}</span>
+                    }
                     }
                 </dd>
                 <dt>{"What the attacker did"}</dt>
