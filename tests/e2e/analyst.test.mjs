@@ -293,7 +293,7 @@ test('changing a setting re-scores without re-reading; settings persist, export 
   // A bad value is refused with a message and not applied.
   await page.getByTestId('setting-ipv4_prefix').fill('-3');
   await page.getByTestId('setting-ipv4_prefix').blur();
-  assert.match(await page.getByTestId('settings-error').textContent(), /ipv4_prefix/);
+  assert.match(await page.getByTestId('settings-error').textContent(), /-3 is not accepted: IPv4 prefix \(bits\) takes a whole number from 0 to 32/);
   await page.getByTestId('settings-reset').click();
   assert.equal(await page.getByTestId('setting-weights.campaign').inputValue(), '15');
   assert.deepEqual(errors, []);
