@@ -328,12 +328,19 @@ for (const [width, height] of [[1280, 720], [1920, 1080]]) {
         table: t.getBoundingClientRect().width,
         details: [...t.querySelectorAll('td.detail')].map((td) => [td.getBoundingClientRect().width, td.textContent]),
         ops: [...t.querySelectorAll('tr.op td:nth-child(2)')].map((td) => td.textContent),
+        // Lines each operation name takes: a name is never broken inside a word.
+        opLines: [...t.querySelectorAll('tr.op td:nth-child(2)')].map((td) => {
+          const r = document.createRange();
+          r.selectNodeContents(td);
+          return [td.textContent, new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size];
+        }),
       };
     });
     assert.ok(m.panel[0] <= m.panel[1], `the panel does not scroll sideways: ${m.panel}`);
     assert.deepEqual(m.ops, f.related_audit.map((a) => a.operation));
     assert.deepEqual(m.details.map(([, t]) => t), f.related_audit.map((a) => a.detail));
     for (const [w, t] of m.details) assert.ok(w >= 0.95 * m.table, `${Math.round(w)} of ${Math.round(m.table)} px: ${t}`);
+    for (const [op, lines] of m.opLines) assert.ok(lines <= op.split(' ').length, `${op} takes ${lines} lines`);
     await screenshot(page, `readable-related-audit-${width}`);
     assert.deepEqual(errors, []);
     await context.close();
