@@ -347,8 +347,8 @@ for (const [width, height] of [[1280, 720], [1920, 1080]]) {
   });
 }
 
-test('at 1280×720 the grid\'s default columns fit, remediation included, without scrolling sideways', async () => {
-  const { context, page, errors } = await openPage(browser);
+for (const [width, height] of [[1280, 720], [1920, 1080]]) test(`at ${width}×${height} the grid's default columns fit, remediation included, without scrolling sideways`, async () => {
+  const { context, page, errors } = await openPage(browser, { viewport: { width, height } });
   await load(page, demoFiles);
   await rowsOf(page).first().waitFor();
   const m = await page.evaluate(() => {
