@@ -4,6 +4,8 @@
 //! re-scores what it holds, without re-reading the files); an invalid one is reported and not
 //! applied. Settings export to and import from JSON (or TOML) files.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 use sessionhunt::Settings;
 use wasm_bindgen_futures::JsFuture;
@@ -34,29 +36,50 @@ fn choices(key: &str) -> Option<&'static [&'static str]> {
 /// one-line help comes from them (one source for the docs and the form).
 const SETTINGS_SOURCE: &str = include_str!("../../../src/settings.rs");
 
+/// The doc comment and type of every field of every struct in the settings source, by (struct,
+/// field): parsed once, because the panel asks for them on every render (the page renders on
+/// every progress message, and a scan of the source per field cost the grid-scale test long
+/// tasks).
+fn field_docs() -> std::rc::Rc<HashMap<(String, String), (String, String)>> {
+    thread_local! {
+        static DOCS: std::rc::Rc<HashMap<(String, String), (String, String)>> =
+            std::rc::Rc::new(parse_field_docs(SETTINGS_SOURCE));
+    }
+    DOCS.with(std::rc::Rc::clone)
+}
+
+fn parse_field_docs(source: &str) -> HashMap<(String, String), (String, String)> {
+    let mut out = HashMap::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("pub struct ") {
+        let body = &rest[start + "pub struct ".len()..];
+        let name = body.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("");
+        let end = body.find("\n}").unwrap_or(body.len());
+        let mut doc: Vec<&str> = Vec::new();
+        for line in body[..end].lines().skip(1) {
+            let line = line.trim();
+            if let Some(text) = line.strip_prefix("///") {
+                doc.push(text.trim());
+            } else if let Some(field) = line.strip_prefix("pub ") {
+                if let Some((field, ty)) = field.split_once(':') {
+                    let ty = ty.trim().trim_end_matches(',').to_owned();
+                    out.entry((name.to_owned(), field.trim().to_owned()))
+                        .or_insert((doc.join(" "), ty));
+                }
+                doc.clear();
+            } else if !line.starts_with("#[") {
+                doc.clear();
+            }
+        }
+        rest = &body[end..];
+    }
+    out
+}
+
 /// The doc comment of field `field` of struct `strukt` in the settings source, and the field's
 /// type name.
 fn field_doc(strukt: &str, field: &str) -> Option<(String, String)> {
-    let start = SETTINGS_SOURCE.find(&format!("pub struct {strukt} {{"))?;
-    let body = &SETTINGS_SOURCE[start..];
-    let body = &body[..body.find("\n}").unwrap_or(body.len())];
-    let mut doc: Vec<&str> = Vec::new();
-    for line in body.lines().skip(1) {
-        let line = line.trim();
-        if let Some(text) = line.strip_prefix("///") {
-            doc.push(text.trim());
-        } else if let Some(rest) = line.strip_prefix("pub ") {
-            let (name, ty) = rest.split_once(':')?;
-            if name.trim() == field {
-                let ty = ty.trim().trim_end_matches(',').to_owned();
-                return Some((doc.join(" "), ty));
-            }
-            doc.clear();
-        } else if !line.starts_with("#[") {
-            doc.clear();
-        }
-    }
-    None
+    field_docs().get(&(strukt.to_owned(), field.to_owned())).cloned()
 }
 
 /// The documentation of the setting at `path` (e.g. `weights.campaign`).
@@ -452,6 +475,13 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
     let error = use_state(|| None::<(String, String)>);
     let root = serde_json::to_value(&*props.settings).unwrap_or(Value::Null);
     let typed = use_state(|| None::<(String, String)>);
+    // The settings' shape never changes, nor their docs: their help lines are gathered once.
+    let help_texts = use_memo((), |_| {
+        let mut out = Vec::new();
+        let root = serde_json::to_value(Settings::default()).unwrap_or(Value::Null);
+        helps(&root, &mut Vec::new(), &mut out);
+        out
+    });
     let form = Form {
         root: &root,
         on_change: props.on_change.clone(),
@@ -520,7 +550,7 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
                 </label>
                 <button class="button" onclick={on_reset} data-testid="settings-reset">{"Reset to defaults"}</button>
             </div>
-            <crate::glossary::Glossary texts={{ let mut out = Vec::new(); helps(&root, &mut Vec::new(), &mut out); out }} />
+            <crate::glossary::Glossary texts={(*help_texts).clone()} />
             if let Some((path, message)) = &*error && path.is_empty() {
                 <p class="status error" role="alert" data-testid="settings-error">{message.clone()}</p>
             }
