@@ -15,6 +15,8 @@ pub mod components;
 pub mod context;
 pub mod demo;
 pub mod format;
+pub mod glossary;
+pub mod networks;
 pub mod protocol;
 pub mod state;
 pub mod worker;

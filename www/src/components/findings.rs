@@ -154,6 +154,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
         let active = active.clone();
         let viewport = viewport.clone();
         let on_select = act.reform(|id: String| Action::Select(Some(id)));
+        let on_close = act.reform(|()| Action::Select(None));
         let open = view.selected.is_some();
         Callback::from(move |event: KeyboardEvent| {
             // Keys typed into the header's filter inputs are theirs.
@@ -173,6 +174,13 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 "PageUp" => current.saturating_sub(page),
                 "Home" => 0,
                 "End" => last,
+                // The panel follows the grid's arrows while the focus stays here; Escape here
+                // closes it as it does in the panel.
+                "Escape" if open => {
+                    event.prevent_default();
+                    on_close.emit(());
+                    return;
+                }
                 "Enter" | " " => {
                     event.prevent_default();
                     on_select.emit(report.findings[rows[current]].id.clone());

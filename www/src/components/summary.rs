@@ -188,7 +188,8 @@ pub fn Summary(props: &SummaryProps) -> Html {
             if !coverage.warnings.is_empty() {
                 <div class="card warnings">
                     <h2>{"Coverage"}</h2>
-                    <ul>{ for coverage.warnings.iter().map(|w| html! { <li>{w.clone()}</li> }) }</ul>
+                    <ul>{ for coverage.warnings.iter().map(|w| html! { <li>{crate::glossary::text(w)}</li> }) }</ul>
+                    <crate::glossary::Glossary texts={coverage.warnings.clone()} />
                 </div>
             }
         </section>

@@ -25,7 +25,11 @@ use crate::state::{Shared, UserEvents};
 const WIDTH: f64 = 1200.0;
 const LEFT: f64 = 150.0;
 const RIGHT: f64 = 16.0;
-const AXIS: f64 = 30.0;
+/// Top of the lanes: the tick labels, then a row for the gap's label, which so never covers an
+/// event mark.
+const AXIS: f64 = 50.0;
+/// Baseline of the tick labels.
+const TICK_TEXT: f64 = 18.0;
 const LANE: f64 = 58.0;
 const LANES: [(&str, &str); 3] = [
     ("interactive", "Interactive sign-ins"),
@@ -339,10 +343,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         })
     };
 
-    // Network colours: the attacker's networks warm, the rest cool, most frequent first.
+    // Network colours: the attacker's networks warm, the rest cool, most frequent first. An
+    // event the log gives no ASN takes the one its IP's sign-ins carry (marked in its texts).
+    let nets = crate::networks::Networks::of(events);
     let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
     for e in events {
-        *counts.entry(e.asn).or_default() += 1;
+        *counts.entry(nets.asn(e)).or_default() += 1;
     }
     let mut order: Vec<(u32, usize)> = counts.iter().map(|(a, c)| (*a, *c)).collect();
     order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -360,7 +366,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         };
         colours.insert(*asn, colour);
     }
-    let networks: HashMap<u32, &str> = events.iter().map(|e| (e.asn, e.network.as_str())).collect();
+    let networks: HashMap<u32, &str> =
+        events.iter().filter(|e| e.asn != 0).map(|e| (e.asn, e.network.as_str())).collect();
 
     let margin = span * 0.02;
     let in_view: Vec<(usize, &EventView)> = events
@@ -397,13 +404,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             let replay = events.iter().find(|e| {
                 e.kind != EventKind::Audit
                     && refs.contains(&(e.file.as_str(), e.line))
-                    && (attacker.is_empty() || attacker.contains(&e.asn))
+                    && (attacker.is_empty() || attacker.contains(&nets.asn(e)))
             })?;
             let own = events.iter().rev().find(|e| {
                 e.kind == EventKind::Interactive
                     && e.millis() <= replay.millis()
-                    && !attacker.contains(&e.asn)
-                    && e.asn != replay.asn
+                    && !attacker.contains(&nets.asn(e))
+                    && nets.asn(e) != nets.asn(replay)
             })?;
             Some((
                 own.millis(),
@@ -411,8 +418,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 format!(
                     "{} after the user's sign-in · {} → {}",
                     duration(replay.millis() - own.millis()),
-                    own.network,
-                    replay.network
+                    nets.label(own),
+                    nets.label(replay)
                 ),
             ))
         })
@@ -482,10 +489,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     // Axis.
                     { for tick_list.iter().map(|&t| {
                         let x = x_of(t);
+                        // A label near the right edge ends at its tick, so it is not cut off.
+                        let label = tick_label(t, step);
+                        let half = label.chars().count() as f64 * 3.5;
+                        let anchor = if x + half > WIDTH - 2.0 { "end" } else { "middle" };
                         html! {
                             <g class="tick">
-                                <line x1={x.to_string()} x2={x.to_string()} y1={(AXIS - 4.0).to_string()} y2={BRUSH_TOP.to_string()} />
-                                <text x={x.to_string()} y={(AXIS - 10.0).to_string()} text-anchor="middle">{tick_label(t, step)}</text>
+                                <line x1={x.to_string()} x2={x.to_string()} y1={(TICK_TEXT + 6.0).to_string()} y2={BRUSH_TOP.to_string()} />
+                                <text x={x.to_string()} y={TICK_TEXT.to_string()} text-anchor={anchor}>{label}</text>
                             </g>
                         }
                     }) }
@@ -509,7 +520,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         // A gap out of view is not drawn (its label would sit over unrelated days).
                         { for gaps.iter().filter(|(a, b, _)| *b >= view.0 && *a <= view.1).map(|(a, b, label)| {
                             let (xa, xb) = (x_of(*a), x_of(*b));
-                            let y = AXIS + 8.0;
+                            // The span in the row above the lanes, its label just over it.
+                            let y = AXIS - 5.0;
                             // Within the part of the gap in view: left-aligned after the user's
                             // sign-in, or right-aligned before the replay when it would run off the
                             // right edge (≈ 7 units a character).
@@ -525,7 +537,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                     <line x1={xa.to_string()} x2={xa.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xb.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xa.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={y.to_string()} class="gap-span" />
-                                    <text x={tx.to_string()} y={(y + 12.0).to_string()} text-anchor={anchor} class="gap-label">{label.clone()}</text>
+                                    <text x={tx.to_string()} y={(y - 5.0).to_string()} text-anchor={anchor} class="gap-label">{label.clone()}</text>
                                 </g>
                             }
                         }) }
@@ -533,17 +545,18 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         { for in_view.iter().map(|&(i, e)| {
                             let x = x_of(e.millis());
                             let y = y_of(i, e);
-                            let fill = colours.get(&e.asn).copied().unwrap_or(UNKNOWN);
+                            let asn = nets.asn(e);
+                            let fill = colours.get(&asn).copied().unwrap_or(UNKNOWN);
                             let bad = suspicious.contains(&(e.file.as_str(), e.line));
                             let hovered = hovered.clone();
                             let onmouseenter = Callback::from(move |_: MouseEvent| hovered.set(Some(i)));
-                            let tip = format!("{} · {} · {} · {} · {}{}{}", e.time_text(), e.kind.as_str(), e.ip, e.network,
+                            let tip = format!("{} · {} · {} · {} · {}{}{}", e.time_text(), e.kind.as_str(), e.ip, nets.label(e),
                                 if e.operation.is_empty() { &e.app } else { &e.operation },
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) },
                                 if e.user_agent.is_empty() { String::new() } else { format!(" · UA {}", e.user_agent) });
                             let class = classes!("event", e.kind.as_str(), bad.then_some("suspicious"));
                             html! {
-                                <g {class} {onmouseenter} data-asn={e.asn.to_string()}>
+                                <g {class} {onmouseenter} data-asn={asn.to_string()}>
                                     if bad {
                                         <circle class="ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="9" />
                                     }
@@ -570,7 +583,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         { for order.iter().take(12).map(|(asn, count)| html! {
                             <li>
                                 <svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill={colours.get(asn).copied().unwrap_or(UNKNOWN)} /></svg>
-                                {format!("{} ({count})", networks.get(asn).copied().unwrap_or(""))}
+                                {format!("{} ({count})", networks.get(asn).copied().unwrap_or("unknown ASN"))}
                                 if attacker_asns.contains(asn) { <strong class="attacker">{" attacker"}</strong> }
                                 else if let Some(s) = flagged.get(asn) {
                                     <span class="other-finding">{format!(" flagged in another finding ({})", s.as_str())}</span>
@@ -583,7 +596,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     </ul>
                     <p class="hover-info" data-testid="timeline-hover" aria-live="polite">
                         { match hover_info {
-                            Some(e) => format!("{} · {} · {} · {} · {} · {} · {} · UA {}{}", e.time_text(), e.kind.as_str(), e.ip, e.network, e.location,
+                            Some(e) => format!("{} · {} · {} · {} · {} · {} · {} · UA {}{}", e.time_text(), e.kind.as_str(), e.ip, nets.label(e), e.location,
                                 if e.operation.is_empty() { &e.app } else { &e.operation }, e.outcome, e.user_agent,
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) }),
                             None => "Point at an event for its details.".to_owned(),
