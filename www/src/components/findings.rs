@@ -247,8 +247,9 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
             on_filter.emit(input.value());
         })
     };
-    // The analyst's grades: a column of their own (the last, after the chosen ones), filtered by a
-    // choice of grades.
+    // The analyst's grades: a column of their own (the last, after the chosen ones) once anything
+    // is graded, so the default columns keep their room; the grade filter sits by the search.
+    let graded = !view.grades.is_empty();
     let grade_filter = {
         let act = act.clone();
         let onchange = Callback::from(move |e: Event| {
@@ -280,6 +281,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                             onclick={ let cb = act.clone(); move |_| cb.emit(Action::Range(None)) }>{"×"}</button>
                     </span>
                 }
+                {grade_filter}
                 <details class="columns-menu" data-testid="column-chooser">
                     <summary class="button">{"Columns"}</summary>
                     <div class="menu">
@@ -314,8 +316,10 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                         <svg class="grid-sizer" aria-hidden="true" width="1" height={total_height.to_string()}></svg>
                         <table class="grid findings" data-testid="findings" data-rows={n.to_string()}>
                             <thead>
-                                <tr class="labels">{ for columns.iter().map(|&c| header(c)) }<th class="col grade">{"Grade"}</th></tr>
-                                <tr class="filters">{ for columns.iter().map(|&c| filter_cell(c)) }<th class="filter">{grade_filter}</th></tr>
+                                <tr class="labels">{ for columns.iter().map(|&c| header(c)) }
+                                    if graded { <th class="col grade">{"Grade"}</th> }</tr>
+                                <tr class="filters">{ for columns.iter().map(|&c| filter_cell(c)) }
+                                    if graded { <th class="filter"></th> }</tr>
                             </thead>
                             <tbody>
                                 { for (start..end).map(|pos| {
@@ -336,7 +340,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                                         <tr key={f.id.clone()} {class} {onclick} data-id={f.id.clone()}
                                             aria-selected={(view.selected.as_ref() == Some(&f.id)).to_string()}>
                                             { for columns.iter().map(|&c| cell(c, f)) }
-                                            {grade_cell(view.grades.get(&f.id))}
+                                            if graded { {grade_cell(view.grades.get(&f.id))} }
                                         </tr>
                                     }
                                 }) }

@@ -164,12 +164,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     // of an impossible-travel pair, the audit operations after it).
     // Their times come from the loaded events (milliseconds already), matched by file and line.
     let focus_span: Option<(f64, f64)> = focused.first().and_then(|f| {
-        let refs = refs_of(f);
-        let wanted: HashSet<(&str, u64)> = refs.iter().map(|r| (r.file.as_str(), r.line)).collect();
-        let times = events
+        // The report's event references carry RFC 3339 times (the contract): a finding has a
+        // handful, parsed here for the one finding under review. They include events of other
+        // users' lanes (an admin's revocation), which the user's loaded events do not.
+        let times = refs_of(f)
             .iter()
-            .filter(|e| wanted.contains(&(e.file.as_str(), e.line)))
-            .map(EventView::millis)
+            .filter_map(|r| millis(&r.time))
             .chain(millis(&f.first_seen))
             .chain(millis(&f.last_seen));
         times.fold(None, |acc: Option<(f64, f64)>, t| {
