@@ -1,0 +1,260 @@
+//! The campaign view: the attacker infrastructure several users' findings share. IPs, networks
+//! (ASNs), user agents and forwarding addresses that the findings of two or more users carry,
+//! each with those users, the findings and their severities, how many of the findings' events
+//! used it, and when it was first and last used.
+//!
+//! The indicators are the findings' own (`ips`, `asns`, `user_agents`) and the forwarding
+//! addresses of the audit operations tied to them ([`crate::export::Evidence`], as the case
+//! report lists them). Uses are the findings' events (and tied operations) that carry the
+//! indicator, each event counted once.
+//!
+//! Order: the severity the indicator is shared at first (the highest severity that two or more
+//! of its users have a finding of, at least), then the most users, then the highest severity,
+//! then kind (IP, network, user agent, forwarding address) and value.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::origin::Places;
+use super::{file_indexes, time_text};
+use crate::detect::HashMap;
+use crate::export::Evidence;
+use crate::ingest::Dataset;
+use crate::report::{EventRef, Report, Severity};
+
+/// One indicator shared by two or more users' findings.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedIndicator {
+    /// `ip`, `asn`, `user-agent` or `forwarding-address`.
+    pub kind: String,
+    /// The IP, `AS14061`, the user agent or the address.
+    pub value: String,
+    /// For a network: its label (`AS14061 DigitalOcean`); empty for the other kinds.
+    pub label: String,
+    /// The users whose findings carry it, sorted.
+    pub users: Vec<String>,
+    /// The findings that carry it, most severe first (then user, then id).
+    pub findings: Vec<Member>,
+    /// The highest severity among them.
+    pub severity: Severity,
+    /// The highest severity that two or more of its users have a finding of, at least.
+    pub shared_severity: Severity,
+    /// Events of those findings (and operations tied to them) that used it, each counted once.
+    pub events: u64,
+    /// First use, RFC 3339 UTC (empty when no event of the loaded data shows it).
+    pub first: String,
+    /// Last use, RFC 3339 UTC (empty when no event of the loaded data shows it).
+    pub last: String,
+}
+
+/// A finding carrying a shared indicator.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Finding id.
+    pub id: String,
+    /// Its user.
+    pub user: String,
+    /// Its severity.
+    pub severity: Severity,
+}
+
+/// Kinds in display order.
+const KINDS: [&str; 4] = ["ip", "asn", "user-agent", "forwarding-address"];
+
+#[derive(Default)]
+struct Acc<'r> {
+    findings: BTreeMap<&'r str, (&'r str, Severity)>,
+    events: BTreeSet<usize>,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl Acc<'_> {
+    fn used(&mut self, i: usize, t: i64) {
+        self.events.insert(i);
+        self.first = Some(self.first.map_or(t, |f| f.min(t)));
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+    }
+}
+
+/// The indicators shared by two or more users' findings (docs/views.md).
+pub fn campaign(ds: &Dataset, report: &Report) -> Vec<SharedIndicator> {
+    let evidence = Evidence::of(report, ds);
+    let index = RowIndex::of(ds, report);
+    let cited: Vec<usize> =
+        report.findings.iter().flat_map(|f| &f.events).flat_map(|r| index.find(ds, r)).collect();
+    let places = Places::for_events(ds, cited.iter().map(|&i| &ds.events[i]));
+    let mut acc: BTreeMap<(usize, String), Acc<'_>> = BTreeMap::new();
+    for f in &report.findings {
+        let mut add = |kind: usize, value: String| {
+            acc.entry((kind, value))
+                .or_default()
+                .findings
+                .insert(f.id.as_str(), (f.user.as_str(), f.severity));
+        };
+        f.ips.iter().for_each(|ip| add(0, ip.clone()));
+        f.asns.iter().filter(|&&a| a != 0).for_each(|a| add(1, a.to_string()));
+        f.user_agents.iter().filter(|u| !u.is_empty()).for_each(|u| add(2, u.clone()));
+        let forwards = evidence.forwarding.get(&f.id);
+        forwards.into_iter().flatten().for_each(|a| add(3, a.clone()));
+    }
+    // Keep what two or more users share before reading any event.
+    acc.retain(|_, a| {
+        let users: BTreeSet<&str> = a.findings.values().map(|(u, _)| *u).collect();
+        users.len() >= 2
+    });
+    for f in &report.findings {
+        for r in &f.events {
+            for i in index.find(ds, r) {
+                let e = &ds.events[i];
+                if let Some(ip) = ds.ip(e) {
+                    let text = ip.to_string();
+                    let canon = ip.to_canonical().to_string();
+                    for v in [text, canon] {
+                        if f.ips.contains(&v) {
+                            if let Some(a) = acc.get_mut(&(0, v)) {
+                                a.used(i, e.time);
+                            }
+                            break;
+                        }
+                    }
+                }
+                let (asn, _) = places.asn(e);
+                if asn != 0
+                    && f.asns.contains(&asn)
+                    && let Some(a) = acc.get_mut(&(1, asn.to_string()))
+                {
+                    a.used(i, e.time);
+                }
+                let ua = ds.strings.resolve(ds.client(e).user_agent);
+                if !ua.is_empty()
+                    && f.user_agents.iter().any(|u| u == ua)
+                    && let Some(a) = acc.get_mut(&(2, ua.to_owned()))
+                {
+                    a.used(i, e.time);
+                }
+            }
+        }
+        let Some(forwards) = evidence.forwarding.get(&f.id) else { continue };
+        for r in f.related_audit.iter().map(|a| &a.source) {
+            for i in index.find(ds, r) {
+                let e = &ds.events[i];
+                let Some(audit) = ds.audit(e) else { continue };
+                for &to in &audit.forward_to {
+                    let to = ds.strings.resolve(to);
+                    if forwards.contains(to)
+                        && let Some(a) = acc.get_mut(&(3, to.to_owned()))
+                    {
+                        a.used(i, e.time);
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<SharedIndicator> = acc
+        .into_iter()
+        .map(|((kind, value), a)| {
+            let mut per_user: BTreeMap<&str, Severity> = BTreeMap::new();
+            for (user, sev) in a.findings.values() {
+                let top = per_user.entry(user).or_default();
+                *top = (*top).max(*sev);
+            }
+            let mut tops: Vec<Severity> = per_user.values().copied().collect();
+            tops.sort_unstable_by(|a, b| b.cmp(a));
+            let mut findings: Vec<Member> = a
+                .findings
+                .iter()
+                .map(|(id, (user, severity))| Member {
+                    id: (*id).to_owned(),
+                    user: (*user).to_owned(),
+                    severity: *severity,
+                })
+                .collect();
+            findings.sort_by(|x, y| {
+                y.severity.cmp(&x.severity).then_with(|| x.user.cmp(&y.user)).then(x.id.cmp(&y.id))
+            });
+            let (value, label) = if kind == 1 {
+                let asn: u32 = value.parse().unwrap_or(0);
+                (format!("AS{asn}"), crate::enrich::asn_label(asn))
+            } else {
+                (value, String::new())
+            };
+            SharedIndicator {
+                kind: KINDS[kind].to_owned(),
+                value,
+                label,
+                users: per_user.keys().map(|u| (*u).to_owned()).collect(),
+                findings,
+                severity: tops.first().copied().unwrap_or_default(),
+                shared_severity: tops.get(1).copied().unwrap_or_default(),
+                events: a.events.len() as u64,
+                first: time_text(a.first),
+                last: time_text(a.last),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.shared_severity
+            .cmp(&a.shared_severity)
+            .then_with(|| b.users.len().cmp(&a.users.len()))
+            .then_with(|| b.severity.cmp(&a.severity))
+            .then_with(|| rank(&a.kind).cmp(&rank(&b.kind)))
+            .then_with(|| a.value.cmp(&b.value))
+    });
+    out
+}
+
+fn rank(kind: &str) -> usize {
+    KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len())
+}
+
+/// The dataset's events behind the rows the findings cite: (file index, line) → event indexes.
+pub(crate) struct RowIndex {
+    rows: HashMap<(u32, u32), Vec<usize>>,
+    files: BTreeMap<String, Vec<u32>>,
+}
+
+impl RowIndex {
+    /// One pass over the dataset for the rows every finding cites (events and tied operations).
+    pub(crate) fn of(ds: &Dataset, report: &Report) -> RowIndex {
+        let files: BTreeMap<String, Vec<u32>> =
+            file_indexes(ds).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        let mut rows: HashMap<(u32, u32), Vec<usize>> = HashMap::default();
+        for f in &report.findings {
+            for r in f.events.iter().chain(f.related_audit.iter().map(|a| &a.source)) {
+                let Ok(line) = u32::try_from(r.line) else { continue };
+                for &file in files.get(&r.file).into_iter().flatten() {
+                    rows.entry((file, line)).or_default();
+                }
+            }
+        }
+        if !rows.is_empty() {
+            for (i, e) in ds.events.iter().enumerate() {
+                if let Some(slot) = rows.get_mut(&(e.source.file, e.source.line)) {
+                    slot.push(i);
+                }
+            }
+        }
+        RowIndex { rows, files }
+    }
+
+    /// The events of a cited row: every event of the row when it holds one, else those of the
+    /// reference's time and kind (a JSON array on one line holds many).
+    pub(crate) fn find(&self, ds: &Dataset, r: &EventRef) -> Vec<usize> {
+        let Ok(line) = u32::try_from(r.line) else { return Vec::new() };
+        let mut out = Vec::new();
+        for &file in self.files.get(&r.file).into_iter().flatten() {
+            let Some(events) = self.rows.get(&(file, line)) else { continue };
+            if events.len() == 1 {
+                out.extend_from_slice(events);
+            } else {
+                out.extend(events.iter().copied().filter(|&i| {
+                    let e = &ds.events[i];
+                    e.kind.as_str() == r.kind && crate::time::rfc3339(e.time) == r.time
+                }));
+            }
+        }
+        out
+    }
+}
