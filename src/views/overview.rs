@@ -405,28 +405,42 @@ fn limits(report: &Report, logs: &[LogSpan], kinds: &[(u64, Option<Span>); 5]) -
     for (log, (_, span)) in logs.iter().zip(kinds.iter().filter(|k| k.1.is_some())) {
         let Some(span) = span else { continue };
         out.push(format!(
-            "{} events: {} from {} to {} ({} day(s)).",
-            log.kind, log.events, log.first, log.last, log.days
+            "{}: {} from {} to {} ({} day(s)).",
+            log_label(&log.kind),
+            log.events,
+            log.first,
+            log.last,
+            log.days
         ));
         let (early, late) = (span.first - start, end - span.last);
         if early >= DAY {
             out.push(format!(
-                "The {} log starts {} after the data's first event: earlier {} events are not \
-                 loaded (export window or retention).",
-                log.kind,
-                crate::time::duration(early),
-                log.kind
+                "{} start {} after the data's first event: earlier ones are not loaded (export \
+                 window or retention).",
+                log_label(&log.kind),
+                crate::time::duration(early)
             ));
         }
         if late >= DAY {
             out.push(format!(
-                "The {} log ends {} before the data's last event: later {} events are not loaded \
-                 (export window or retention).",
-                log.kind,
-                crate::time::duration(late),
-                log.kind
+                "{} end {} before the data's last event: later ones are not loaded (export window \
+                 or retention).",
+                log_label(&log.kind),
+                crate::time::duration(late)
             ));
         }
     }
     out
+}
+
+/// What a kind of log holds, in words.
+fn log_label(kind: &str) -> &'static str {
+    match kind {
+        "interactive" => "Interactive sign-ins",
+        "non-interactive" => "Non-interactive sign-ins",
+        "service-principal" => "Service-principal sign-ins",
+        "managed-identity" => "Managed-identity sign-ins",
+        "audit" => "Audit operations",
+        _ => "Events",
+    }
 }
