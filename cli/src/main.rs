@@ -530,28 +530,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     render::clean(session_id.trim())
                 );
             }
-            write_output(None, &[view.render(
-                || serde_json::to_string_pretty(&session),
-                || render::session_table(&session),
-            )?])?;
+            write_output(
+                None,
+                &[view.render(
+                    || serde_json::to_string_pretty(&session),
+                    || render::session_table(&session),
+                )?],
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Campaign { view, paths } => {
             let (dataset, report) = view.load(&paths)?;
             let shared = sessionhunt::views::campaign(&dataset, &report);
-            write_output(None, &[view.render(
-                || serde_json::to_string_pretty(&shared),
-                || render::campaign_table(&shared),
-            )?])?;
+            write_output(
+                None,
+                &[view.render(
+                    || serde_json::to_string_pretty(&shared),
+                    || render::campaign_table(&shared),
+                )?],
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Overview { view, paths } => {
             let (dataset, report) = view.load(&paths)?;
             let overview = sessionhunt::views::overview(&dataset, &report);
-            write_output(None, &[view.render(
-                || serde_json::to_string_pretty(&overview),
-                || render::overview_table(&overview),
-            )?])?;
+            write_output(
+                None,
+                &[view.render(
+                    || serde_json::to_string_pretty(&overview),
+                    || render::overview_table(&overview),
+                )?],
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out, users, days, layout } => {

@@ -241,7 +241,8 @@ pub(crate) fn session_table(v: &sessionhunt::views::SessionView) -> String {
             detail.push(format!("token: {}", clean(&e.unique_token_id)));
         }
         if let Some(r) = &e.rode_on {
-            let at = r.event.map(|n| format!("#{n}")).unwrap_or_else(|| "outside the session".into());
+            let at =
+                r.event.map(|n| format!("#{n}")).unwrap_or_else(|| "outside the session".into());
             detail.push(format!("rode on sign-in {} ({at})", clean(&r.request_id)));
         }
         if e.linked_by == "token" {
@@ -258,7 +259,8 @@ pub(crate) fn campaign_table(shared: &[sessionhunt::views::SharedIndicator]) -> 
     let mut out = String::new();
     let _ = writeln!(out, "Shared by two or more users' findings: {} indicator(s)", shared.len());
     if shared.is_empty() {
-        let _ = writeln!(out, "  None: no IP, network, user agent or forwarding address is shared.");
+        let _ =
+            writeln!(out, "  None: no IP, network, user agent or forwarding address is shared.");
         return out;
     }
     let _ = writeln!(

@@ -258,3 +258,149 @@ impl RowIndex {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{AuditRef, Finding};
+    use crate::sim::builder::Builder;
+
+    fn row(ds: &Dataset, i: usize) -> EventRef {
+        let e = &ds.events[i];
+        EventRef {
+            file: super::super::file_name(ds, e).to_owned(),
+            line: u64::from(e.source.line),
+            time: crate::time::rfc3339(e.time),
+            kind: e.kind.as_str().to_owned(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        ds: &Dataset,
+        id: &str,
+        user: &str,
+        severity: Severity,
+        ips: &[&str],
+        asns: &[u32],
+        uas: &[&str],
+        events: &[usize],
+    ) -> Finding {
+        Finding {
+            id: id.into(),
+            user: user.into(),
+            severity,
+            ips: ips.iter().map(|s| (*s).to_owned()).collect(),
+            asns: asns.to_vec(),
+            user_agents: uas.iter().map(|s| (*s).to_owned()).collect(),
+            events: events.iter().map(|&i| row(ds, i)).collect(),
+            ..Finding::default()
+        }
+    }
+
+    #[test]
+    fn indicators_two_users_share_are_listed_with_uses_most_severe_first() {
+        let mut b = Builder::new();
+        b.ni("a@x.com", "2026-03-01T10:00:00Z", "203.0.113.9", 14061).user_agent = "kit/1".into();
+        b.ni("a@x.com", "2026-03-02T10:00:00Z", "203.0.113.9", 14061).user_agent = "kit/1".into();
+        b.ni("b@x.com", "2026-03-03T09:00:00Z", "203.0.113.9", 14061).user_agent = "kit/1".into();
+        b.ni("c@x.com", "2026-03-04T09:00:00Z", "198.51.100.1", 14061).user_agent =
+            "\u{1b}]0;pwned\u{7}".into();
+        let fwd = b.audit("a@x.com", "2026-03-01T10:10:00Z", "203.0.113.9", "New-InboxRule");
+        fwd.forward_to = vec!["drop@evil.example".into()];
+        let fwd = b.audit("c@x.com", "2026-03-04T09:10:00Z", "198.51.100.1", "Set-Mailbox");
+        fwd.forward_to = vec!["drop@evil.example".into()];
+        let ds = b.dataset();
+        let mut fa = finding(
+            &ds,
+            "F-a",
+            "a@x.com",
+            Severity::Critical,
+            &["203.0.113.9"],
+            &[14061],
+            &["kit/1"],
+            &[0, 1, 4],
+        );
+        fa.related_audit = vec![AuditRef { source: row(&ds, 4), ..AuditRef::default() }];
+        let fb = finding(
+            &ds,
+            "F-b",
+            "b@x.com",
+            Severity::Low,
+            &["203.0.113.9"],
+            &[14061],
+            &["kit/1"],
+            &[2],
+        );
+        let mut fc = finding(
+            &ds,
+            "F-c",
+            "c@x.com",
+            Severity::High,
+            &["198.51.100.1"],
+            &[14061],
+            &["\u{1b}]0;pwned\u{7}"],
+            &[3, 5],
+        );
+        fc.related_audit = vec![AuditRef { source: row(&ds, 5), ..AuditRef::default() }];
+        let report = Report { findings: vec![fa, fb, fc], ..Report::default() };
+        let shared = campaign(&ds, &report);
+        let keys: Vec<(&str, &str)> =
+            shared.iter().map(|s| (s.kind.as_str(), s.value.as_str())).collect();
+        // a (critical) and c (high) share the network and the address: shared at high; the IP
+        // and the user agent only a (critical) and b (low): shared at low. c's agent is its own.
+        assert_eq!(
+            keys,
+            [
+                ("asn", "AS14061"),
+                ("forwarding-address", "drop@evil.example"),
+                ("ip", "203.0.113.9"),
+                ("user-agent", "kit/1"),
+            ]
+        );
+        let asn = &shared[0];
+        assert_eq!(asn.label, "AS14061 DigitalOcean");
+        assert_eq!(asn.users, ["a@x.com", "b@x.com", "c@x.com"]);
+        assert_eq!((asn.severity, asn.shared_severity), (Severity::Critical, Severity::High));
+        // Four sign-ins and the two operations (their network learned from the IP's sign-ins).
+        assert_eq!(asn.events, 6);
+        assert_eq!(
+            (asn.first.as_str(), asn.last.as_str()),
+            ("2026-03-01T10:00:00Z", "2026-03-04T09:10:00Z")
+        );
+        let ids: Vec<&str> = asn.findings.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["F-a", "F-c", "F-b"], "most severe first");
+        let mail = &shared[1];
+        assert_eq!(mail.users, ["a@x.com", "c@x.com"]);
+        assert_eq!((mail.events, mail.first.as_str()), (2, "2026-03-01T10:10:00Z"));
+        let ip = &shared[2];
+        assert_eq!((ip.events, ip.shared_severity), (4, Severity::Low));
+        assert_eq!(ip.last, "2026-03-03T09:00:00Z");
+        assert!(shared.iter().all(|s| s.users.len() >= 2));
+        // Deterministic, and the same from the serialized form.
+        assert_eq!(campaign(&ds, &report), shared);
+        let json = serde_json::to_string(&shared).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<SharedIndicator>>(&json).unwrap(), shared);
+    }
+
+    #[test]
+    fn findings_citing_rows_that_are_not_loaded_do_not_panic() {
+        let ds = Builder::new().dataset();
+        let f = |id: &str, user: &str| Finding {
+            id: id.into(),
+            user: user.into(),
+            ips: vec!["203.0.113.9".into()],
+            events: vec![EventRef {
+                file: "gone.csv".into(),
+                line: u64::MAX,
+                ..EventRef::default()
+            }],
+            ..Finding::default()
+        };
+        let report = Report { findings: vec![f("F-1", "a"), f("F-2", "b")], ..Report::default() };
+        let shared = campaign(&ds, &report);
+        assert_eq!(shared.len(), 1);
+        assert_eq!((shared[0].events, shared[0].first.as_str()), (0, ""));
+        assert!(campaign(&Dataset::new(), &Report::default()).is_empty());
+    }
+}

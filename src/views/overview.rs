@@ -231,10 +231,8 @@ pub fn overview(ds: &Dataset, report: &Report) -> Overview {
     };
     out.findings_per_day = per_day(report);
 
-    let places = Places::for_events(
-        ds,
-        ds.events.iter().filter(|e| e.kind == EventKind::NonInteractive),
-    );
+    let places =
+        Places::for_events(ds, ds.events.iter().filter(|e| e.kind == EventKind::NonInteractive));
     let mut files: Vec<Option<Span>> = vec![None; ds.files.len()];
     let mut kinds: [(u64, Option<Span>); 5] = Default::default();
     let mut users: HashMap<Sym, UserAcc> = HashMap::default();
@@ -442,5 +440,98 @@ fn log_label(kind: &str) -> &'static str {
         "managed-identity" => "Managed-identity sign-ins",
         "audit" => "Audit operations",
         _ => "Events",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Coverage, Finding};
+    use crate::sim::builder::Builder;
+
+    fn finding(id: &str, user: &str, severity: Severity, first_seen: &str) -> Finding {
+        Finding {
+            id: id.into(),
+            user: user.into(),
+            severity,
+            first_seen: first_seen.into(),
+            ..Finding::default()
+        }
+    }
+
+    #[test]
+    fn the_overview_counts_days_networks_sources_and_users() {
+        let mut b = Builder::new();
+        b.i("a@x.com", "2026-03-01T08:00:00Z", "198.51.100.7", 7922);
+        b.ni("a@x.com", "2026-03-01T09:00:00Z", "198.51.100.7", 7922);
+        // No ASN logged: learned from a's interactive sign-in of the same IP.
+        b.ni("b@x.com", "2026-03-02T09:00:00Z", "198.51.100.7", 0).country = "DE".into();
+        b.ni("b@x.com", "2026-03-05T09:00:00Z", "203.0.113.9", 14061).country = String::new();
+        b.ni("c@x.com", "2026-03-05T10:00:00Z", "203.0.113.10", 0);
+        let ds = b.dataset();
+        let report = Report {
+            findings: vec![
+                finding("F-1", "b@x.com", Severity::Critical, "2026-03-05T09:00:00Z"),
+                finding("F-2", "b@x.com", Severity::Low, "2026-03-02T09:00:00Z"),
+                finding("F-3", "c@x.com", Severity::Low, "2026-03-05T10:00:00Z"),
+                finding("F-4", "c@x.com", Severity::High, "garbage"),
+            ],
+            coverage: Coverage {
+                start: "2026-03-01T08:00:00Z".into(),
+                warnings: vec!["a warning\u{1b}[2J".into()],
+                ..Coverage::default()
+            },
+            ..Report::default()
+        };
+        let o = overview(&ds, &report);
+        let days: Vec<(&str, u64, u64, u64)> = o
+            .findings_per_day
+            .iter()
+            .map(|d| (d.day.as_str(), d.critical, d.low, d.total))
+            .collect();
+        assert_eq!(days, [("2026-03-02", 0, 1, 1), ("2026-03-05", 1, 1, 2), ("unknown", 0, 0, 1)]);
+        assert_eq!(o.findings_per_day.iter().map(|d| d.total).sum::<u64>(), o.findings);
+        let ni = &o.non_interactive;
+        assert_eq!((ni.events, ni.users, ni.unknown_network, ni.unknown_country), (4, 3, 1, 1));
+        let nets: Vec<(u32, u64, u64)> =
+            ni.top_networks.iter().map(|n| (n.asn, n.events, n.users)).collect();
+        assert_eq!(nets, [(7922, 2, 2), (14061, 1, 1)]);
+        let countries: Vec<(&str, u64)> =
+            ni.top_countries.iter().map(|c| (c.country.as_str(), c.events)).collect();
+        assert_eq!(countries, [("US", 2), ("DE", 1)]);
+        assert_eq!(o.sources.len(), 1);
+        assert_eq!(o.sources[0].first, "2026-03-01T08:00:00Z");
+        assert_eq!(o.sources[0].last, "2026-03-05T10:00:00Z");
+        let users: Vec<(&str, u64, u64, u64, Option<Severity>)> = o
+            .users
+            .iter()
+            .map(|u| (u.user.as_str(), u.interactive, u.non_interactive, u.findings, u.severity))
+            .collect();
+        assert_eq!(
+            users,
+            [
+                ("a@x.com", 1, 1, 0, None),
+                ("b@x.com", 0, 2, 2, Some(Severity::Critical)),
+                ("c@x.com", 0, 1, 2, Some(Severity::High)),
+            ]
+        );
+        let spans: Vec<(&str, u64, u64)> =
+            o.logs.iter().map(|l| (l.kind.as_str(), l.events, l.days)).collect();
+        assert_eq!(spans, [("interactive", 1, 1), ("non-interactive", 4, 5)]);
+        assert_eq!(o.limits[0], "a warning\u{1b}[2J", "the report's warnings come first, as data");
+        assert!(o.limits.iter().any(|l| l.starts_with("No audit log loaded")), "{:?}", o.limits);
+        assert!(!o.limits.iter().any(|l| l.starts_with("No non-interactive")));
+        assert!(
+            o.limits.iter().any(|l| l.starts_with("Interactive sign-ins end 4 d")),
+            "{:?}",
+            o.limits
+        );
+        assert_eq!(overview(&ds, &report), o, "deterministic");
+    }
+
+    #[test]
+    fn an_empty_dataset_has_an_empty_overview() {
+        let o = overview(&Dataset::new(), &Report::default());
+        assert_eq!(o, Overview::default());
     }
 }

@@ -376,3 +376,156 @@ const CHANGE_NAMES: [&str; 5] = ["ip", "asn", "country", "user-agent", "device"]
 fn sort_key<'a>(ds: &'a Dataset, e: &Event) -> (i64, &'a str, u32) {
     (e.time, file_name(ds, e), e.source.line)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{EventRef, Finding};
+    use crate::sim::builder::Builder;
+    use base64::Engine as _;
+
+    const SID: &str = "5e55a0e1-0000-4000-8000-000000000001";
+
+    /// The `uti` a sign-in with this request id gets (the inverse of `uti_to_request_id`).
+    fn uti_of(request_id: &str) -> String {
+        let bytes = uuid::Uuid::parse_str(request_id).unwrap().to_bytes_le();
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    fn row(ds: &Dataset, i: usize) -> EventRef {
+        let e = &ds.events[i];
+        EventRef {
+            file: file_name(ds, e).to_owned(),
+            line: u64::from(e.source.line),
+            time: crate::time::rfc3339(e.time),
+            kind: e.kind.as_str().to_owned(),
+        }
+    }
+
+    /// A phished session: the victim's sign-in, a replay from another network, an inbox rule
+    /// logged without the session id but with the replay's token id, and unrelated events.
+    fn phished() -> Dataset {
+        let mut b = Builder::new();
+        // Out of time order on purpose: the view sorts.
+        let replay = b.ni("alice@x.com", "2026-03-01T10:05:00Z", "203.0.113.9", 14061);
+        replay.session_id = SID.into();
+        replay.country = "NL".into();
+        replay.user_agent = "evil\u{1b}[31m\"</td>\n".into();
+        replay.request_id = "aaaaaaaa-0000-4000-8000-000000000002".into();
+        let own = b.i("alice@x.com", "2026-03-01T10:00:00Z", "198.51.100.7", 7922);
+        own.session_id = SID.into();
+        own.user_agent = "Mozilla/5.0".into();
+        own.device_id = "dev-1".into();
+        own.request_id = "aaaaaaaa-0000-4000-8000-000000000001".into();
+        let rule = b.audit("alice@x.com", "2026-03-01T10:07:00Z", "203.0.113.9", "New-InboxRule");
+        rule.unique_token_id = uti_of("aaaaaaaa-0000-4000-8000-000000000002");
+        // Same token id, another user: not in the view.
+        let other = b.audit("bob@x.com", "2026-03-01T10:08:00Z", "203.0.113.9", "New-InboxRule");
+        other.unique_token_id = uti_of("aaaaaaaa-0000-4000-8000-000000000002");
+        // Another session of alice.
+        b.ni("alice@x.com", "2026-03-01T10:06:00Z", "198.51.100.7", 7922).session_id =
+            "5e55a0e1-0000-4000-8000-000000000099".into();
+        b.dataset()
+    }
+
+    #[test]
+    fn a_session_lists_its_events_in_order_with_changes_and_the_sign_in_each_action_rode_on() {
+        let ds = phished();
+        let report = Report {
+            findings: vec![Finding {
+                id: "F-1".into(),
+                user: "alice@x.com".into(),
+                session_ids: vec![SID.into()],
+                events: vec![row(&ds, 0), row(&ds, 2)],
+                ..Finding::default()
+            }],
+            ..Report::default()
+        };
+        let v = session(&ds, &report, &format!("  {}  ", SID.to_uppercase()));
+        assert_eq!(v.session_id, SID);
+        assert_eq!(v.users, ["alice@x.com"]);
+        let kinds: Vec<&str> = v.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["interactive", "non-interactive", "audit"], "time order");
+        assert_eq!(v.events[0].time, "2026-03-01T10:00:00Z");
+        assert_eq!(v.events[0].time_ms, crate::sim::builder::at("2026-03-01T10:00:00Z"));
+        assert!(v.events[0].changes.is_empty(), "the first event changes nothing");
+        assert_eq!(v.events[1].changes, ["ip", "asn", "country", "user-agent"]);
+        assert_eq!(v.events[1].network, "AS14061 DigitalOcean");
+        assert_eq!(v.events[1].asn_source, "log");
+        // The audit record: in by its token id, riding on the replay; no UA, no country: no change.
+        let a = &v.events[2];
+        assert_eq!((a.linked_by.as_str(), a.operation.as_str()), ("token", "New-InboxRule"));
+        assert!(a.changes.is_empty(), "{:?}", a.changes);
+        let rode = a.rode_on.as_ref().unwrap();
+        assert_eq!(rode.request_id, "aaaaaaaa-0000-4000-8000-000000000002");
+        assert_eq!(rode.event, Some(1));
+        assert_eq!(rode.ip, "203.0.113.9");
+        assert_eq!(a.asn, 14061, "learned from the sign-in of its IP");
+        assert_eq!(a.asn_source, "sign-ins");
+        assert_eq!(v.events[1].user_agent, "evil\u{1b}[31m\"</td>\n", "log text stays as is");
+        // Findings per event and for the view.
+        assert_eq!(v.events[0].findings, Vec::<String>::new());
+        assert_eq!(v.events[1].findings, ["F-1"]);
+        assert_eq!(v.events[2].findings, ["F-1"]);
+        assert_eq!(v.findings, ["F-1"]);
+        assert_eq!((v.ips, v.origin_changes), (2, 1));
+        assert_eq!(
+            (v.first.as_str(), v.last.as_str()),
+            ("2026-03-01T10:00:00Z", "2026-03-01T10:07:00Z")
+        );
+        assert_eq!(sessions_of(&report, "F-1"), Some(vec![SID.to_owned()]));
+        assert_eq!(sessions_of(&report, "F-2"), None);
+        // JSON keeps hostile text as one escaped string.
+        let json = serde_json::to_string(&v).unwrap();
+        assert!(json.contains(r#""evil\u001b[31m\"</td>\n""#), "{json}");
+        let back: SessionView = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, v);
+    }
+
+    #[test]
+    fn an_unknown_or_empty_session_gives_an_empty_view() {
+        let ds = phished();
+        let report = Report::default();
+        for id in ["", "   ", "not-a-session", "5e55a0e1-0000-4000-8000-00000000dead", "\u{0}"] {
+            let v = session(&ds, &report, id);
+            assert!(v.events.is_empty() && v.users.is_empty(), "{id:?}");
+            assert_eq!(v.first, "");
+        }
+        let empty = session(&Dataset::new(), &report, SID);
+        assert!(empty.events.is_empty());
+    }
+
+    #[test]
+    fn the_view_is_the_same_whatever_the_order_of_the_records() {
+        let mut fwd = Builder::new();
+        fwd.records = phished_records();
+        let mut rev = Builder::new();
+        rev.records = phished_records().into_iter().rev().collect();
+        // Lines differ with the order; everything else must not.
+        let strip = |v: SessionView| -> Vec<(String, String, Vec<String>, Option<String>)> {
+            v.events
+                .into_iter()
+                .map(|e| (e.time, e.kind, e.changes, e.rode_on.map(|r| r.request_id)))
+                .collect()
+        };
+        let report = Report::default();
+        let a = strip(session(&fwd.dataset(), &report, SID));
+        assert_eq!(a.len(), 3);
+        assert_eq!(a[1].2, ["ip", "asn"]);
+        assert_eq!(a[2].3.as_deref(), Some("aaaaaaaa-0000-4000-8000-000000000001"));
+        assert_eq!(a, strip(session(&rev.dataset(), &report, SID)));
+    }
+
+    fn phished_records() -> Vec<crate::sim::records::Record> {
+        let mut b = Builder::new();
+        let own = b.i("alice@x.com", "2026-03-01T10:00:00Z", "198.51.100.7", 7922);
+        own.session_id = SID.into();
+        own.request_id = "aaaaaaaa-0000-4000-8000-000000000001".into();
+        let replay = b.ni("alice@x.com", "2026-03-01T10:01:00Z", "203.0.113.9", 14061);
+        replay.session_id = SID.into();
+        replay.request_id = "aaaaaaaa-0000-4000-8000-000000000002".into();
+        let rule = b.audit("alice@x.com", "2026-03-01T10:07:00Z", "", "New-InboxRule");
+        rule.unique_token_id = uti_of("aaaaaaaa-0000-4000-8000-000000000001");
+        b.records
+    }
+}
