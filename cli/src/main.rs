@@ -251,16 +251,22 @@ struct ViewArgs {
     /// Threads that read a large CSV export in parts (default: the machine's cores).
     #[arg(short = 'j', long, value_name = "N")]
     jobs: Option<std::num::NonZeroUsize>,
+    /// Prints how long reading and analysing, and then the view, took on stderr.
+    #[arg(long, hide = true)]
+    timings: bool,
 }
 
 impl ViewArgs {
-    /// Reads and analyses the inputs.
-    fn load(&self, paths: &[PathBuf]) -> Result<(Dataset, Report)> {
+    /// Reads and analyses the inputs, and starts timing the view (`--timings`).
+    fn load(&self, paths: &[PathBuf]) -> Result<(Dataset, Report, Timings)> {
+        let mut clock = Timings::new(self.timings);
         let settings = match &self.settings {
             Some(path) => read_settings(path)?,
             None => Settings::default(),
         };
-        load(paths, &settings, self.jobs)
+        let (dataset, report) = load(paths, &settings, self.jobs)?;
+        clock.lap("read and analyse");
+        Ok((dataset, report, clock))
     }
 
     /// The view as pretty JSON ending with a newline (`json`), or as its table.
@@ -522,8 +528,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Session { session_id, view, paths } => {
-            let (dataset, report) = view.load(&paths)?;
+            let (dataset, report, mut clock) = view.load(&paths)?;
             let session = sessionhunt::views::session(&dataset, &report, &session_id);
+            clock.lap("session view");
             if session.events.is_empty() {
                 eprintln!(
                     "sessionhunt: warning: no event of session {} in the loaded data",
@@ -540,8 +547,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Campaign { view, paths } => {
-            let (dataset, report) = view.load(&paths)?;
+            let (dataset, report, mut clock) = view.load(&paths)?;
             let shared = sessionhunt::views::campaign(&dataset, &report);
+            clock.lap("campaign view");
             write_output(
                 None,
                 &[view.render(
@@ -552,8 +560,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Overview { view, paths } => {
-            let (dataset, report) = view.load(&paths)?;
+            let (dataset, report, mut clock) = view.load(&paths)?;
             let overview = sessionhunt::views::overview(&dataset, &report);
+            clock.lap("overview");
             write_output(
                 None,
                 &[view.render(

@@ -410,7 +410,7 @@ fn limits(report: &Report, logs: &[LogSpan], kinds: &[(u64, Option<Span>); 5]) -
             log.last,
             log.days
         ));
-        let (early, late) = (span.first - start, end - span.last);
+        let (early, late) = (span.first.saturating_sub(start), end.saturating_sub(span.last));
         if early >= DAY {
             out.push(format!(
                 "{} start {} after the data's first event: earlier ones are not loaded (export \
