@@ -12,7 +12,7 @@
 //! of its users have a finding of, at least), then the most users, then the highest severity,
 //! then kind (IP, network, user agent, forwarding address) and value.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -65,17 +65,26 @@ const KINDS: [&str; 4] = ["ip", "asn", "user-agent", "forwarding-address"];
 #[derive(Default)]
 struct Acc<'r> {
     findings: BTreeMap<&'r str, (&'r str, Severity)>,
-    events: BTreeSet<usize>,
+    /// Events that used it, with repeats (two findings of a user may cite one event).
+    events: Vec<usize>,
     first: Option<i64>,
     last: Option<i64>,
 }
 
 impl Acc<'_> {
     fn used(&mut self, i: usize, t: i64) {
-        self.events.insert(i);
+        self.events.push(i);
         self.first = Some(self.first.map_or(t, |f| f.min(t)));
         self.last = Some(self.last.map_or(t, |l| l.max(t)));
     }
+}
+
+/// An indicator's key: its kind (index in [`KINDS`]) and value (an ASN's number as text is
+/// never needed: networks are keyed by number).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key<'r> {
+    Text(usize, &'r str),
+    Asn(u32),
 }
 
 /// The indicators shared by two or more users' findings (docs/views.md).
@@ -85,52 +94,52 @@ pub fn campaign(ds: &Dataset, report: &Report) -> Vec<SharedIndicator> {
     let cited: Vec<usize> =
         report.findings.iter().flat_map(|f| &f.events).flat_map(|r| index.find(ds, r)).collect();
     let places = Places::for_events(ds, cited.iter().map(|&i| &ds.events[i]));
-    let mut acc: BTreeMap<(usize, String), Acc<'_>> = BTreeMap::new();
+    let mut acc: BTreeMap<Key<'_>, Acc<'_>> = BTreeMap::new();
     for f in &report.findings {
-        let mut add = |kind: usize, value: String| {
-            acc.entry((kind, value))
+        let mut add = |key| {
+            acc.entry(key)
                 .or_default()
                 .findings
                 .insert(f.id.as_str(), (f.user.as_str(), f.severity));
         };
-        f.ips.iter().for_each(|ip| add(0, ip.clone()));
-        f.asns.iter().filter(|&&a| a != 0).for_each(|a| add(1, a.to_string()));
-        f.user_agents.iter().filter(|u| !u.is_empty()).for_each(|u| add(2, u.clone()));
+        f.ips.iter().for_each(|ip| add(Key::Text(0, ip)));
+        f.asns.iter().filter(|&&a| a != 0).for_each(|&a| add(Key::Asn(a)));
+        f.user_agents.iter().filter(|u| !u.is_empty()).for_each(|u| add(Key::Text(2, u)));
         let forwards = evidence.forwarding.get(&f.id);
-        forwards.into_iter().flatten().for_each(|a| add(3, a.clone()));
+        forwards.into_iter().flatten().for_each(|a| add(Key::Text(3, a)));
     }
     // Keep what two or more users share before reading any event.
     acc.retain(|_, a| {
-        let users: BTreeSet<&str> = a.findings.values().map(|(u, _)| *u).collect();
-        users.len() >= 2
+        let mut users = a.findings.values().map(|(u, _)| *u);
+        let first = users.next();
+        users.any(|u| Some(u) != first)
     });
     for f in &report.findings {
+        // The finding's IPs parsed once, each with its text (the key).
+        let ips: Vec<(std::net::IpAddr, &str)> =
+            f.ips.iter().filter_map(|t| Some((t.parse().ok()?, t.as_str()))).collect();
         for r in &f.events {
             for i in index.find(ds, r) {
                 let e = &ds.events[i];
                 if let Some(ip) = ds.ip(e) {
-                    let text = ip.to_string();
-                    let canon = ip.to_canonical().to_string();
-                    for v in [text, canon] {
-                        if f.ips.contains(&v) {
-                            if let Some(a) = acc.get_mut(&(0, v)) {
-                                a.used(i, e.time);
-                            }
-                            break;
-                        }
+                    let canon = ip.to_canonical();
+                    if let Some(&(_, text)) = ips.iter().find(|(x, _)| *x == ip || *x == canon)
+                        && let Some(a) = acc.get_mut(&Key::Text(0, text))
+                    {
+                        a.used(i, e.time);
                     }
                 }
                 let (asn, _) = places.asn(e);
                 if asn != 0
                     && f.asns.contains(&asn)
-                    && let Some(a) = acc.get_mut(&(1, asn.to_string()))
+                    && let Some(a) = acc.get_mut(&Key::Asn(asn))
                 {
                     a.used(i, e.time);
                 }
                 let ua = ds.strings.resolve(ds.client(e).user_agent);
                 if !ua.is_empty()
-                    && f.user_agents.iter().any(|u| u == ua)
-                    && let Some(a) = acc.get_mut(&(2, ua.to_owned()))
+                    && let Some(ua) = f.user_agents.iter().find(|u| *u == ua)
+                    && let Some(a) = acc.get_mut(&Key::Text(2, ua))
                 {
                     a.used(i, e.time);
                 }
@@ -142,9 +151,8 @@ pub fn campaign(ds: &Dataset, report: &Report) -> Vec<SharedIndicator> {
                 let e = &ds.events[i];
                 let Some(audit) = ds.audit(e) else { continue };
                 for &to in &audit.forward_to {
-                    let to = ds.strings.resolve(to);
-                    if forwards.contains(to)
-                        && let Some(a) = acc.get_mut(&(3, to.to_owned()))
+                    if let Some(to) = forwards.get(ds.strings.resolve(to))
+                        && let Some(a) = acc.get_mut(&Key::Text(3, to))
                     {
                         a.used(i, e.time);
                     }
@@ -154,7 +162,9 @@ pub fn campaign(ds: &Dataset, report: &Report) -> Vec<SharedIndicator> {
     }
     let mut out: Vec<SharedIndicator> = acc
         .into_iter()
-        .map(|((kind, value), a)| {
+        .map(|(key, mut a)| {
+            a.events.sort_unstable();
+            a.events.dedup();
             let mut per_user: BTreeMap<&str, Severity> = BTreeMap::new();
             for (user, sev) in a.findings.values() {
                 let top = per_user.entry(user).or_default();
@@ -174,14 +184,12 @@ pub fn campaign(ds: &Dataset, report: &Report) -> Vec<SharedIndicator> {
             findings.sort_by(|x, y| {
                 y.severity.cmp(&x.severity).then_with(|| x.user.cmp(&y.user)).then(x.id.cmp(&y.id))
             });
-            let (value, label) = if kind == 1 {
-                let asn: u32 = value.parse().unwrap_or(0);
-                (format!("AS{asn}"), crate::enrich::asn_label(asn))
-            } else {
-                (value, String::new())
+            let (kind, value, label) = match key {
+                Key::Asn(asn) => (1, format!("AS{asn}"), crate::enrich::asn_label(asn)),
+                Key::Text(kind, value) => (kind, value.to_owned(), String::new()),
             };
             SharedIndicator {
-                kind: KINDS[kind].to_owned(),
+                kind: KINDS.get(kind).copied().unwrap_or_default().to_owned(),
                 value,
                 label,
                 users: per_user.keys().map(|u| (*u).to_owned()).collect(),
