@@ -445,6 +445,34 @@ mod tests {
     }
 
     #[test]
+    fn the_views_tables_escape_log_text() {
+        use sessionhunt::views::{Overview, SessionEvent, SessionView, SharedIndicator};
+        let evil = "x\u{1b}[2J\r\u{202e}y";
+        let shared = [SharedIndicator {
+            kind: "user-agent".into(),
+            value: evil.into(),
+            users: vec![evil.into(), "b".into()],
+            ..SharedIndicator::default()
+        }];
+        let session = SessionView {
+            session_id: evil.into(),
+            users: vec![evil.into()],
+            events: vec![SessionEvent {
+                user_agent: evil.into(),
+                app: evil.into(),
+                file: evil.into(),
+                ..SessionEvent::default()
+            }],
+            ..SessionView::default()
+        };
+        let overview = Overview { limits: vec![evil.into()], ..Overview::default() };
+        for text in [campaign_table(&shared), session_table(&session), overview_table(&overview)] {
+            assert!(!text.contains(['\u{1b}', '\r', '\u{202e}']), "{text}");
+            assert!(text.contains("x\\u{1b}[2J\\u{d}\\u{202e}y"), "{text}");
+        }
+    }
+
+    #[test]
     fn control_characters_are_escaped_for_the_terminal() {
         assert_eq!(clean("a\u{1b}[31mb\r\n"), "a\\u{1b}[31mb\\u{d}\\u{a}");
         assert_eq!(clean("x\u{202e}y"), "x\\u{202e}y");
