@@ -26,7 +26,7 @@ pub mod timesketch;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-pub use grades::{Grade, Grades};
+pub use grades::{Grade, GradeEntry, Grades};
 
 /// One hand-off export, as the page offers it (the CLI has a command per kind).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -37,14 +37,13 @@ pub use report::{Report, Severity};
 pub use settings::Settings;
 
 use model::EventKind;
-use report::{Coverage, KindCount, REPORT_SCHEMA_VERSION};
+use report::{Coverage, KindCount, OperationCount, REPORT_SCHEMA_VERSION};
 
 /// Analyses everything loaded into `dataset` with `settings`.
 ///
 /// Re-running with other settings re-scores without re-reading the files.
 pub fn analyze(dataset: &ingest::Dataset, settings: &Settings) -> Report {
-    let (detection, extent) =
-        par::join(|| detect::run(dataset, settings), || Extent::of(&dataset.events));
+    let (detection, extent) = par::join(|| detect::run(dataset, settings), || Extent::of(dataset));
 
     let mut inputs = dataset.files.clone();
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
@@ -71,22 +70,45 @@ struct Extent {
     end: Option<model::Millis>,
     users: usize,
     by_kind: [u64; EventKind::ALL.len()],
+    /// Audit operations by name, most frequent first.
+    operations: Vec<OperationCount>,
+    /// Sign-ins read from the Unified Audit Log.
+    audit_log_sign_ins: u64,
 }
 
 impl Extent {
-    fn of(events: &[model::Event]) -> Extent {
+    fn of(dataset: &ingest::Dataset) -> Extent {
         let mut users = detect::HashSet::default();
-        let mut extent =
-            Extent { start: None, end: None, users: 0, by_kind: [0; EventKind::ALL.len()] };
-        for e in events {
+        let mut extent = Extent {
+            start: None,
+            end: None,
+            users: 0,
+            by_kind: [0; EventKind::ALL.len()],
+            operations: Vec::new(),
+            audit_log_sign_ins: 0,
+        };
+        let mut operations: std::collections::BTreeMap<&str, u64> = Default::default();
+        for e in &dataset.events {
             extent.start = Some(extent.start.map_or(e.time, |t| t.min(e.time)));
             extent.end = Some(extent.end.map_or(e.time, |t| t.max(e.time)));
             if !e.user.is_empty() {
                 users.insert(e.user);
             }
             extent.by_kind[e.kind.index()] += 1;
+            if e.is_ual_sign_in() {
+                extent.audit_log_sign_ins += 1;
+            } else if e.kind == EventKind::Audit
+                && let Some(detail) = dataset.audit(e)
+            {
+                *operations.entry(dataset.strings.resolve(detail.operation)).or_default() += 1;
+            }
         }
         extent.users = users.len();
+        extent.operations = operations
+            .into_iter()
+            .map(|(operation, count)| OperationCount { operation: operation.to_owned(), count })
+            .collect();
+        extent.operations.sort_by(|a, b| b.count.cmp(&a.count).then(a.operation.cmp(&b.operation)));
         extent
     }
 }
@@ -103,5 +125,7 @@ fn coverage(extent: Extent, warnings: Vec<String>) -> Coverage {
         users: extent.users as u64,
         events_by_kind,
         warnings,
+        audit_operations: extent.operations,
+        audit_log_sign_ins: extent.audit_log_sign_ins,
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::ser::Formatter as _;
 
 /// Version of the JSON contract. Bumped only when a field is added (the contract only grows).
-pub const REPORT_SCHEMA_VERSION: u32 = 1;
+pub const REPORT_SCHEMA_VERSION: u32 = 2;
 
 /// The result of analysing a set of files with a set of settings.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -170,6 +170,23 @@ pub struct Coverage {
     pub events_by_kind: Vec<KindCount>,
     /// What the data cannot tell: missing logs, spans too short to baseline, capped diagnostics.
     pub warnings: Vec<String>,
+    /// The audit events counted per operation as logged (`New-InboxRule`, `Update user.`), most
+    /// frequent first, then by name: what an audit-only input let the analysis examine.
+    #[serde(default)]
+    pub audit_operations: Vec<OperationCount>,
+    /// Sign-ins read from the Unified Audit Log (`UserLoggedIn` / `UserLoginFailed`), also
+    /// counted in `events_by_kind` as the sign-ins they are.
+    #[serde(default)]
+    pub audit_log_sign_ins: u64,
+}
+
+/// A count of audit events of one operation.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationCount {
+    /// The operation as logged.
+    pub operation: String,
+    /// How many audit events of that operation were loaded.
+    pub count: u64,
 }
 
 /// A count of events of one kind.

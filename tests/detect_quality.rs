@@ -52,8 +52,18 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
                 // The UAL alone keeps neither the authentication requirement nor the policy
                 // detail: a password-only sign-in from the attacker's server, then its token used
                 // from there, looks like the user's own new network (the coverage warnings say
-                // conditional-access-mfa-bypass cannot fire). Its audit trail is still found.
-                if attack == sim::Attack::CaMfaBypass && layout == Layout::UalOnly && !audit {
+                // conditional-access-mfa-bypass cannot fire). Its audit trail is still found. The
+                // same holds for a device-code sign-in (the UAL keeps no authentication protocol)
+                // and a single-factor ROPC success (no authentication requirement: legacy-ropc
+                // cannot fire on the UAL's BAV2ROPC user agent alone) from the attacker's server.
+                if matches!(
+                    attack,
+                    sim::Attack::CaMfaBypass
+                        | sim::Attack::DeviceCodePhishing
+                        | sim::Attack::LegacyRopc
+                ) && layout == Layout::UalOnly
+                    && !audit
+                {
                     continue;
                 }
                 failures.push(format!(
@@ -87,6 +97,14 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
                 {
                     continue;
                 }
+                // The UAL's UserLoggedIn records keep neither the authentication protocol (device
+                // code, ROPC) nor the authentication requirement (single-factor); the coverage
+                // warnings say so.
+                if matches!(attack, sim::Attack::DeviceCodePhishing | sim::Attack::LegacyRopc)
+                    && layout == Layout::UalOnly
+                {
+                    continue;
+                }
                 for o in v.iter().filter(|o| !o.rules.iter().any(|r| r == rule)) {
                     failures.push(format!(
                         "{at}: {} ({}, audit {audit}) is not named by {rule}: {:?}",
@@ -104,6 +122,30 @@ fn every_attack_is_high_and_benign_users_stay_below_medium_in_every_layout() {
                         "{at}: {} (node automation) not seen by tycoon-2fa: {:?}",
                         o.user, o.rules
                     ));
+                }
+            }
+            // The look-alikes of the device-code, ROPC and ConsentFix variants are seen by their
+            // rule wherever the export keeps the field it reads (the UAL has no authentication
+            // protocol or requirement, but the app and resource ids), and kept below medium.
+            let seen = [
+                (
+                    sim::Confounder::MeetingRoomDeviceCode,
+                    "device-code-phishing",
+                    layout != Layout::UalOnly,
+                ),
+                (sim::Confounder::LegacyMailClient, "legacy-ropc", layout != Layout::UalOnly),
+                (sim::Confounder::AzureCliDeveloper, "first-party-app-abuse", true),
+            ];
+            for (confounder, rule, _) in seen.iter().filter(|s| s.2) {
+                for o in q.benign.get(confounder).into_iter().flatten() {
+                    if !o.rules.iter().any(|r| r == rule) {
+                        failures.push(format!(
+                            "{at}: {} ({}) not seen by {rule}: {:?}",
+                            o.user,
+                            confounder.name(),
+                            o.rules
+                        ));
+                    }
                 }
             }
             for (o, audit) in q.campaign_unlinked() {

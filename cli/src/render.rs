@@ -173,6 +173,15 @@ pub(crate) fn table(report: &Report) -> String {
                 clean(&worst.countries.join(", "))
             );
         }
+        // Containment in three states: "unknown" when no audit log could show it.
+        let contained = match worst.remediation.status.as_str() {
+            "sessions-revoked" => format!("yes, sessions revoked at {}", worst.remediation.time),
+            "account-disabled" => format!("yes, account disabled at {}", worst.remediation.time),
+            "none" => "no: the audit log shows no revocation or disabled account".to_owned(),
+            "unknown" | "" => "unknown: no audit log loaded".to_owned(),
+            other => other.to_owned(),
+        };
+        let _ = writeln!(out, "      contained: {}", clean(&contained));
     }
     if users.len() > TOP_USERS {
         let _ = writeln!(
@@ -469,6 +478,27 @@ mod tests {
         for text in [campaign_table(&shared), session_table(&session), overview_table(&overview)] {
             assert!(!text.contains(['\u{1b}', '\r', '\u{202e}']), "{text}");
             assert!(text.contains("x\\u{1b}[2J\\u{d}\\u{202e}y"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_table_says_whether_a_finding_was_contained_in_three_states() {
+        use sessionhunt::report::{Finding, Remediation};
+        for (status, said) in [
+            ("unknown", "contained: unknown: no audit log loaded"),
+            ("none", "contained: no: the audit log shows no revocation"),
+            ("sessions-revoked", "contained: yes, sessions revoked at T"),
+        ] {
+            let report = Report {
+                findings: vec![Finding {
+                    user: "a@example.com".into(),
+                    remediation: Remediation { status: status.into(), time: "T".into() },
+                    ..Finding::default()
+                }],
+                ..Report::default()
+            };
+            let text = table(&report);
+            assert!(text.contains(said), "{status}: {text}");
         }
     }
 

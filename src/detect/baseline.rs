@@ -177,7 +177,9 @@ pub(crate) fn build_unpoisoned(ctx: &Ctx<'_>) -> Baselines {
 /// sign-in with no device id from a hosting network, a shape of Tycoon 2FA or Sneaky 2FA), a
 /// Conditional Access MFA bypass through a first-party app, Entra's
 /// token-theft risk
-/// (`attackerinTheMiddle`, `anomalousToken`), or a session taken elsewhere: the session began
+/// (`attackerinTheMiddle`, `anomalousToken`), a device-code or single-factor ROPC sign-in
+/// (`device-code-phishing`, `legacy-ropc`) from a network the user is not familiar with, or a
+/// session taken elsewhere: the session began
 /// earlier on another network, and this sign-in, with no device id, comes from a network that
 /// is not the user's own (not familiar by days, not the user's carrier); or a sign-in with no
 /// device id in a session a kit, risk or named-variant suspect took part in.
@@ -246,6 +248,15 @@ pub(crate) fn suspects(ctx: &Ctx<'_>, first: &Baselines, user: Sym) -> Vec<Pos> 
         let named_kit = super::rules::tycoon_2fa::reason(ctx, e).is_some()
             || shifted.contains(&pos)
             || super::rules::conditional_access_mfa_bypass::reason(ctx, e).is_some();
+        // A device-code or single-factor ROPC sign-in from a network the user is not familiar
+        // with: the attacker's server polling the code or spraying the password, which must not
+        // make its own address familiar. The meeting-room screen signed in at the office and the
+        // old mail client at home come from familiar networks and stay in.
+        let variant_elsewhere = asn != 0
+            && b.is_none_or(|b| b.familiar_days(ctx, asn).is_none())
+            && (super::rules::device_code_phishing::device_code_sign(ctx, e).is_some()
+                || super::rules::legacy_ropc::reason(ctx, e).is_some());
+        let named_kit = named_kit || variant_elsewhere;
         // A later sign-in of a session a suspect sign-in began, from no registered device: the
         // attacker's own session going on (My Sign-ins, a consent prompt).
         let inherited =
@@ -420,7 +431,8 @@ pub(crate) fn warnings(ctx: &Ctx<'_>, baselines: &Baselines) -> Vec<String> {
         out.push(format!(
             "{kept_out} interactive sign-in(s) of {kept_out_users} user(s) were kept out of the \
              baselines as suspect (a kit fingerprint or a named kit's shape, a Conditional Access \
-             MFA bypass, Entra token-theft risk, a session taken from another network, or a \
+             MFA bypass, a device-code or ROPC sign-in from an unfamiliar network, Entra \
+             token-theft risk, a session taken from another network, or a \
              later sign-in of such a session), so an attacker's own sign-in cannot make its network familiar."
         ));
     }
@@ -575,5 +587,37 @@ mod tests {
             .collect();
         assert_eq!(out, ["203.0.113.7", "203.0.113.7", "192.0.2.77"], "{out:?}");
         assert!(clean.users[&user].knows_ip(&ctx, "198.51.100.20".parse().unwrap()));
+    }
+
+    #[test]
+    fn device_code_and_ropc_sign_ins_stay_out_only_from_an_unfamiliar_network() {
+        let mut b = Builder::new();
+        crate::detect::rules::at_home(&mut b, "alice@x.test");
+        // The attacker's server polls a device code, another sprays a password by ROPC.
+        let s = b.i("alice@x.test", "2026-03-08T09:00:00Z", "203.0.113.7", 14061);
+        s.auth_protocol = "deviceCode".into();
+        s.session_id = "dc".into();
+        let s = b.i("alice@x.test", "2026-03-08T10:00:00Z", "203.0.113.9", 24940);
+        s.user_agent = "BAV2ROPC".into();
+        s.auth_requirement = "singleFactorAuthentication".into();
+        // A meeting-room screen signed in by device code, and the old mail client by ROPC, from
+        // the user's own (familiar) network.
+        let s = b.i("alice@x.test", "2026-03-08T11:00:00Z", "198.51.100.21", 7922);
+        s.auth_protocol = "deviceCode".into();
+        let s = b.i("alice@x.test", "2026-03-08T12:00:00Z", "198.51.100.22", 7922);
+        s.auth_protocol = "ropc".into();
+        s.auth_requirement = "singleFactorAuthentication".into();
+        let ds = b.dataset();
+        let s = Settings::default();
+        let ctx = Ctx::new(&ds, &s);
+        let clean = build_unpoisoned(&ctx);
+        let user = ctx.ev(0).user;
+        let out: Vec<String> = clean.users[&user]
+            .excluded
+            .iter()
+            .map(|&p| ctx.ds.ip(ctx.ev(p)).unwrap().to_string())
+            .collect();
+        assert_eq!(out, ["203.0.113.7", "203.0.113.9"], "{out:?}");
+        assert!(clean.users[&user].knows_ip(&ctx, "198.51.100.21".parse().unwrap()));
     }
 }

@@ -2,7 +2,7 @@
 //! report (docs/detection.md §3: say so instead of guessing).
 
 use super::context::Ctx;
-use crate::model::EventKind;
+use crate::model::{AuthRequirement, EventKind};
 
 /// The sign-in formats that keep Conditional Access policy detail (`appliedConditionalAccessPolicies`
 /// / `ConditionalAccessPolicies`); the portal's CSV keeps the status only, the UAL none.
@@ -39,6 +39,7 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
     let mut with_protocol = 0u64;
     let mut with_agent = 0u64;
     let mut with_ca_detail = 0u64;
+    let mut with_requirement = 0u64;
     let ca_files: Vec<bool> =
         ctx.ds.files.iter().map(|f| CA_DETAIL_FORMATS.contains(&f.format.as_str())).collect();
     let directory_files: Vec<bool> =
@@ -58,6 +59,7 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
             let auth = ctx.ds.auth(e);
             with_protocol +=
                 u64::from(!auth.auth_protocol.is_empty() || !auth.transfer_method.is_empty());
+            with_requirement += u64::from(auth.auth_requirement != AuthRequirement::Unknown);
         } else if e.kind == EventKind::Audit
             && (directory_files.get(e.source.file as usize).copied().unwrap_or(false)
                 || ctx.ds.audit(e).is_some_and(|a| {
@@ -113,6 +115,14 @@ pub(crate) fn coverage_warnings(ctx: &Ctx<'_>, warnings: &mut Vec<String>) {
              device-code-phishing sees the device-code flow only through the broker to the Device \
              Registration Service and a kit's user agent, tycoon-2fa's device-code shape cannot \
              fire, and legacy-ropc sees ROPC only through the BAV2ROPC user agent."
+                .to_owned(),
+        );
+    }
+    if sign_ins > 0 && with_requirement == 0 {
+        warnings.push(
+            "No sign-in says whether it was single- or multi-factor (the Unified Audit Log's \
+             UserLoggedIn records do not): legacy-ropc cannot tell a password-only ROPC success \
+             and sees only ROPC attempts failing with an unknown client id (error 700016)."
                 .to_owned(),
         );
     }
@@ -201,6 +211,7 @@ mod tests {
         assert!(has(&w, "No sign-in carries an authentication protocol"), "{w:?}");
         assert!(has(&w, "No sign-in carries a user agent"), "{w:?}");
         assert!(has(&w, "No loaded sign-in export keeps Conditional Access"), "{w:?}");
+        assert!(has(&w, "No sign-in says whether it was single- or multi-factor"), "{w:?}");
 
         // The same with the fields, and a directory operation from the UAL's Entra records.
         let mut b = Builder::new();
@@ -209,6 +220,7 @@ mod tests {
         s.user_agent = "Mozilla/5.0".into();
         s.incoming_token_type = "refreshToken".into();
         s.auth_protocol = "none".into();
+        s.auth_requirement = "multiFactorAuthentication".into();
         b.audit("alice@x.test", "2026-03-07T09:00:00Z", "", "Add device.").workload =
             "AzureActiveDirectory".into();
         let mut ds = b.dataset();
@@ -220,6 +232,7 @@ mod tests {
             "No sign-in carries an incoming token type",
             "No sign-in carries an authentication protocol",
             "No sign-in carries a user agent",
+            "No sign-in says whether it was single- or multi-factor",
         ] {
             assert!(!has(&w, start), "{start}: {w:?}");
         }

@@ -232,7 +232,7 @@ pub(crate) fn build(ctx: &Ctx<'_>, baselines: &Baselines) -> (Vec<Finding>, Vec<
         engine
             .groups(anchors)
             .into_iter()
-            .map(|group| engine.draft(anchors, &group))
+            .map(|(group, own_apart)| engine.draft(anchors, &group, own_apart))
             .collect::<Vec<_>>()
     })
     .into_iter()
@@ -488,7 +488,9 @@ impl Engine<'_, '_> {
     /// One user's anchors (by position) in groups of one origin each, in order of their first
     /// anchor. Anchors share an origin when they share a session or a network; an operation tied
     /// by its token id to a sign-in anchor joins that sign-in.
-    fn groups(&self, anchors: &[(Pos, &Anchor)]) -> Vec<Vec<Pos>> {
+    /// Each group comes with whether it is the user's own anchors set apart from an attacker's
+    /// (their finding's id says so, so the two never share one).
+    fn groups(&self, anchors: &[(Pos, &Anchor)]) -> Vec<(Vec<Pos>, bool)> {
         let ctx = self.ctx;
         let positions: Vec<Pos> = anchors.iter().map(|&(p, _)| p).collect();
         let mut extra: Vec<(Pos, Pos)> = Vec::new();
@@ -507,7 +509,60 @@ impl Engine<'_, '_> {
                 }
             }
         }
-        group_by_origin(ctx, &positions, &extra)
+        let groups = group_by_origin(ctx, &positions, &extra);
+        // A network shared with the user's own life (a familiar ASN, the user's carrier) ties
+        // nothing to an attacker: the user's phone refreshing through the same carrier as the
+        // sign-in a device-code phish was entered from is not the attacker's. In a group that
+        // holds foreign anchors, the user's own-origin anchors stay only when a session ties them
+        // to a foreign one; the others become a group of their own (as they would be alone).
+        let mut out = Vec::with_capacity(groups.len());
+        for group in groups {
+            let own: Vec<bool> = group
+                .iter()
+                .map(|&p| guards::own_origin(ctx, self.baselines, p).is_some())
+                .collect();
+            if own.iter().all(|&o| o) || own.iter().all(|&o| !o) {
+                out.push((group, false));
+                continue;
+            }
+            // Sessions reached from the foreign anchors, through anchors that share a session.
+            let mut sessions: HashSet<Id> = group
+                .iter()
+                .zip(&own)
+                .filter(|&(_, &o)| !o)
+                .map(|(&p, _)| ctx.ev(p).session_id)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let tied = |p: Pos, sessions: &HashSet<Id>| {
+                let e = ctx.ev(p);
+                !e.session_id.is_empty() && sessions.contains(&e.session_id)
+            };
+            let mut keep: Vec<bool> = own.iter().map(|&o| !o).collect();
+            loop {
+                let mut grew = false;
+                for (i, &p) in group.iter().enumerate() {
+                    if !keep[i] && tied(p, &sessions) {
+                        keep[i] = true;
+                        grew = true;
+                        sessions.insert(ctx.ev(p).session_id);
+                    }
+                }
+                if !grew {
+                    break;
+                }
+            }
+            let kept: Vec<Pos> =
+                group.iter().zip(&keep).filter(|&(_, &k)| k).map(|(&p, _)| p).collect();
+            let apart: Vec<Pos> =
+                group.iter().zip(&keep).filter(|&(_, &k)| !k).map(|(&p, _)| p).collect();
+            out.push((kept, false));
+            if !apart.is_empty() {
+                out.push((apart, true));
+            }
+        }
+        // Groups in order of their first anchor, as `group_by_origin` gives them.
+        out.sort_by_key(|(g, _)| g.first().copied());
+        out
     }
 
     fn judge(&self, pos: Pos, a: &Anchor) -> Judged<'_> {
@@ -584,7 +639,7 @@ impl Engine<'_, '_> {
     }
 
     /// The finding of one group of a user's anchors (`anchors`: all of the user's, by position).
-    fn draft(&self, anchors: &[(Pos, &Anchor)], group: &[Pos]) -> Draft {
+    fn draft(&self, anchors: &[(Pos, &Anchor)], group: &[Pos], own_apart: bool) -> Draft {
         let ctx = self.ctx;
         let user_sym = ctx.ev(group[0]).user;
         let user = ctx.s(user_sym).to_owned();
@@ -763,6 +818,8 @@ impl Engine<'_, '_> {
         origins_seen.sort_unstable();
         origins_seen.dedup();
         let first_key = origins_seen.into_iter().map(|o| o.key(ctx)).min().unwrap_or_default();
+        // The user's own anchors set apart from an attacker's group share its network key.
+        let first_key = if own_apart { format!("own:{first_key}") } else { first_key };
         let id =
             format!("F-{:08x}", super::fnv1a64(format!("{user}\n{first_key}").as_bytes()) >> 32);
         let first_seen = rfc3339(
@@ -844,5 +901,54 @@ impl Engine<'_, '_> {
             typical_hours_utc: b.typical_hours(),
             sessions: self.baselines.sessions.get(&user).map(|s| s.len() as u64).unwrap_or(0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::settings::Settings;
+    use crate::sim::builder::Builder;
+
+    /// The victim entered a phished code at home (their ISP); the attacker used the session from
+    /// a hosting network. The victim's phone refreshes through the same ISP's mobile network all
+    /// along: that is the user's own life, not the attacker's, so it is a finding of its own
+    /// (low), never merged into the attack by the shared network.
+    #[test]
+    fn the_users_own_network_is_not_merged_into_an_attack_that_began_there() {
+        let mut b = Builder::new();
+        let user = "alice@x.test";
+        crate::detect::rules::at_home(&mut b, user);
+        for day in 1..=9 {
+            for (h, ip) in [(10, "198.51.101.7"), (15, "198.51.102.9")] {
+                let s = b.ni(user, &format!("2026-03-0{day}T{h}:00:00Z"), ip, 7922);
+                s.session_id = "phone-session".into();
+                s.device_id = String::new();
+            }
+        }
+        // The code entered at home: a device-code sign-in (device-code-phishing's anchor).
+        let s = b.i(user, "2026-03-08T09:00:00Z", "198.51.100.20", 7922);
+        s.session_id = "phished".into();
+        s.auth_protocol = "deviceCode".into();
+        let s = b.ni(user, "2026-03-08T09:05:00Z", "203.0.113.50", 14061);
+        s.session_id = "phished".into();
+        s.user_agent = "python-requests/2.31.0".into();
+        b.audit(user, "2026-03-08T09:20:00Z", "203.0.113.50", "New-InboxRule");
+        let findings = crate::detect::run(&b.dataset(), &Settings::default()).findings;
+        let attack = findings
+            .iter()
+            .find(|f| f.ips.iter().any(|ip| ip == "203.0.113.50"))
+            .expect("the attack is found");
+        assert!(
+            !attack
+                .ips
+                .iter()
+                .any(|ip| ip.starts_with("198.51.101.") || ip.starts_with("198.51.102.")),
+            "the phone's addresses are not the attacker's: {:?}",
+            attack.ips
+        );
+        let mut ids: Vec<&str> = findings.iter().map(|f| f.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), findings.len(), "finding ids are unique");
     }
 }

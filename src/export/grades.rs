@@ -26,6 +26,24 @@ pub enum Grade {
 }
 
 impl Grade {
+    /// Every grade, in the order the page offers them.
+    pub const ALL: [Grade; 3] =
+        [Grade::TruePositive, Grade::FalsePositive, Grade::BenignTruePositive];
+
+    /// Words for the analyst.
+    pub fn label(self) -> &'static str {
+        match self {
+            Grade::TruePositive => "True positive",
+            Grade::FalsePositive => "False positive",
+            Grade::BenignTruePositive => "Benign true positive",
+        }
+    }
+
+    /// The grade named `text` (as in the grades file).
+    pub fn parse(text: &str) -> Option<Grade> {
+        Grade::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+
     /// The name used in the grades file and the exports.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -85,6 +103,24 @@ impl Grades {
         text
     }
 
+    /// Grades a finding (replacing its grade), or takes its grade away with `None`.
+    pub fn set(&mut self, finding: &str, grade: Option<(Grade, String)>) {
+        match grade {
+            Some((grade, note)) => {
+                let entry = GradeEntry { finding: finding.to_owned(), grade, note };
+                self.0.insert(finding.to_owned(), entry);
+            }
+            None => {
+                self.0.remove(finding);
+            }
+        }
+    }
+
+    /// How many findings are graded.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// The grade of a finding, if any.
     pub fn get(&self, finding: &str) -> Option<&GradeEntry> {
         self.0.get(finding)
@@ -121,6 +157,24 @@ mod tests {
         assert_eq!(g.get("F-3").map(|e| e.grade), Some(Grade::FalsePositive));
         assert_eq!(g.get("F-4"), None);
         assert_eq!(Grades::parse(&g.to_json()).unwrap(), g);
+    }
+
+    #[test]
+    fn set_replaces_and_removes() {
+        let mut g = Grades::default();
+        g.set("F-1", Some((Grade::FalsePositive, "VPN".to_owned())));
+        g.set("F-1", Some((Grade::TruePositive, "confirmed".to_owned())));
+        assert_eq!(g.len(), 1);
+        assert_eq!(
+            g.get("F-1").map(|e| (e.grade, e.note.as_str())),
+            Some((Grade::TruePositive, "confirmed"))
+        );
+        assert_eq!(Grades::parse(&g.to_json()).unwrap(), g);
+        g.set("F-1", None);
+        assert!(g.is_empty());
+        for grade in Grade::ALL {
+            assert_eq!(Grade::parse(grade.as_str()), Some(grade));
+        }
     }
 
     #[test]

@@ -77,11 +77,23 @@ pub enum Confounder {
     /// Several browsers on several machines, one of them an outdated Firefox ESR and an old
     /// Safari: each browser in its own session.
     SeveralBrowsers,
+    /// A developer using Azure CLI from home from the first day of the span: `az login` in the
+    /// laptop's browser every Monday, then the tool's refresh tokens redeemed for Microsoft Graph
+    /// every working day, from the same home address and laptop.
+    AzureCliDeveloper,
+    /// A meeting-room screen the user signs in by device code (`authenticationProtocol =
+    /// deviceCode`, Microsoft Teams) from the office network, habitually, and its refreshes from
+    /// there.
+    MeetingRoomDeviceCode,
+    /// An old mail client (a scanner sending by authenticated SMTP) using basic authentication,
+    /// which Exchange turns into ROPC (`BAV2ROPC`, single-factor), from the user's home ISP every
+    /// day.
+    LegacyMailClient,
 }
 
 impl Confounder {
     /// All confounders.
-    pub const ALL: [Confounder; 16] = [
+    pub const ALL: [Confounder; 19] = [
         Confounder::Travel,
         Confounder::NewHomeIsp,
         Confounder::MobileCarrierNat,
@@ -98,6 +110,9 @@ impl Confounder {
         Confounder::NodeAutomation,
         Confounder::AutopilotJoin,
         Confounder::SeveralBrowsers,
+        Confounder::AzureCliDeveloper,
+        Confounder::MeetingRoomDeviceCode,
+        Confounder::LegacyMailClient,
     ];
 
     /// Stable name.
@@ -119,6 +134,9 @@ impl Confounder {
             Confounder::NodeAutomation => "node-automation-through-the-broker",
             Confounder::AutopilotJoin => "autopilot-device-join",
             Confounder::SeveralBrowsers => "several-browsers-some-outdated",
+            Confounder::AzureCliDeveloper => "azure-cli-developer-at-home",
+            Confounder::MeetingRoomDeviceCode => "meeting-room-device-code-at-the-office",
+            Confounder::LegacyMailClient => "legacy-mail-client-ropc-at-home",
         }
     }
 }
@@ -168,6 +186,17 @@ pub enum Attack {
     /// link (answered from the session: `OAuth2:Authorize` in the UAL) and pastes the code; the
     /// attacker redeems it for Microsoft Graph from their server, in the same session.
     ConsentFix,
+    /// Device-code phishing (Storm-2372), without a device registration: the attacker starts the
+    /// flow for Microsoft Office from their server and the victim enters the code on
+    /// microsoft.com/devicelogin (with MFA); the sign-in is logged from the polling client's
+    /// address (`authenticationProtocol = deviceCode`, `originalTransferMethod = deviceCodeFlow`),
+    /// then the session's tokens are used for Graph and Exchange from there.
+    DeviceCodePhishing,
+    /// A sprayed password used through the resource-owner password grant: a failed attempt of the
+    /// spray's first round, then a single-factor ROPC success (`authenticationProtocol = ropc`,
+    /// user agent `BAV2ROPC`) from the attacker's server, then the mailbox read with the tokens
+    /// from there.
+    LegacyRopc,
 }
 
 /// Victims of one [`Attack::Campaign`].
@@ -175,7 +204,7 @@ pub const CAMPAIGN_VICTIMS: u32 = 6;
 
 impl Attack {
     /// All variants.
-    pub const ALL: [Attack; 11] = [
+    pub const ALL: [Attack; 13] = [
         Attack::AitmKit,
         Attack::InfostealerReplay,
         Attack::ResidentialProxy,
@@ -187,6 +216,8 @@ impl Attack {
         Attack::RogueDevice,
         Attack::CaMfaBypass,
         Attack::ConsentFix,
+        Attack::DeviceCodePhishing,
+        Attack::LegacyRopc,
     ];
 
     /// Stable name.
@@ -203,6 +234,8 @@ impl Attack {
             Attack::RogueDevice => "device-code-rogue-device-and-prt",
             Attack::CaMfaBypass => "password-only-first-party-app-mfa-not-applied",
             Attack::ConsentFix => "consentfix-azure-cli-code-redeemed-elsewhere",
+            Attack::DeviceCodePhishing => "device-code-phishing-from-the-attackers-server",
+            Attack::LegacyRopc => "password-spray-success-by-legacy-ropc",
         }
     }
 
@@ -215,6 +248,8 @@ impl Attack {
             Attack::RogueDevice => Some("rogue-device-registration"),
             Attack::CaMfaBypass => Some("conditional-access-mfa-bypass"),
             Attack::ConsentFix => Some("first-party-app-abuse"),
+            Attack::DeviceCodePhishing => Some("device-code-phishing"),
+            Attack::LegacyRopc => Some("legacy-ropc"),
             _ => None,
         }
     }
@@ -328,6 +363,8 @@ impl TenantConfig {
                 (Attack::Sneaky2fa, false),
                 (Attack::RogueDevice, false),
                 (Attack::CaMfaBypass, false),
+                (Attack::DeviceCodePhishing, true),
+                (Attack::LegacyRopc, false),
             ],
             domain: "contoso.example".to_owned(),
         }
@@ -515,6 +552,8 @@ const LAPTOP_UAS: [(&str, &str, &str); 3] = [
     ),
 ];
 const PHONE_UA: &str = "Outlook-iOS/2.0";
+/// A Teams Rooms on Android screen.
+const TEAMS_ROOM_UA: &str = "Mozilla/5.0 (Linux; Android 12; TC10) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.230 Safari/537.36 Teams/1449/1.0.96.2024061103";
 /// The iPhone's built-in mail app (Exchange ActiveSync with modern authentication).
 const NATIVE_MAIL_UA: &str = "iOS/17.3.1 (21D61) dataaccessd/1.0";
 const ATTACKER_UAS: [&str; 3] = [
@@ -525,6 +564,8 @@ const ATTACKER_UAS: [&str; 3] = [
 
 const EXO: (&str, &str) = ("00000002-0000-0ff1-ce00-000000000000", "Office 365 Exchange Online");
 const AZURE_CLI: (&str, &str) = ("04b07795-8ddb-461a-bbee-02f9e1bf7b46", "Microsoft Azure CLI");
+/// The Microsoft Office client, which device-code phishing kits start the flow for.
+const MS_OFFICE: (&str, &str) = ("d3590ed6-52b3-4102-aeff-aad2292ab01c", "Microsoft Office");
 const AAD_POWERSHELL: (&str, &str) =
     ("1b730954-1685-4b74-9bfd-dac224a7b894", "Azure Active Directory PowerShell");
 /// The tenant that owns Microsoft's first-party apps (every simulated app but the attacker's).
@@ -790,6 +831,9 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
                 Confounder::NodeAutomation,
                 Confounder::AutopilotJoin,
                 Confounder::SeveralBrowsers,
+                Confounder::AzureCliDeveloper,
+                Confounder::MeetingRoomDeviceCode,
+                Confounder::LegacyMailClient,
             ] {
                 let pct = match c {
                     Confounder::ZeroDelayMicrosoftRefresh => 35,
@@ -799,6 +843,9 @@ pub fn generate(cfg: &TenantConfig) -> Tenant {
                     Confounder::NodeAutomation => 6,
                     Confounder::AutopilotJoin => 8,
                     Confounder::SeveralBrowsers => 12,
+                    Confounder::AzureCliDeveloper => 8,
+                    Confounder::MeetingRoomDeviceCode => 8,
+                    Confounder::LegacyMailClient => 6,
                     _ => 14,
                 };
                 let excluded =
@@ -1247,6 +1294,84 @@ fn extras(
             }
         }
     }
+    if has(Confounder::AzureCliDeveloper) {
+        // `az login` for Graph in the laptop's browser from home on day 0 and every Monday, then
+        // the CLI (MSAL for Python, no broker: no device id) redeems its refresh token for Graph
+        // once or twice every working evening.
+        let mut session = String::new();
+        for d in (0..days).filter(|&d| working(d)) {
+            let t = START + d as i64 * DAY + 18 * HOUR + g.r.below(60) as i64 * MINUTE;
+            if d % 7 == 0 || session.is_empty() {
+                session = g.r.guid();
+                let s = g.sign_in(p, t, true, home, &session, AZURE_CLI, false);
+                s.resource = GRAPH.1.to_owned();
+                s.resource_id = GRAPH.0.to_owned();
+            }
+            for k in 0..1 + g.r.below(2) as i64 {
+                let at = t + (5 + 45 * k) * MINUTE;
+                let s = g.sign_in(p, at, false, home, &session, AZURE_CLI, false);
+                s.resource = GRAPH.1.to_owned();
+                s.resource_id = GRAPH.0.to_owned();
+                s.user_agent = "python-requests/2.32.3".to_owned();
+                s.browser = String::new();
+                s.client_app = "Mobile Apps and Desktop clients".to_owned();
+                unregistered(s);
+            }
+        }
+    }
+    if has(Confounder::MeetingRoomDeviceCode) {
+        // The meeting room's Teams screen (enrolled, compliant) signed in again by device code
+        // at the office on the first working day and on some mornings after (a reset, the
+        // weekly sign-out), each time a new session that refreshes from the office.
+        let room = g.r.guid();
+        for d in (0..days).filter(|&d| working(d)) {
+            if d > 0 && !g.r.chance(35) {
+                continue;
+            }
+            let t = START + d as i64 * DAY + 8 * HOUR + g.r.below(50) as i64 * MINUTE;
+            let session = g.r.guid();
+            for k in 0..3 {
+                let s = g.sign_in(p, t + k * 70 * MINUTE, k == 0, office, &session, TEAMS, false);
+                s.transfer_method = "deviceCodeFlow".to_owned();
+                if k == 0 {
+                    s.auth_protocol = "deviceCode".to_owned();
+                }
+                s.user_agent = TEAMS_ROOM_UA.to_owned();
+                s.browser = String::new();
+                s.os = "Android".to_owned();
+                s.client_app = "Mobile Apps and Desktop clients".to_owned();
+                s.device_id = room.clone();
+            }
+        }
+    }
+    if has(Confounder::LegacyMailClient) {
+        // A scanner at home sending by authenticated SMTP with the user's password: Exchange
+        // turns each basic-auth login into an ROPC sign-in (BAV2ROPC, single-factor).
+        for d in (0..days).filter(|&d| working(d)) {
+            for _ in 0..1 + g.r.below(3) {
+                let t = START + d as i64 * DAY + (9 + g.r.below(10) as i64) * HOUR;
+                let session = g.r.guid();
+                let s = g.sign_in(p, t, true, home, &session, EXO, false);
+                ropc(s);
+                s.client_app = "Authenticated SMTP".to_owned();
+            }
+        }
+    }
+}
+
+/// A basic-authentication sign-in that Exchange performed by the resource-owner password grant
+/// for a legacy client: user agent `BAV2ROPC`, single-factor, from a device Entra does not know.
+fn ropc(s: &mut SignInRecord) {
+    unregistered(s);
+    s.user_agent = "BAV2ROPC".to_owned();
+    s.browser = String::new();
+    s.os = String::new();
+    s.auth_protocol = "ropc".to_owned();
+    s.auth_requirement = "singleFactorAuthentication".to_owned();
+    s.mfa_detail.clear();
+    s.mfa_method.clear();
+    s.resource = EXO.1.to_owned();
+    s.resource_id = EXO.0.to_owned();
 }
 
 /// How one victim is attacked.
@@ -1341,6 +1466,39 @@ fn attack_user(
             v.resource_id = GRAPH.0.to_owned();
             mfa_by_claim(v);
             (s, t0 + (2 + g.r.below(4) as i64) * MINUTE)
+        }
+        Attack::DeviceCodePhishing => {
+            // The attacker's server starts the flow for Microsoft Office and polls; the victim
+            // enters the code (and does MFA) on microsoft.com/devicelogin. Entra logs the sign-in
+            // with the polling client's address and user agent.
+            let s = g.r.guid();
+            let dc = g.sign_in(p, t0, true, &attacker, &s, MS_OFFICE, false);
+            unregistered(dc);
+            dc.user_agent = ua.to_owned();
+            dc.browser = browser.to_owned();
+            dc.os = "Linux".to_owned();
+            dc.client_app = "Mobile Apps and Desktop clients".to_owned();
+            dc.resource = GRAPH.1.to_owned();
+            dc.resource_id = GRAPH.0.to_owned();
+            dc.auth_protocol = "deviceCode".to_owned();
+            dc.transfer_method = "deviceCodeFlow".to_owned();
+            (s, t0 + (2 + g.r.below(6) as i64) * MINUTE)
+        }
+        Attack::LegacyRopc => {
+            // The spray's first round, about an hour earlier, with a wrong password; the second
+            // round's password is the victim's.
+            let early = t0 - HOUR - g.r.below(30) as i64 * MINUTE;
+            let f = g.sign_in(p, early, true, &attacker, "", EXO, false);
+            ropc(f);
+            f.client_app = "Exchange Web Services".to_owned();
+            f.error_code = 50126;
+            f.failure_reason =
+                "Error validating credentials due to invalid username or password.".to_owned();
+            let s = g.r.guid();
+            let ok = g.sign_in(p, t0, true, &attacker, &s, EXO, false);
+            ropc(ok);
+            ok.client_app = "Exchange Web Services".to_owned();
+            (s, t0 + (2 + g.r.below(6) as i64) * MINUTE)
         }
         Attack::CaMfaBypass => {
             // The password alone, through a first-party app the MFA policy does not cover.
@@ -1470,6 +1628,7 @@ fn attack_user(
             let client = match attack {
                 Attack::Tycoon2fa => BROKER,
                 Attack::ConsentFix => AZURE_CLI,
+                Attack::DeviceCodePhishing => MS_OFFICE,
                 _ => app,
             };
             let s = g.sign_in(p, t, false, &attacker, &session, client, false);
@@ -1482,6 +1641,13 @@ fn attack_user(
                     // The redeemed code's tokens for Microsoft Graph.
                     s.resource = GRAPH.1.to_owned();
                     s.resource_id = GRAPH.0.to_owned();
+                }
+                Attack::DeviceCodePhishing => {
+                    // Microsoft Office's refresh token, redeemed for Graph or Exchange; the
+                    // session keeps the flow it began with.
+                    s.resource = app.1.to_owned();
+                    s.resource_id = app.0.to_owned();
+                    s.transfer_method = "deviceCodeFlow".to_owned();
                 }
                 Attack::Tycoon2fa => {
                     // The stolen session through the broker to Graph or Exchange, from the kit's
@@ -1888,6 +2054,69 @@ mod tests {
         );
     }
 
+    /// The device-code and ROPC attacks and their look-alikes write their shapes: the attacker's
+    /// device-code and ROPC sign-ins from a hosting network, the look-alikes' from the user's own
+    /// office or home, from the first day of the span.
+    #[test]
+    fn device_code_ropc_and_look_alikes_write_their_shapes() {
+        let t = generate(&TenantConfig {
+            seed: 9,
+            benign_users: 60,
+            days: 10,
+            attacks: vec![(Attack::DeviceCodePhishing, true), (Attack::LegacyRopc, false)],
+            domain: "x.example".to_owned(),
+        });
+        let victim = |a: Attack| {
+            t.truth.iter().find(|u| u.attack.map(|x| x.0) == Some(a)).map(|u| u.user.clone())
+        };
+        let hosting = [24940u32, 20473, 51167, 9009];
+        let dc = sign_ins(&t, &victim(Attack::DeviceCodePhishing).unwrap_or_default())
+            .into_iter()
+            .filter(|s| s.transfer_method == "deviceCodeFlow")
+            .cloned()
+            .collect::<Vec<_>>();
+        assert!(dc.iter().any(|s| s.interactive
+            && s.auth_protocol == "deviceCode"
+            && s.app_id == MS_OFFICE.0
+            && hosting.contains(&s.asn)));
+        assert!(dc.iter().any(|s| !s.interactive && hosting.contains(&s.asn)), "{dc:?}");
+        let ropc_victim = sign_ins(&t, &victim(Attack::LegacyRopc).unwrap_or_default());
+        assert!(ropc_victim.iter().any(|s| s.error_code == 0
+            && s.auth_protocol == "ropc"
+            && s.user_agent == "BAV2ROPC"
+            && s.auth_requirement == "singleFactorAuthentication"
+            && hosting.contains(&s.asn)));
+        assert!(ropc_victim.iter().any(|s| s.error_code == 50126 && s.user_agent == "BAV2ROPC"));
+        let with = |c: Confounder| {
+            t.truth.iter().filter(move |u| u.attack.is_none() && u.confounders.contains(&c))
+        };
+        let mut seen = [0; 3];
+        for u in with(Confounder::AzureCliDeveloper) {
+            let cli: Vec<_> =
+                sign_ins(&t, &u.user).into_iter().filter(|s| s.app_id == AZURE_CLI.0).collect();
+            assert!(cli.iter().all(|s| s.resource_id == GRAPH.0), "{}", u.user);
+            assert!(cli.first().is_some_and(|s| s.interactive && s.time < START + DAY));
+            seen[0] += 1;
+        }
+        for u in with(Confounder::MeetingRoomDeviceCode) {
+            let room: Vec<_> = sign_ins(&t, &u.user)
+                .into_iter()
+                .filter(|s| s.auth_protocol == "deviceCode")
+                .collect();
+            assert!(room.first().is_some_and(|s| s.time < START + DAY), "{}", u.user);
+            // Always the office: one address for all of them.
+            assert!(room.iter().all(|s| s.ip == room[0].ip && s.interactive), "{}", u.user);
+            seen[1] += 1;
+        }
+        for u in with(Confounder::LegacyMailClient) {
+            let old: Vec<_> =
+                sign_ins(&t, &u.user).into_iter().filter(|s| s.user_agent == "BAV2ROPC").collect();
+            assert!(old.len() >= 5 && old.iter().all(|s| s.ip == old[0].ip), "{}", u.user);
+            seen[2] += 1;
+        }
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    }
+
     fn tenant() -> Tenant {
         generate(&TenantConfig {
             seed: 21,
@@ -1922,8 +2151,12 @@ mod tests {
         assert!((4..=16).contains(&users.len()), "about a tenth of 80: {}", users.len());
         for user in users {
             let all = sign_ins(&t, user);
-            let phone: Vec<&&SignInRecord> =
-                all.iter().filter(|s| s.client_app.starts_with("Mobile")).collect();
+            // The phone's (a meeting-room screen or a command-line tool is also a mobile or
+            // desktop client).
+            let phone: Vec<&&SignInRecord> = all
+                .iter()
+                .filter(|s| s.client_app.starts_with("Mobile") && s.os == "Ios")
+                .collect();
             // (A trip's hotel is not home.)
             let phone_home: Vec<u32> = phone
                 .iter()

@@ -155,7 +155,7 @@ test('a finding opens its details: facts and points, the events behind it, audit
   await page.getByTestId('events-loading').waitFor({ state: 'detached', timeout: 30_000 });
   const events = page.getByTestId('finding-events').locator('li');
   assert.equal(await events.count(), f.events.length);
-  await events.first().locator('summary').click();
+  await events.first().locator('summary').first().click();
   const fields = await events.first().locator('dl.row-fields dt').allTextContents();
   assert.ok(fields.includes('Source') && fields.includes('IP'), fields.join());
   const source = await events.first().locator('dl.row-fields dd').nth(fields.indexOf('Source')).textContent();
@@ -175,7 +175,7 @@ test('a finding opens its details: facts and points, the events behind it, audit
     assert.ok(names.some((n) => /ip/i.test(n)), names.join());
   }
   if (f.related_audit.length > 0) {
-    const audit = page.getByTestId('related-audit').locator('tbody tr');
+    const audit = page.getByTestId('related-audit').locator('tbody tr.op');
     assert.equal(await audit.count(), f.related_audit.length);
     assert.equal(await audit.first().locator('td').nth(1).textContent(), f.related_audit[0].operation);
   }
@@ -302,7 +302,7 @@ test('changing a setting re-scores without re-reading; settings persist, export 
   // A bad value is refused with a message and not applied.
   await page.getByTestId('setting-ipv4_prefix').fill('-3');
   await page.getByTestId('setting-ipv4_prefix').blur();
-  assert.match(await page.getByTestId('settings-error').textContent(), /ipv4_prefix/);
+  assert.match(await page.getByTestId('settings-error').textContent(), /-3 is not accepted: IPv4 prefix \(bits\) takes a whole number from 0 to 32/);
   await page.getByTestId('settings-reset').click();
   assert.equal(await page.getByTestId('setting-weights.campaign').inputValue(), '15');
   assert.deepEqual(errors, []);

@@ -1,43 +1,19 @@
 // The demo tenant in the browser, and parity with the native CLI: the page's report must be
 // byte-identical to `sessionhunt analyze` on the same files, whichever way the page got them.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, foreignRequests, CLI, downloadText } from './harness.mjs';
+import { openPage, screenshot, foreignRequests, CLI, downloadText, suite } from './harness.mjs';
 
-let server;
-let browser;
-let demoDir;
-let demoFiles;
-let cliReport;
-
-before(async () => {
-  demoDir = mkdtempSync(join(tmpdir(), 'sessionhunt-demo-'));
-  execFileSync(CLI, ['demo', '--out', demoDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  demoFiles = readdirSync(demoDir).sort().map((name) => join(demoDir, name));
-  // Files passed one by one are named by their file name, as the browser names chosen files.
-  cliReport = execFileSync(CLI, ['analyze', '--format', 'json', ...demoFiles], { maxBuffer: 1 << 30 }).toString('utf8');
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(demoDir, { recursive: true, force: true });
-});
+const s = suite({ demo: true });
 
 test('"Try with sample data" finds the demo tenant\'s attacks, and matches the CLI byte for byte', async () => {
-  const { context, page, requests, errors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
-  await page.goto(server.url);
+  const { context, page, requests, errors } = await openPage(s.browser, { viewport: { width: 1920, height: 1080 } });
+  await page.goto(s.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
   await page.getByTestId('demo-button').click();
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });
 
-  const expected = JSON.parse(cliReport);
+  const expected = JSON.parse(s.demo.report);
   const critical = expected.findings.filter((f) => f.severity === 'critical').length;
   const high = expected.findings.filter((f) => f.severity === 'high').length;
   assert.ok(critical > 0 && high > 0, 'the demo tenant has critical and high findings');
@@ -53,35 +29,35 @@ test('"Try with sample data" finds the demo tenant\'s attacks, and matches the C
 
   const { name, text } = await downloadText(page, page.getByTestId('download-json'));
   assert.equal(name, 'sessionhunt-report.json');
-  assert.ok(text === cliReport, 'the page\'s report is byte-identical to the CLI\'s');
+  assert.ok(text === s.demo.report, 'the page\'s report is byte-identical to the CLI\'s');
 
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  assert.deepEqual(foreignRequests(requests, s.server.origin), []);
   await context.close();
 });
 
 test('the demo files chosen through the file picker give the same report as the CLI', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await page.goto(server.url);
+  const { context, page, errors } = await openPage(s.browser);
+  await page.goto(s.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
-  await page.getByTestId('file-input').setInputFiles(demoFiles);
+  await page.getByTestId('file-input').setInputFiles(s.demo.files);
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });
   const rows = await page.getByTestId('inputs').locator('tbody tr').count();
-  assert.equal(rows, demoFiles.length);
+  assert.equal(rows, s.demo.files.length);
   const { text } = await downloadText(page, page.getByTestId('download-json'));
-  assert.ok(text === cliReport, 'the sliced File path gives the CLI\'s report byte for byte');
+  assert.ok(text === s.demo.report, 'the sliced File path gives the CLI\'s report byte for byte');
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('sorting and filtering the findings table', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await page.goto(server.url);
+  const { context, page, errors } = await openPage(s.browser);
+  await page.goto(s.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
   await page.getByTestId('demo-button').click();
   const table = page.getByTestId('findings');
   await table.waitFor({ timeout: 120_000 });
-  const expected = JSON.parse(cliReport);
+  const expected = JSON.parse(s.demo.report);
 
   await table.getByRole('button', { name: 'User' }).click();
   const users = await table.locator('tbody tr td:nth-child(3)').allTextContents();

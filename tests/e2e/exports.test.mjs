@@ -1,41 +1,18 @@
 // The hand-off exports from the page: the case report, the containment script, the KQL and the
 // Timesketch lines, each saved from its button, byte for byte what the CLI's command writes for
 // the same files (docs/exports.md).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
+import { suite, openApp, chooseFiles, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-let dir;
-let files;
+const s = suite({ demo: true });
 
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sessionhunt-exports-'));
-  execFileSync(CLI, ['demo', '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  files = readdirSync(dir).sort().map((name) => join(dir, name));
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const cli = (args) => execFileSync(CLI, [...args, ...files], { maxBuffer: 1 << 30 }).toString('utf8');
+const cli = (args) => execFileSync(CLI, [...args, ...s.demo.files], { maxBuffer: 1 << 30 }).toString('utf8');
 
 test('each hand-off export saved from the page is the CLI command\'s output, byte for byte', async () => {
-  const { context, page, errors, requests } = await openPage(browser);
-  await page.goto(server.url);
-  await page.locator('.app[data-worker="ready"]').waitFor({ timeout: 60_000 });
-  await page.getByTestId('file-input').setInputFiles(files);
-  await page.getByTestId('findings').waitFor({ timeout: 120_000 });
+  const { context, page, errors, requests } = await openApp(s);
+  await chooseFiles(page, s.demo.files);
   await page.getByTestId('download-json').waitFor();
   const expected = {
     report: { name: 'sessionhunt-case-report.html', text: cli(['report']) },
@@ -53,6 +30,6 @@ test('each hand-off export saved from the page is the CLI command\'s output, byt
   assert.match(expected.report.text, /[0-9a-f]{64}/);
   await screenshot(page, 'exports');
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  assert.deepEqual(foreignRequests(requests, s.server.origin), []);
   await context.close();
 });

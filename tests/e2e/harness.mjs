@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -131,15 +132,52 @@ export const RELEASE = join(ROOT, 'release');
  * Writes the demo tenant's export files with the CLI into a fresh temporary folder and returns
  * them with the CLI's report on them (`remove()` deletes the folder).
  */
-export async function demoTenant() {
+export async function demoTenant({ layout } = {}) {
   const { execFileSync } = await import('node:child_process');
   const { mkdtempSync, readdirSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(join(tmpdir(), 'sessionhunt-demo-'));
-  execFileSync(CLI, ['demo', '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = ['demo', '--out', dir, ...(layout ? ['--layout', layout] : [])];
+  execFileSync(CLI, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   const files = readdirSync(dir).sort().map((name) => join(dir, name));
   const report = execFileSync(CLI, ['analyze', '--format', 'json', ...files], { maxBuffer: 1 << 30 }).toString('utf8');
   return { dir, files, report, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * The set-up most browser test files share, registered as their `before` and `after` hooks: the
+ * app served from dist/ (under `prefix`), Chromium launched, and with `demo` the demo tenant
+ * written by the CLI into a fresh folder with the CLI's report on it (`demo: 'ual-only'` for
+ * another layout). Returns an object whose `server`, `browser` and `demo` are filled in before
+ * the first test; everything is closed and removed after the last.
+ */
+export function suite({ demo = false, prefix = '/', transform } = {}) {
+  const s = { server: null, browser: null, demo: null };
+  before(async () => {
+    if (demo) s.demo = await demoTenant(demo === true ? {} : { layout: demo });
+    s.server = await serve(DIST, prefix, transform ? { transform } : {});
+    s.browser = await launch();
+  });
+  after(async () => {
+    await s.browser?.close();
+    await s.server?.close();
+    s.demo?.remove();
+  });
+  return s;
+}
+
+/** Opens the app of a `suite` in a fresh page (see `openPage`) and waits for its worker. */
+export async function openApp(s, options) {
+  const opened = await openPage(s.browser, options);
+  await opened.page.goto(s.server.url);
+  await opened.page.locator('.app[data-worker="ready"]').waitFor({ timeout: 60_000 });
+  return opened;
+}
+
+/** Chooses `files` with the page's file input and waits for the findings grid. */
+export async function chooseFiles(page, files) {
+  await page.getByTestId('file-input').setInputFiles(files);
+  await page.getByTestId('findings').waitFor({ timeout: 120_000 });
 }
 
 /** Waits for the worker, runs "Try with sample data" and waits for the findings table. */

@@ -68,7 +68,14 @@ test('audit log only: no replay hunt, the audit operations counted, every user r
   assert.ok(audit > 0 && report.coverage.users > 0);
   await load(page, files);
   const headline = await page.getByTestId('answer-headline').textContent();
-  assert.ok(headline.startsWith(`No sign-in logs: replay hunting was not possible; ${audit} audit operation`), headline);
+  // Per operation: the three most frequent by name, the rest together.
+  const ops = report.coverage.audit_operations;
+  assert.equal(ops.reduce((n, o) => n + o.count, 0), audit);
+  const parts = ops.slice(0, 3).map((o) => `${o.count} ${o.operation} operation${o.count === 1 ? '' : 's'}`);
+  const rest = ops.slice(3).reduce((n, o) => n + o.count, 0);
+  if (rest) parts.push(`${rest} other audit operation${rest === 1 ? '' : 's'}`);
+  const what = parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : parts[0];
+  assert.ok(headline.startsWith(`No sign-in logs: replay hunting was not possible; ${what} were examined`), `${headline} / ${what}`);
   assert.doesNotMatch(await bodyText(page), /nothing in these .* looks like session replay/);
   // The user list opens, and any user's timeline with it, findings or not.
   await page.getByTestId('users').locator('summary').click();
@@ -81,6 +88,91 @@ test('audit log only: no replay hunt, the audit operations counted, every user r
   assert.equal(await page.getByTestId('timeline-user').textContent(), user);
   assert.ok(await page.getByTestId('timeline-svg').locator('g.event.audit').count() > 0, 'the user\'s audit operations are drawn');
   await screenshot(page, 'honest-audit-only');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+/**
+ * A Purview audit-log search export like the one of the issue: `rules` inbox rules set from one
+ * outside IP and `logins` UserLoggedIn records (the audit log's sign-ins), nothing from Entra ID.
+ */
+function purviewExport(path, rules, logins) {
+  const q = (s) => `"${s.replaceAll('"', '""')}"`;
+  const lines = ['RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames'];
+  const row = (i, minute, type, operation, data) => {
+    const id = `7e57da7a-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    const t = `2026-03-05T02:${String(minute).padStart(2, '0')}:00`;
+    const audit = { CreationTime: t, Id: id, Operation: operation, RecordType: type, UserId: 'bob@example.com', ...data };
+    lines.push([id, `3/5/2026 2:${String(minute).padStart(2, '0')}:00 AM`, type, operation, 'bob@example.com', q(JSON.stringify(audit)), '', ''].join(','));
+  };
+  for (let i = 0; i < rules; i++) {
+    row(i, i % 60, 1, 'New-InboxRule', { ResultStatus: 'True', Workload: 'Exchange', ClientIP: '198.51.100.23:4431',
+      Parameters: [{ Name: 'Name', Value: `Newsletter ${i}` }, { Name: 'From', Value: `news${i}@example.org` }, { Name: 'MoveToFolder', Value: 'Newsletters' }] });
+  }
+  for (let i = 0; i < logins; i++) {
+    row(1000 + i, i % 60, 15, 'UserLoggedIn', { ResultStatus: 'Success', Workload: 'AzureActiveDirectory', ClientIP: '198.51.100.23', ErrorNumber: '0',
+      ApplicationId: '4765445b-32c6-49b0-83e6-1d93765276ca', AzureActiveDirectoryEventType: 1,
+      ExtendedProperties: [{ Name: 'UserAgent', Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)' }, { Name: 'RequestType', Value: 'Login:login' }] });
+  }
+  writeFileSync(path, lines.join('\r\n') + '\r\n');
+  return path;
+}
+
+test('a Purview export of inbox rules and sign-in records: the banner counts what was examined per operation', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sessionhunt-purview-'));
+  const files = [purviewExport(join(dir, 'Audit_Log_Search_2026-03-05.csv'), 38, 20)];
+  const report = cli(files);
+  assert.deepEqual(report.coverage.audit_operations, [{ operation: 'New-InboxRule', count: 38 }]);
+  assert.equal(report.coverage.audit_log_sign_ins, 20);
+  const n = report.findings.length;
+  const { context, page, errors } = await openPage(browser);
+  await load(page, files);
+  assert.equal(await page.getByTestId('answer').getAttribute('data-tone'), 'limited');
+  assert.equal(await page.getByTestId('answer-headline').textContent(),
+    'No Entra ID sign-in logs: replay hunting was limited; 38 New-InboxRule operations and 20 sign-in records from the audit log were examined'
+    + (n === 0 ? '.' : `; ${n} finding${n === 1 ? '' : 's'} to review.`));
+  const lines = await page.getByTestId('answer').locator('li').allTextContents();
+  assert.match(lines[0], /^Examined: .*\(20 of the sign-ins read from the audit log\)\.$/);
+  assert.ok(lines.some((l) => l.startsWith('Load the interactive and non-interactive sign-in logs')), lines.join('\n'));
+  assert.doesNotMatch(await bodyText(page), /nothing in these .* looks like session replay/);
+  await screenshot(page, 'honest-purview-audit-only');
+  assert.deepEqual(errors, []);
+  await context.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('zero findings: users and their timelines stay reachable; the reassuring line only with both Entra sign-in logs', async () => {
+  const { context, page, errors } = await openPage(browser);
+  // Both Entra sign-in logs, nothing suspicious in them.
+  const both = ['InteractiveSignIns_2026-03-01_2026-03-07.csv', 'NonInteractiveSignIns_2026-03-01_2026-03-07.csv'].map((n) => join(FIXTURES, n));
+  const report = cli(both);
+  assert.equal(report.findings.length, 0);
+  await load(page, both);
+  assert.equal(await page.getByTestId('answer').getAttribute('data-tone'), 'clear');
+  assert.match(await page.getByTestId('answer-headline').textContent(), /^No findings: nothing in these sign-ins looks like session replay\.$/);
+  assert.match(await page.getByTestId('answer').textContent(), /no audit log/, 'what was not examined is still said');
+  await page.getByTestId('users').locator('summary').click();
+  const rows = page.getByTestId('users').locator('tbody tr');
+  await rows.first().waitFor({ timeout: 30_000 });
+  assert.equal(await rows.count(), report.coverage.users);
+  const counts = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.cells].slice(1, 4).reduce((n, td) => n + Number(td.textContent), 0)));
+  const total = report.coverage.events_by_kind.reduce((n, k) => n + k.count, 0);
+  assert.equal(counts.reduce((a, b) => a + b, 0), total, 'every event belongs to a listed user');
+  for (let i = 0; i < counts.length; i++) {
+    await rows.nth(i).getByTestId('user-timeline').click();
+    await page.waitForFunction((u) => document.querySelector('[data-testid=timeline-user]')?.textContent === u, await rows.nth(i).getAttribute('data-user'));
+    await page.getByTestId('timeline-svg').waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByTestId('timeline-svg').locator('g.event').count(), counts[i], 'every event of the user is drawn');
+  }
+  // Sign-ins read from the audit log only: no finding, and still no reassurance.
+  const ual = [join(FIXTURES, 'ual_signins_purview.csv')];
+  const ualReport = cli(ual);
+  assert.equal(ualReport.findings.length, 0);
+  assert.ok(ualReport.coverage.audit_log_sign_ins > 0);
+  await load(page, ual);
+  assert.equal(await page.getByTestId('answer').getAttribute('data-tone'), 'limited');
+  assert.match(await page.getByTestId('answer-headline').textContent(), /^No Entra ID sign-in logs: replay hunting was limited; .*sign-in records? from the audit log (was|were) examined\.$/);
+  assert.doesNotMatch(await bodyText(page), /nothing in these .* looks like session replay/);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -149,6 +241,26 @@ test('the timeline marks as attacker only the networks of the finding under revi
     await page.getByTestId('column-id').uncheck();
     await page.getByTestId('column-chooser').locator('summary').click();
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a low finding whose events go on after a revocation never says "after the remediation"', async () => {
+  const f = expected.findings.find((x) => x.severity === 'low' && x.remediation.status === 'sessions-revoked' && x.last_seen > x.remediation.time);
+  assert.ok(f, 'the demo has a low finding of a user whose sessions were revoked before its last event');
+  const { context, page, errors } = await openPage(browser);
+  await load(page, demoFiles);
+  await page.getByTestId('findings-filter').fill(f.id);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=findings] tbody tr').length === 1);
+  await rowsOf(page).first().click();
+  await page.getByTestId('facts-fold').locator('summary').click();
+  const text = await page.getByTestId('details').textContent();
+  assert.match(text, /This low finding's events go on until .*, which is what the user's own sign-ins do after a revocation\./);
+  assert.doesNotMatch(text, /after the remediation/);
+  // And across the grid: only findings the ladder believes in (medium or more) say it.
+  await page.getByTestId('findings-filter').fill('after the remediation');
+  const severities = await rowsOf(page).evaluateAll((rows) => rows.map((r) => r.cells[0].textContent));
+  assert.ok(severities.every((s) => ['medium', 'high', 'critical'].includes(s)), severities.join());
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -226,8 +338,16 @@ test('search covers explanations and audit operations; filters compare and negat
     assert.equal(await count(), n, term);
     if (term === op.toLowerCase()) assert.ok(n > 0);
   }
+  // A network's name (Hetzner is AS24940, the only Hetzner network in the embedded table).
+  await page.getByTestId('findings-filter').fill('Hetzner');
+  const hetzner = expected.findings.filter((f) => f.asns.includes(24940) || searchable(f).includes('hetzner')).length;
+  assert.ok(hetzner > 0);
+  assert.equal(await count(), hetzner, 'Hetzner');
   await page.getByTestId('findings-filter').fill('');
-  // Numeric comparison and negation.
+  // Numeric comparison and negation, as the issue typed them.
+  await page.getByTestId('filter-score').fill('>100');
+  assert.equal(await count(), expected.findings.filter((f) => f.score > 100).length, '>100');
+  await page.getByTestId('filter-score').fill('');
   const median = [...expected.findings].map((f) => f.score).sort((a, b) => a - b)[Math.floor(total / 2)];
   await page.getByTestId('filter-score').fill(`>${median}`);
   assert.equal(await count(), expected.findings.filter((f) => f.score > median).length, `>${median}`);
@@ -279,6 +399,13 @@ test('details answer first, follow the grid\'s arrows, and give the focus back t
   const second = await rowsOf(page).nth(1).getAttribute('data-id');
   await page.waitForFunction((u) => document.querySelector('[data-testid=details-user]')?.textContent === u, expected.findings.find((x) => x.id === second).user);
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'grid-viewport');
+  // Escape in the grid closes the panel too; Enter opens the active row again.
+  await page.keyboard.press('Escape');
+  await page.getByTestId('details').waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'grid-viewport');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((u) => document.querySelector('[data-testid=details-user]')?.textContent === u, expected.findings.find((x) => x.id === second).user);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'details-user', 'an opened panel takes the focus');
   // Escape in the panel closes it and the focus returns to the grid, on the row that opened it.
   await page.getByTestId('details-user').focus();
   await page.keyboard.press('Escape');

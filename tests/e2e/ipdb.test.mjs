@@ -2,36 +2,17 @@
 // content like any other input, uses it where the log has no network of its own, shows the
 // database with its ranges, date and attribution, and its report is the CLI's, byte for byte
 // (issue 18: enrichment in the CLI and in the page from a dropped file). Nothing is downloaded.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serve, launch, openPage, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
+import { suite, openApp, chooseFiles, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-let dir;
-let files;
-
-before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sessionhunt-ipdb-'));
-  execFileSync(CLI, ['demo', '--layout', 'ual-only', '--out', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  files = readdirSync(dir).sort().map((name) => join(dir, name));
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const s = suite({ demo: 'ual-only' });
 
 const cli = (paths) => execFileSync(CLI, ['analyze', '--format', 'json', ...paths], { maxBuffer: 1 << 30 }).toString('utf8');
 
 test('a dropped IP database enriches a UAL-only export in the page as in the CLI, with its attribution shown', async () => {
+  const files = s.demo.files;
   const databases = files.filter((f) => /ip2asn-v[46]\.tsv$/.test(f));
   assert.equal(databases.length, 2, 'the UAL-only demo comes with its IPtoASN extracts');
   const expected = cli(files);
@@ -42,11 +23,8 @@ test('a dropped IP database enriches a UAL-only export in the page as in the CLI
   assert.equal(networks(withoutDb), 0, 'the audit log alone carries no ASN');
   assert.ok(networks(report) > report.findings.length / 2, `enriched: ${networks(report)} of ${report.findings.length}`);
 
-  const { context, page, errors, requests } = await openPage(browser);
-  await page.goto(server.url);
-  await page.locator('.app[data-worker="ready"]').waitFor({ timeout: 60_000 });
-  await page.getByTestId('file-input').setInputFiles(files);
-  await page.getByTestId('findings').waitFor({ timeout: 120_000 });
+  const { context, page, errors, requests } = await openApp(s);
+  await chooseFiles(page, files);
   const shown = await page.getByTestId('ipdb-attribution').allTextContents();
   assert.equal(shown.length, 2);
   for (const [i, input] of report.inputs.filter((x) => x.log_kind === 'ip-database').entries()) {
@@ -56,6 +34,6 @@ test('a dropped IP database enriches a UAL-only export in the page as in the CLI
   assert.ok(got.text === expected, 'the page\'s report is the CLI\'s, byte for byte');
   await screenshot(page, 'ipdb-ual-only');
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  assert.deepEqual(foreignRequests(requests, s.server.origin), []);
   await context.close();
 });

@@ -1,31 +1,20 @@
 // Screenshots of the analyst's page at 1280×720 and 1920×1080, light and dark: the grid, a
 // finding's details and a user's timeline (saved under tests/e2e/artifacts/ to be looked at), and
 // a check that nothing overflows the window sideways.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch, openPage, screenshot } from './harness.mjs';
+import { openPage, screenshot, suite } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const s = suite();
 
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
 for (const [width, height] of [[1280, 720], [1920, 1080]]) {
   for (const colorScheme of ['light', 'dark']) {
     test(`layout at ${width}×${height}, ${colorScheme}`, async () => {
-      const { context, page, errors } = await openPage(browser, { viewport: { width, height }, colorScheme });
+      const { context, page, errors } = await openPage(s.browser, { viewport: { width, height }, colorScheme });
       const name = `${width}x${height}-${colorScheme}`;
-      await page.goto(server.url);
+      await page.goto(s.server.url);
       await page.locator('.app[data-worker="ready"]').waitFor();
       await screenshot(page, `${name}-home`);
       await page.getByTestId('demo-button').click();

@@ -37,6 +37,38 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", crate::format::count(n), if n == 1 { one } else { many })
 }
 
+/// The audit operations loaded, per operation: the three most frequent by name, the rest
+/// together ("38 New-InboxRule operations", "2 other audit operations").
+fn operations_examined(report: &Report, audit: u64) -> Vec<String> {
+    let named = &report.coverage.audit_operations[..report.coverage.audit_operations.len().min(3)];
+    let mut parts: Vec<String> = named
+        .iter()
+        .map(|o| {
+            let one = format!("{} operation", o.operation);
+            plural(o.count, &one, &format!("{one}s"))
+        })
+        .collect();
+    let rest = audit.saturating_sub(named.iter().map(|o| o.count).sum());
+    if rest > 0 {
+        let other = if parts.is_empty() { "" } else { "other " };
+        parts.push(plural(
+            rest,
+            &format!("{other}audit operation"),
+            &format!("{other}audit operations"),
+        ));
+    }
+    parts
+}
+
+/// "a", "a and b", "a, b and c".
+fn and_list(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [head @ .., last] => format!("{} and {last}", head.join(", ")),
+    }
+}
+
 /// The answer to "did anything happen?" that the loaded data allows.
 pub fn answer(report: &Report) -> Answer {
     let total: u64 = report.coverage.events_by_kind.iter().map(|k| k.count).sum();
@@ -65,29 +97,64 @@ pub fn answer(report: &Report) -> Answer {
             lines,
         };
     }
+    // Sign-ins read from the Unified Audit Log count as sign-ins, but hold no network, no risk
+    // and none of the refresh-token redemptions replays show up as.
+    let from_audit_log = report.coverage.audit_log_sign_ins.min(interactive + non_interactive);
     let examined = format!(
-        "Examined: {}, {}, {} of {}.",
+        "Examined: {}, {}, {} of {}{}.",
         plural(interactive, "interactive sign-in", "interactive sign-ins"),
         plural(non_interactive, "non-interactive sign-in", "non-interactive sign-ins"),
         plural(audit, "audit operation", "audit operations"),
-        plural(users, "user", "users")
+        plural(users, "user", "users"),
+        if from_audit_log > 0 {
+            format!(
+                " ({} of the sign-ins read from the audit log)",
+                crate::format::count(from_audit_log)
+            )
+        } else {
+            String::new()
+        }
     );
     lines.push(examined);
-    if interactive + non_interactive == 0 {
-        let headline = if n == 0 {
+    if interactive + non_interactive == from_audit_log {
+        let mut parts = operations_examined(report, audit);
+        if from_audit_log > 0 {
+            parts.push(plural(
+                from_audit_log,
+                "sign-in record from the audit log",
+                "sign-in records from the audit log",
+            ));
+        }
+        let what = and_list(&parts);
+        let verb = if audit + from_audit_log == 1 { "was" } else { "were" };
+        let found = match n {
+            0 => String::new(),
+            _ => format!("; {}", plural(n, "finding to review", "findings to review")),
+        };
+        let headline = if from_audit_log == 0 {
             format!(
-                "No sign-in logs: replay hunting was not possible; {} were examined and none is \
-                 attacker-typical.",
-                plural(audit, "audit operation", "audit operations")
+                "No sign-in logs: replay hunting was not possible; {what} {verb} examined{found}."
             )
         } else {
             format!(
-                "No sign-in logs: replay hunting was not possible; {} were examined and {} found \
-                 in them.",
-                plural(audit, "audit operation", "audit operations"),
-                plural(n, "finding was", "findings were")
+                "No Entra ID sign-in logs: replay hunting was limited; {what} {verb} examined{found}."
             )
         };
+        if from_audit_log > 0 {
+            lines.push(
+                "The audit log's sign-in records carry no network (ASN), no risk and no \
+                 refresh-token redemptions, which is where replays show."
+                    .into(),
+            );
+        }
+        if n == 0 {
+            lines.push(
+                "None of these operations is attacker-typical by itself (hidden or forwarding \
+                 inbox rules, new MFA methods, consents); open a user's timeline below to look \
+                 for yourself."
+                    .into(),
+            );
+        }
         lines.push("Load the interactive and non-interactive sign-in logs to hunt replays.".into());
         return Answer { tone: Tone::Limited, headline, lines };
     }
@@ -187,7 +254,7 @@ pub fn remediation_sentence(f: &Finding) -> String {
 mod tests {
     use super::*;
     use sessionhunt::Severity;
-    use sessionhunt::report::{Coverage, InputSummary, KindCount, Remediation};
+    use sessionhunt::report::{Coverage, InputSummary, KindCount, OperationCount, Remediation};
 
     fn report(interactive: u64, non_interactive: u64, audit: u64, findings: usize) -> Report {
         let kinds =
@@ -230,10 +297,36 @@ mod tests {
     fn audit_only_says_no_replay_hunt() {
         let a = answer(&report(0, 0, 38, 0));
         assert_eq!(a.tone, Tone::Limited);
-        assert!(a.headline.starts_with("No sign-in logs: replay hunting was not possible; 38 audit operations were examined"), "{a:?}");
+        assert!(a.headline.starts_with("No sign-in logs: replay hunting was not possible; 38 audit operations were examined."), "{a:?}");
         let a = answer(&report(0, 0, 38, 1));
-        assert!(a.headline.contains("1 finding was found"), "{a:?}");
+        assert!(a.headline.ends_with("were examined; 1 finding to review."), "{a:?}");
         assert_eq!(a.tone, Tone::Limited, "findings or not, the hunt was blind to replays");
+    }
+
+    #[test]
+    fn audit_only_counts_per_operation_and_the_audit_logs_sign_ins() {
+        // A Purview export: 38 New-InboxRule, 2 others, 20 UserLoggedIn (read as sign-ins).
+        let mut r = report(20, 0, 40, 0);
+        r.coverage.audit_log_sign_ins = 20;
+        r.coverage.audit_operations = vec![
+            OperationCount { operation: "New-InboxRule".into(), count: 38 },
+            OperationCount { operation: "Set-Mailbox".into(), count: 1 },
+            OperationCount { operation: "Add member to role.".into(), count: 1 },
+        ];
+        let a = answer(&r);
+        assert_eq!(a.tone, Tone::Limited);
+        assert_eq!(
+            a.headline,
+            "No Entra ID sign-in logs: replay hunting was limited; 38 New-InboxRule operations, \
+             1 Set-Mailbox operation, 1 Add member to role. operation and 20 sign-in records \
+             from the audit log were examined."
+        );
+        assert!(a.lines[0].ends_with("(20 of the sign-ins read from the audit log)."), "{a:?}");
+        assert!(!a.headline.contains("nothing"), "never the reassuring line");
+        r.coverage.audit_operations.truncate(1);
+        assert!(answer(&r).headline.contains(
+            "38 New-InboxRule operations, 2 other audit operations and 20 sign-in records"
+        ));
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use gloo::storage::{LocalStorage, Storage};
+use sessionhunt::export::Grades;
 use sessionhunt::report::Finding;
 use sessionhunt::{Report, Settings};
 use wasm_bindgen::JsCast;
@@ -22,11 +23,12 @@ use crate::components::summary::{AnswerBanner, InputsTable, Summary};
 use crate::components::theme::ThemeToggle;
 use crate::components::timeline::Timeline;
 use crate::components::users::UsersList;
+use crate::context::{Dispatch, WorkerLink};
 use crate::protocol::{FromWorker, ToWorker};
 use crate::state::{Action, AppState, Phase, SearchIndex, Shared, UserEvents};
 
 /// Local-storage key of the analysis settings.
-const SETTINGS_KEY: &str = "sessionhunt.settings";
+use crate::context::SETTINGS_KEY;
 
 /// The settings stored in this browser, or the defaults (a stored value the core no longer
 /// accepts is reported on the console and ignored).
@@ -39,6 +41,20 @@ fn stored_settings() -> Settings {
             Settings::default()
         }),
         Err(_) => Settings::default(),
+    }
+}
+
+/// Where the page keeps the analyst's grades in this browser (a grades file's text).
+const GRADES_KEY: &str = "sessionhunt.grades";
+
+/// The grades kept in this browser; none when there are none or they cannot be read.
+fn stored_grades() -> Grades {
+    match LocalStorage::get::<String>(GRADES_KEY) {
+        Ok(text) => Grades::parse(&text).unwrap_or_else(|err| {
+            web_sys::console::warn_1(&format!("sessionhunt: stored grades ignored: {err}").into());
+            Grades::default()
+        }),
+        Err(_) => Grades::default(),
     }
 }
 
@@ -158,8 +174,17 @@ fn spawn(
 /// The whole page.
 #[component]
 pub fn App() -> Html {
-    let state =
-        use_reducer(|| AppState { settings: Shared::new(stored_settings()), ..AppState::new() });
+    let state = use_reducer(|| AppState {
+        settings: Shared::new(stored_settings()),
+        grades: Shared::new(stored_grades()),
+        ..AppState::new()
+    });
+    // Grades are kept in this browser as they change (they are few; each is a click).
+    use_effect_with(state.grades.clone(), |grades| {
+        if let Err(err) = LocalStorage::set(GRADES_KEY, grades.to_json()) {
+            web_sys::console::warn_1(&format!("sessionhunt: grades not stored: {err}").into());
+        }
+    });
     let analyzer = use_mut_ref(|| None::<Analyzer>);
     let loaded = use_mut_ref(Loaded::default);
 
@@ -188,6 +213,12 @@ pub fn App() -> Html {
                 dispatcher.dispatch(Action::Fail(err));
             }
         })
+    };
+    // The same handle for the page's life, so components that take it from the context do not
+    // re-render for it (`send` only holds the dispatcher and the worker cell, both stable).
+    let worker = {
+        let send = send.clone();
+        (*use_memo((), move |_| WorkerLink::new(send))).clone()
     };
     // Reads every chosen file again (after an addition or a removal).
     let analyze_all = {
@@ -309,46 +340,11 @@ pub fn App() -> Html {
     };
     let on_settings = {
         let dispatcher = state.dispatcher();
-        let send = send.clone();
+        let worker = worker.clone();
         let has_report = state.report.is_some();
         Callback::from(move |settings: Settings| {
-            if let Err(err) = LocalStorage::set(SETTINGS_KEY, &settings) {
-                web_sys::console::warn_1(
-                    &format!("sessionhunt: settings not stored: {err}").into(),
-                );
-            }
-            dispatcher.dispatch(Action::Settings(Shared::new(settings.clone())));
-            if has_report {
-                send(
-                    Some(("Re-scoring with the new settings".to_owned(), false)),
-                    ToWorker::Rescore { settings },
-                    Vec::new(),
-                );
-            }
+            crate::context::apply_settings(&dispatcher, &worker, settings, has_report)
         })
-    };
-    let dispatch = |make: fn(String) -> Action| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |value: String| dispatcher.dispatch(make(value)))
-    };
-    let on_sort = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |key| dispatcher.dispatch(Action::SortBy(key)))
-    };
-    let on_filter = dispatch(Action::Filter);
-    let on_column_filter = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |(column, text)| {
-            dispatcher.dispatch(Action::ColumnFilter(column, text))
-        })
-    };
-    let on_toggle_column = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |column| dispatcher.dispatch(Action::ToggleColumn(column)))
-    };
-    let on_select = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |id: String| dispatcher.dispatch(Action::Select(Some(id))))
     };
     let on_close_details = {
         let dispatcher = state.dispatcher();
@@ -373,10 +369,6 @@ pub fn App() -> Html {
             })
             .forget();
         })
-    };
-    let on_clear_filters = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::ClearFilters))
     };
     let on_want_users = {
         let dispatcher = state.dispatcher();
@@ -410,10 +402,6 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |range| dispatcher.dispatch(Action::Range(range)))
     };
-    let on_clear_range = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |()| dispatcher.dispatch(Action::Range(None)))
-    };
     let on_clear = {
         let loaded = loaded.clone();
         let dispatcher = state.dispatcher();
@@ -433,31 +421,19 @@ pub fn App() -> Html {
             s.filter.clone(),
             s.column_filters.clone(),
             s.range.map(|(a, b)| (a.to_bits(), b.to_bits())),
+            s.grade_filter,
+            s.grades.clone(),
         );
         let state = state.clone();
         use_memo(key, move |_| Shared::new(state.visible_findings()))
     };
 
     let busy = matches!(state.phase, Phase::Working { .. });
-    let range_label = state.range.map(|(a, b)| {
-        format!(
-            "{} → {}",
-            sessionhunt::time::rfc3339(a as i64),
-            sessionhunt::time::rfc3339(b as i64)
-        )
-    });
     let loaded_names: Vec<String> = loaded.borrow().files.iter().map(File::name).collect();
     let selected = state.selected_finding().cloned();
-    // A hand-off export of the shown report: the worker makes it (the same bytes as the CLI's
-    // command) and the page saves it.
-    let on_export = {
-        let send = send.clone();
-        Callback::from(move |export: sessionhunt::export::Kind| {
-            let min_severity = sessionhunt::Severity::High;
-            send(None, ToWorker::Export { export, min_severity, grades: None }, Vec::new());
-        })
-    };
     html! {
+        <ContextProvider<Dispatch> context={state.dispatcher()}>
+        <ContextProvider<WorkerLink> context={worker}>
         <div class="app" data-worker={if state.worker_ready { "ready" } else { "starting" }}>
             <header class="topbar">
                 <h1><span class="logo" aria-hidden="true">{"◎"}</span>{"sessionhunt"}</h1>
@@ -480,11 +456,8 @@ pub fn App() -> Html {
                             <button class="chip-close" aria-label="Dismiss" onclick={on_dismiss_rescored}>{"×"}</button>
                         </p>
                     }
-                    <Summary report={report.clone()} blob={state.report_blob.clone()} {on_export} />
-                    <FindingsTable {on_clear_filters} report={report.clone()} rows={(*rows).clone()} columns={state.columns()}
-                        sort={state.sort} descending={state.descending} filter={state.filter.clone()}
-                        column_filters={state.column_filters.clone()} selected={state.selected.clone()}
-                        {range_label} {on_sort} {on_filter} {on_column_filter} {on_toggle_column} {on_select} {on_clear_range} />
+                    <Summary report={report.clone()} blob={state.report_blob.clone()} grades={state.grades.clone()} />
+                    <FindingsTable report={report.clone()} view={state.grid_view((*rows).clone())} />
                     if let Some(user) = &state.timeline_user {
                         <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
                             focus={state.timeline_focus.clone()}
@@ -497,12 +470,14 @@ pub fn App() -> Html {
                 }
             </main>
             if let Some(finding) = selected {
-                <Details report={state.report.clone().unwrap_or_default()} events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} {finding} on_close={on_close_details} {on_timeline} />
+                <Details report={state.report.clone().unwrap_or_default()} events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} grade={state.grades.get(&finding.id).cloned()} settings={state.settings.clone()} {finding} on_close={on_close_details} {on_timeline} />
             }
             <footer>
                 {"Your files are read by this page only: the analysis runs in a web worker in this tab, and the page's Content-Security-Policy forbids connections to any other site."}
                 <About />
             </footer>
         </div>
+        </ContextProvider<WorkerLink>>
+        </ContextProvider<Dispatch>>
     }
 }

@@ -8,11 +8,13 @@
 //! started from, the report's text as a `Blob`, a part's bytes as a transferred `ArrayBuffer`.
 //! The report comes back as its JSON contract text in a `Blob` (what the download saves: exactly
 //! what the CLI prints) and as a compact view in pages of findings (what the page parses and
-//! shows).
+//! shows). Times travel as milliseconds since the epoch and event kinds as the core's
+//! [`EventKind`]; the page formats them for display.
 
 use js_sys::{Array, ArrayBuffer, Object, Reflect};
 use serde::{Deserialize, Serialize};
 use sessionhunt::Settings;
+use sessionhunt::model::EventKind;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, File};
 
@@ -265,10 +267,10 @@ pub struct UserRow {
     pub non_interactive: u64,
     /// Audit operations.
     pub audit: u64,
-    /// First event, RFC 3339 UTC.
-    pub first: String,
-    /// Last event, RFC 3339 UTC.
-    pub last: String,
+    /// First event, milliseconds since the epoch.
+    pub first_ms: i64,
+    /// Last event, milliseconds since the epoch.
+    pub last_ms: i64,
 }
 
 /// Raw rows behind a finding, with a CSV row's header names.
@@ -293,6 +295,18 @@ pub struct Progress {
     pub elapsed_ms: u64,
 }
 
+impl EventView {
+    /// The time as RFC 3339 UTC, as the report writes times.
+    pub fn time_text(&self) -> String {
+        sessionhunt::time::rfc3339(self.time_ms)
+    }
+
+    /// The time in milliseconds as a float, for drawing.
+    pub fn millis(&self) -> f64 {
+        self.time_ms as f64
+    }
+}
+
 impl Progress {
     /// Estimated milliseconds left at the average rate so far; `None` until there is a rate.
     pub fn remaining_ms(&self) -> Option<u64> {
@@ -307,18 +321,16 @@ impl Progress {
 /// One loaded event, every normalized field as display text, with the row it came from.
 ///
 /// Built in the worker from its kept `Dataset`; the page renders every field as text only.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventView {
     /// Input file name.
     pub file: String,
     /// 1-based line where the row starts.
     pub line: u64,
-    /// Event time, RFC 3339 UTC.
-    pub time: String,
-    /// Event time in milliseconds since the Unix epoch (for drawing).
-    pub millis: f64,
-    /// `interactive`, `non-interactive`, `service-principal`, `managed-identity` or `audit`.
-    pub kind: String,
+    /// Event time, milliseconds since the epoch (the page formats it: [`EventView::time_text`]).
+    pub time_ms: i64,
+    /// What log it came from.
+    pub kind: EventKind,
     /// Client IP address; empty when not logged.
     pub ip: String,
     /// Autonomous system number; 0 when not logged.

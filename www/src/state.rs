@@ -11,6 +11,7 @@ use sessionhunt::{Report, Settings};
 use yew::Reducible;
 
 use crate::protocol::{EventView, Progress, RawRows, UserRow};
+use sessionhunt::export::{Grade, Grades};
 
 /// Shared, immutable data compared by identity: props holding a 100 000-finding report must not
 /// be compared field by field on every render.
@@ -58,8 +59,11 @@ impl<T> fmt::Debug for Shared<T> {
 /// search scans. Built as the report's findings arrive (a page of them per task), because making
 /// it when the analyst types would cost one long task of about 130 ms per keystroke at 100 000
 /// findings.
+///
+/// It also keeps each finding's time span in milliseconds, parsed once from the report's RFC 3339
+/// text as the findings arrive, for the timeline brush's range filter.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct SearchIndex(Vec<Box<str>>);
+pub struct SearchIndex(Vec<Box<str>>, Vec<Option<(i64, i64)>>);
 
 impl SearchIndex {
     /// The index of `findings`.
@@ -71,6 +75,11 @@ impl SearchIndex {
 
     /// Adds `findings`, after those already indexed.
     pub fn extend(&mut self, findings: &[Finding]) {
+        self.1.extend(findings.iter().map(|f| {
+            let first = sessionhunt::ingest::parse_time(&f.first_seen)?;
+            let last = sessionhunt::ingest::parse_time(&f.last_seen).unwrap_or(first);
+            Some((first, last))
+        }));
         self.0.extend(findings.iter().map(|f| {
             let mut text = String::new();
             for column in GRID {
@@ -92,6 +101,15 @@ impl SearchIndex {
             }
             text.into_boxed_str()
         }));
+    }
+
+    /// True when finding `i`'s events span overlaps `[from, to]` (milliseconds).
+    pub fn overlaps(&self, i: usize, (from, to): (f64, f64)) -> bool {
+        self.1
+            .get(i)
+            .copied()
+            .flatten()
+            .is_some_and(|(first, last)| (first as f64) <= to && (last as f64) >= from)
     }
 
     /// Number of findings indexed.
@@ -202,6 +220,32 @@ impl PageColumn for Column {
     }
 }
 
+/// What the findings grid shows: its rows and how they were chosen and ordered. One value instead
+/// of a prop per state field, built by [`AppState::grid_view`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct GridView {
+    /// Indices of the findings to show, in order.
+    pub rows: Shared<Vec<usize>>,
+    /// Visible columns, in order.
+    pub columns: Vec<Column>,
+    /// Sort column.
+    pub sort: Column,
+    /// Sort direction.
+    pub descending: bool,
+    /// Search text.
+    pub filter: String,
+    /// Per-column filters.
+    pub column_filters: BTreeMap<Column, String>,
+    /// Id of the finding whose details are open.
+    pub selected: Option<String>,
+    /// The timeline brush's time range, as text, when one is set.
+    pub range_label: Option<String>,
+    /// The analyst's grades (a column of their own).
+    pub grades: Shared<Grades>,
+    /// The grade filter.
+    pub grade_filter: GradeFilter,
+}
+
 /// The loaded events of one user (details panel, timeline).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct UserEvents {
@@ -262,6 +306,65 @@ pub struct AppState {
     /// After a re-scoring: how many findings changed (added, removed, or another severity or
     /// score), for the notice.
     pub rescored: Option<usize>,
+    /// The analyst's grades, by finding id (kept in this browser; survive a re-analysis).
+    pub grades: Shared<Grades>,
+    /// Only findings with this grade (or none) in the grid.
+    pub grade_filter: GradeFilter,
+}
+
+/// Which findings the grid shows by their grade.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GradeFilter {
+    /// Every finding.
+    #[default]
+    All,
+    /// Findings nobody graded yet.
+    Ungraded,
+    /// Findings with this grade.
+    Is(Grade),
+}
+
+impl GradeFilter {
+    /// Every choice, in the order the page offers them.
+    pub const ALL: [GradeFilter; 5] = [
+        GradeFilter::All,
+        GradeFilter::Ungraded,
+        GradeFilter::Is(Grade::TruePositive),
+        GradeFilter::Is(Grade::FalsePositive),
+        GradeFilter::Is(Grade::BenignTruePositive),
+    ];
+
+    /// A stable key (the select's values, test ids).
+    pub fn key(self) -> &'static str {
+        match self {
+            GradeFilter::All => "all",
+            GradeFilter::Ungraded => "ungraded",
+            GradeFilter::Is(g) => g.as_str(),
+        }
+    }
+
+    /// Words for the analyst.
+    pub fn label(self) -> &'static str {
+        match self {
+            GradeFilter::All => "Any grade",
+            GradeFilter::Ungraded => "Not graded",
+            GradeFilter::Is(g) => g.label(),
+        }
+    }
+
+    /// The choice with this key.
+    pub fn from_key(key: &str) -> GradeFilter {
+        GradeFilter::ALL.into_iter().find(|g| g.key() == key).unwrap_or_default()
+    }
+
+    /// True when a finding graded `grade` passes.
+    pub fn admits(self, grade: Option<Grade>) -> bool {
+        match self {
+            GradeFilter::All => true,
+            GradeFilter::Ungraded => grade.is_none(),
+            GradeFilter::Is(g) => grade == Some(g),
+        }
+    }
 }
 
 impl Default for AppState {
@@ -288,6 +391,8 @@ impl Default for AppState {
             users_wanted: false,
             rescoring: false,
             rescored: None,
+            grades: Shared::new(Grades::default()),
+            grade_filter: GradeFilter::All,
         }
     }
 }
@@ -295,6 +400,12 @@ impl Default for AppState {
 /// Everything that changes the state.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
+    /// Grade a finding (with a note), or take its grade away.
+    Grade(String, Option<(Grade, String)>),
+    /// Replace every grade (a grades file imported, or the ones kept in this browser).
+    Grades(Shared<Grades>),
+    /// Show only findings with this grade.
+    GradeFilter(GradeFilter),
     /// The analysis worker is ready.
     WorkerReady,
     /// The worker was stopped (cancel) and a new one is starting.
@@ -485,6 +596,7 @@ impl Reducible for AppState {
             }
             Action::Settings(settings) => next.settings = settings,
             Action::ClearFilters => {
+                next.grade_filter = GradeFilter::All;
                 next.filter.clear();
                 next.column_filters.clear();
                 next.range = None;
@@ -492,6 +604,13 @@ impl Reducible for AppState {
             Action::WantUsers(open) => next.users_wanted = open,
             Action::Users(users) => next.users = Some(users),
             Action::DismissRescored => next.rescored = None,
+            Action::Grade(id, grade) => {
+                let mut grades = (*next.grades).clone();
+                grades.set(&id, grade);
+                next.grades = Shared::new(grades);
+            }
+            Action::Grades(grades) => next.grades = grades,
+            Action::GradeFilter(filter) => next.grade_filter = filter,
         }
         Rc::new(next)
     }
@@ -545,6 +664,29 @@ impl AppState {
         self.report.as_ref()?.findings.iter().find(|f| &f.id == id)
     }
 
+    /// The grid's view of this state, `rows` being [`AppState::visible_findings`] (computed once
+    /// per change by the page, not per render).
+    pub fn grid_view(&self, rows: Shared<Vec<usize>>) -> GridView {
+        GridView {
+            rows,
+            columns: self.columns(),
+            sort: self.sort,
+            descending: self.descending,
+            filter: self.filter.clone(),
+            column_filters: self.column_filters.clone(),
+            selected: self.selected.clone(),
+            grades: self.grades.clone(),
+            grade_filter: self.grade_filter,
+            range_label: self.range.map(|(a, b)| {
+                format!(
+                    "{} → {}",
+                    sessionhunt::time::rfc3339(a as i64),
+                    sessionhunt::time::rfc3339(b as i64)
+                )
+            }),
+        }
+    }
+
     /// Indices of the findings to show, filtered and in display order.
     pub fn visible_findings(&self) -> Vec<usize> {
         let Some(report) = &self.report else { return Vec::new() };
@@ -561,7 +703,8 @@ impl AppState {
             .enumerate()
             .filter(|(i, _)| needle.is_empty() || self.search.matches(*i, &needle))
             .filter(|(_, f)| column_needles.iter().all(|(c, t)| t.matches(*c, f)))
-            .filter(|(_, f)| range.is_none_or(|r| overlaps(f, r)))
+            .filter(|(i, _)| range.is_none_or(|r| self.search.overlaps(*i, r)))
+            .filter(|(_, f)| self.grade_filter.admits(self.grades.get(&f.id).map(|g| g.grade)))
             .map(|(i, _)| i)
             .collect();
         let findings = &report.findings;
@@ -664,16 +807,6 @@ impl ColumnFilter {
     }
 }
 
-/// True when the finding's events span overlaps `[from, to]` (milliseconds).
-fn overlaps(finding: &Finding, (from, to): (f64, f64)) -> bool {
-    let first = sessionhunt::ingest::parse_time(&finding.first_seen);
-    let last = sessionhunt::ingest::parse_time(&finding.last_seen).or(first);
-    match (first, last) {
-        (Some(first), Some(last)) => (first as f64) <= to && (last as f64) >= from,
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,6 +855,30 @@ mod tests {
         assert_eq!(state.visible_findings(), vec![2, 0, 1]);
         let state = state.reduce(Action::SortBy(Column::User));
         assert_eq!(state.visible_findings(), vec![1, 0, 2]);
+    }
+
+    #[test]
+    fn grades_filter_the_grid_and_survive_a_new_report() {
+        let state = loaded();
+        let ids: Vec<String> =
+            state.report.as_ref().unwrap().findings.iter().map(|f| f.id.clone()).collect();
+        let state = state
+            .reduce(Action::Grade(ids[0].clone(), Some((Grade::FalsePositive, "VPN".into()))))
+            .reduce(Action::Grade(ids[1].clone(), Some((Grade::TruePositive, String::new()))));
+        let only = |s: &Rc<AppState>, f: GradeFilter| {
+            s.clone().reduce(Action::GradeFilter(f)).visible_findings().len()
+        };
+        assert_eq!(only(&state, GradeFilter::Is(Grade::FalsePositive)), 1);
+        assert_eq!(only(&state, GradeFilter::Ungraded), ids.len() - 2);
+        assert_eq!(only(&state, GradeFilter::All), ids.len());
+        assert_eq!(state.grades.get(&ids[0]).map(|g| g.note.as_str()), Some("VPN"));
+        let state = state.reduce(Action::Grade(ids[0].clone(), None));
+        assert!(state.grades.get(&ids[0]).is_none());
+        // A new report (another analysis) keeps the grades: they are keyed by the finding's id.
+        let report = state.report.clone().unwrap();
+        let search = state.search.clone();
+        let state = state.reduce(Action::Loaded(report, search));
+        assert!(state.grades.get(&ids[1]).is_some());
     }
 
     #[test]

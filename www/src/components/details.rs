@@ -28,16 +28,22 @@ pub struct DetailsProps {
     pub on_close: Callback<()>,
     /// Show the user's timeline.
     pub on_timeline: Callback<String>,
+    /// The analyst's grade of the finding, if any.
+    #[prop_or_default]
+    pub grade: Option<sessionhunt::export::GradeEntry>,
+    /// The settings in force (a false positive's allowlist adds to them).
+    #[prop_or_default]
+    pub settings: Shared<sessionhunt::Settings>,
 }
 
 /// Label/value rows of an event, empty values left out.
-fn event_fields(e: &EventView) -> Vec<(&'static str, String)> {
+fn event_fields(e: &EventView, nets: &crate::networks::Networks) -> Vec<(&'static str, String)> {
     let mut rows = vec![
-        ("Time", e.time.clone()),
-        ("Kind", e.kind.clone()),
+        ("Time", e.time_text()),
+        ("Kind", e.kind.as_str().to_owned()),
         ("Source", format!("{}:{}", e.file, e.line)),
         ("IP", e.ip.clone()),
-        ("Network", e.network.clone()),
+        ("Network", nets.label(e)),
         ("Location", e.location.clone()),
         ("Application", e.app.clone()),
         ("Resource", e.resource.clone()),
@@ -147,6 +153,37 @@ pub fn Details(props: &DetailsProps) -> Html {
         .map(|rows| rows.iter().map(|r| ((r.file.as_str(), r.line), r)).collect())
         .unwrap_or_default();
     let refs = loaded.map(|u| u.refs.get(&f.id).map(Vec::as_slice).unwrap_or_default());
+    let nets = loaded.map(|u| crate::networks::Networks::of(&u.events)).unwrap_or_default();
+    // Each attacker IP's network and country from its events behind the finding (its
+    // sign-ins first), so IPs, networks and countries are read in one order; `None` until the
+    // events arrive.
+    let origins: Option<Vec<(String, String, String)>> = loaded.map(|u| {
+        let refs: std::collections::HashSet<(&str, u64)> = u
+            .refs
+            .get(&f.id)
+            .map(|r| r.iter().map(|r| (r.file.as_str(), r.line)).collect())
+            .unwrap_or_default();
+        let behind = || u.events.iter().filter(|e| refs.contains(&(e.file.as_str(), e.line)));
+        f.ips
+            .iter()
+            .map(|ip| {
+                let of_ip = |e: &&EventView| e.ip == *ip;
+                let e = behind()
+                    .filter(of_ip)
+                    .find(|e| e.kind != sessionhunt::model::EventKind::Audit)
+                    .or_else(|| behind().find(of_ip))
+                    .or_else(|| u.events.iter().find(|e| e.ip == *ip));
+                match e {
+                    Some(e) => (
+                        ip.clone(),
+                        nets.label(e),
+                        e.location.split(", ").next().unwrap_or_default().to_owned(),
+                    ),
+                    None => (ip.clone(), "unknown ASN".to_owned(), String::new()),
+                }
+            })
+            .collect()
+    });
     let by_source: HashMap<(&str, u64), &EventView> = loaded
         .map(|u| u.events.iter().map(|e| ((e.file.as_str(), e.line), e)).collect())
         .unwrap_or_default();
@@ -179,12 +216,21 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <dd data-testid="answer-since"><time>{f.first_seen.clone()}</time></dd>
                 <dt>{"Attacker IPs and networks"}</dt>
                 <dd data-testid="answer-origin">
+                    if let Some(per_ip) = origins.filter(|o| !o.is_empty()) {
+                        // Each IP with its own network and country, in the finding's order.
+                        <ul class="origins">
+                            { for per_ip.into_iter().map(|(ip, network, country)| html! {
+                                <li data-testid="origin" data-ip={ip.clone()}>{ip}<span class="muted">{format!(" · {network}{}", if country.is_empty() { String::new() } else { format!(" · {country}") })}</span></li>
+                            }) }
+                        </ul>
+                    } else {
                     {if f.ips.is_empty() { "none recorded".to_owned() } else { f.ips.join(", ") }}
                     if !f.asns.is_empty() || !f.countries.is_empty() {
                         <span class="muted">{format!(" · {}{}{}",
                             f.asns.iter().map(|a| sessionhunt::enrich::asn_label(*a)).collect::<Vec<_>>().join(", "),
                             if f.asns.is_empty() || f.countries.is_empty() { "" } else { " · " },
                             f.countries.join(", "))}</span>
+                    }
                     }
                 </dd>
                 <dt>{"What the attacker did"}</dt>
@@ -199,16 +245,23 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <dd data-testid="answer-linked">{linked(&props.report, f)}</dd>
             </dl>
             if !f.severity_reason.is_empty() {
-                <p class="reason" data-testid="severity-reason"><strong>{"Why this severity: "}</strong>{f.severity_reason.clone()}</p>
+                <p class="reason" data-testid="severity-reason"><strong>{"Why this severity: "}</strong>{crate::glossary::text(&f.severity_reason)}</p>
             }
+            // The terms of the specification the finding's sentences use, explained once here.
+            <crate::glossary::Glossary texts={std::iter::once(f.severity_reason.clone())
+                .chain(f.explanation.iter().cloned())
+                .chain(f.facts.iter().map(|x| x.detail.clone()))
+                .chain(f.suppressions.iter().cloned())
+                .collect::<Vec<_>>()} />
             <div class="details-actions">
                 <button class="button primary" onclick={timeline} data-testid="open-timeline">{"Show the user's timeline"}</button>
             </div>
+            <crate::components::grading::GradePanel finding={f.clone()} grade={props.grade.clone()} settings={props.settings.clone()} />
 
             <details class="fold" data-testid="facts-fold">
             <summary><h3>{format!("Why it fired: {} facts, score {}", f.facts.len(), f.score)}</h3></summary>
             <ol class="explanation" data-testid="explanation">
-                { for prose_beyond_facts(f).into_iter().map(|s| html! { <li>{s}</li> }) }
+                { for prose_beyond_facts(f).into_iter().map(|s| html! { <li>{crate::glossary::text(&s)}</li> }) }
             </ol>
             <table class="grid facts" data-testid="facts">
                 <thead><tr><th>{"Rule"}</th><th class="num">{"Points"}</th><th>{"Observed"}</th></tr></thead>
@@ -217,7 +270,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                         <tr>
                             <td class="nowrap"><code>{fact.rule.clone()}</code></td>
                             <td class={classes!("num", (fact.points < 0).then_some("negative"))}>{format!("{:+}", fact.points)}</td>
-                            <td>{fact.detail.clone()}</td>
+                            <td>{crate::glossary::text(&fact.detail)}</td>
                         </tr>
                     }) }
                 </tbody>
@@ -225,11 +278,9 @@ pub fn Details(props: &DetailsProps) -> Html {
             </table>
             </details>
 
-            <h3>{"Attacker side"}</h3>
+            // The attacker's IPs, networks and countries are in the answers above.
+            <h3>{"Attacker sessions and user agents"}</h3>
             <dl class="facts-list">
-                <dt>{"IPs"}</dt><dd>{f.ips.join(", ")}</dd>
-                <dt>{"Networks"}</dt><dd>{f.asns.iter().map(|a| sessionhunt::enrich::asn_label(*a)).collect::<Vec<_>>().join(", ")}</dd>
-                <dt>{"Countries"}</dt><dd>{f.countries.join(", ")}</dd>
                 <dt>{"Sessions"}</dt><dd class="mono">{f.session_ids.join(", ")}</dd>
                 <dt>{"User agents"}</dt><dd data-testid="details-user-agents">{ for f.user_agents.iter().map(|ua| html! { <div class="mono">{ua.clone()}</div> }) }</dd>
             </dl>
@@ -242,7 +293,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                 { for refs.unwrap_or_default().iter().map(|r| {
                     let view = by_source.get(&(r.file.as_str(), r.line));
                     let summary = match view {
-                        Some(e) => format!("{} · {} · {} · {} · {}", r.time, r.kind, e.ip, e.network, if e.operation.is_empty() { &e.app } else { &e.operation }),
+                        Some(e) => format!("{} · {} · {} · {} · {}", r.time, r.kind, e.ip, nets.label(e), if e.operation.is_empty() { &e.app } else { &e.operation }),
                         None => format!("{} · {}", r.time, r.kind),
                     };
                     html! {
@@ -269,7 +320,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                                 }
                                 if let Some(e) = view {
                                     <dl class="row-fields">
-                                        { for event_fields(e).into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
+                                        { for event_fields(e, &nets).into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }
                                     </dl>
                                 }
                             </details>
@@ -283,25 +334,28 @@ pub fn Details(props: &DetailsProps) -> Html {
                 <p class="muted">{"None tied to this finding."}</p>
             } else {
                 <table class="grid audit" data-testid="related-audit">
-                    <thead><tr><th>{"Time"}</th><th>{"Operation"}</th><th>{"Linked by"}</th><th class="detail">{"Detail"}</th></tr></thead>
+                    <thead><tr><th>{"Time"}</th><th>{"Operation"}</th><th>{"Linked by"}</th><th>{"Source"}</th></tr></thead>
                     <tbody>
-                        // The row's source goes under its time, so the Detail column keeps the
-                        // free width at 1280 px.
-                        { for f.related_audit.iter().map(|a| html! {
-                            <tr>
-                                <td class="nowrap">{a.time.clone()}<br /><span class="muted small" title="Source file and line">{format!("{}:{}", a.source.file, a.source.line)}</span></td>
-                                <td class="nowrap">{a.operation.clone()}</td>
+                        // Each operation's detail on a line of its own under it, across the whole
+                        // table: it is the longest text and the one to read (issue 21).
+                        { for f.related_audit.iter().map(|a| html! { <>
+                            <tr class="op">
+                                <td class="nowrap">{a.time.clone()}</td>
+                                <td>{a.operation.clone()}</td>
                                 <td class="nowrap">{a.linked_by.clone()}</td>
-                                <td class="detail">{a.detail.clone()}</td>
+                                <td class="source muted small" title="Source file and line">{format!("{}:{}", a.source.file, a.source.line)}</td>
                             </tr>
-                        }) }
+                            <tr class="op-detail">
+                                <td class="detail" colspan="4">{a.detail.clone()}</td>
+                            </tr>
+                        </> }) }
                     </tbody>
                 </table>
             }
 
             if !f.suppressions.is_empty() {
                 <h3>{"Suppressions and guards"}</h3>
-                <ul>{ for f.suppressions.iter().map(|s| html! { <li>{s.clone()}</li> }) }</ul>
+                <ul>{ for f.suppressions.iter().map(|s| html! { <li>{crate::glossary::text(s)}</li> }) }</ul>
             }
 
             <details class="fold">

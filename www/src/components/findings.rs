@@ -8,57 +8,29 @@
 //! top, which renders the rows from `scrollTop / ROW_HEIGHT` on. Row heights are fixed in
 //! `style.css` and must match the constants here.
 
-use std::collections::BTreeMap;
-
 use sessionhunt::Report;
 use sessionhunt::report::Finding;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::context::use_dispatch;
 use crate::format;
-use crate::state::{Column, GRID, PageColumn, Shared};
+use crate::state::{Action, Column, GRID, GradeFilter, GridView, PageColumn, Shared};
 
 /// Height of a body row in CSS pixels (`.findings tbody tr` in style.css).
 pub const ROW_HEIGHT: f64 = 34.0;
 /// Height of the two header rows (labels, filters) in CSS pixels (`.findings thead tr`).
 pub const HEAD_HEIGHT: f64 = 2.0 * 36.0;
 
-/// Props of [`FindingsTable`].
+/// Props of [`FindingsTable`]: what it shows. What it does goes to the page state through the
+/// context's dispatcher (`context::use_dispatch`).
 #[derive(Properties, PartialEq)]
 pub struct FindingsTableProps {
     /// The report.
     pub report: Shared<Report>,
-    /// Indices of the findings to show, in order.
-    pub rows: Shared<Vec<usize>>,
-    /// Visible columns, in order.
-    pub columns: Vec<Column>,
-    /// Current sort column.
-    pub sort: Column,
-    /// Current sort direction.
-    pub descending: bool,
-    /// Current search text.
-    pub filter: String,
-    /// Current per-column filters.
-    pub column_filters: BTreeMap<Column, String>,
-    /// Id of the finding whose details are open.
-    pub selected: Option<String>,
-    /// Time range the grid is limited to, as text, when the timeline's brush set one.
-    pub range_label: Option<String>,
-    /// A column header was clicked.
-    pub on_sort: Callback<Column>,
-    /// The search text changed.
-    pub on_filter: Callback<String>,
-    /// A column's filter changed.
-    pub on_column_filter: Callback<(Column, String)>,
-    /// A column was shown or hidden.
-    pub on_toggle_column: Callback<Column>,
-    /// A finding was opened.
-    pub on_select: Callback<String>,
-    /// The time range was cleared.
-    pub on_clear_range: Callback<()>,
-    /// The search, the column filters and the time range were cleared.
-    pub on_clear_filters: Callback<()>,
+    /// The rows, columns, order and filters.
+    pub view: GridView,
 }
 
 /// A list cell: the first `n` items and "+k more"; the whole list in the tooltip.
@@ -103,15 +75,47 @@ fn cell(column: Column, f: &Finding) -> Html {
     }
 }
 
+/// The grade cell: a short badge, the note in its tooltip.
+fn grade_cell(grade: Option<&sessionhunt::export::GradeEntry>) -> Html {
+    match grade {
+        None => html! { <td class="grade" data-grade="" title="Not graded">{"—"}</td> },
+        Some(g) => {
+            let short = match g.grade {
+                sessionhunt::export::Grade::TruePositive => "TP",
+                sessionhunt::export::Grade::FalsePositive => "FP",
+                sessionhunt::export::Grade::BenignTruePositive => "BTP",
+            };
+            let title = if g.note.is_empty() {
+                g.grade.label().to_owned()
+            } else {
+                format!("{}: {}", g.grade.label(), g.note)
+            };
+            html! {
+                <td class="grade" data-grade={g.grade.as_str()} {title}>
+                    <span class={classes!("grade-badge", g.grade.as_str())}>{short}</span>
+                </td>
+            }
+        }
+    }
+}
+
 /// The findings grid.
 #[component]
 pub fn FindingsTable(props: &FindingsTableProps) -> Html {
+    let dispatch = use_dispatch();
+    // Sends an action to the page state (nothing outside the page).
+    let act = Callback::from(move |action: Action| {
+        if let Some(dispatch) = &dispatch {
+            dispatch.dispatch(action);
+        }
+    });
+    let view = &props.view;
     let viewport = use_node_ref();
     let scroll_top = use_state(|| 0.0f64);
     let height = use_state(|| 600.0f64);
     let active = use_state(|| 0usize);
 
-    let n = props.rows.len();
+    let n = view.rows.len();
     // Measure the viewport after each render (it depends on the window and on the row count).
     {
         let viewport = viewport.clone();
@@ -145,12 +149,13 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
     let active_index = (*active).min(n.saturating_sub(1));
 
     let onkeydown = {
-        let rows = props.rows.clone();
+        let rows = view.rows.clone();
         let report = props.report.clone();
         let active = active.clone();
         let viewport = viewport.clone();
-        let on_select = props.on_select.clone();
-        let open = props.selected.is_some();
+        let on_select = act.reform(|id: String| Action::Select(Some(id)));
+        let on_close = act.reform(|()| Action::Select(None));
+        let open = view.selected.is_some();
         Callback::from(move |event: KeyboardEvent| {
             // Keys typed into the header's filter inputs are theirs.
             let on_viewport =
@@ -169,6 +174,13 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 "PageUp" => current.saturating_sub(page),
                 "Home" => 0,
                 "End" => last,
+                // The panel follows the grid's arrows while the focus stays here; Escape here
+                // closes it as it does in the panel.
+                "Escape" if open => {
+                    event.prevent_default();
+                    on_close.emit(());
+                    return;
+                }
                 "Enter" | " " => {
                     event.prevent_default();
                     on_select.emit(report.findings[rows[current]].id.clone());
@@ -201,8 +213,8 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
     };
 
     let header = |column: Column| {
-        let on_sort = props.on_sort.clone();
-        let sort = match (props.sort == column, props.descending) {
+        let on_sort = act.reform(Action::SortBy);
+        let sort = match (view.sort == column, view.descending) {
             (false, _) => "none",
             (true, true) => "descending",
             (true, false) => "ascending",
@@ -214,12 +226,12 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
         }
     };
     let filter_cell = |column: Column| {
-        let on_column_filter = props.on_column_filter.clone();
+        let on_column_filter = act.reform(|(c, t)| Action::ColumnFilter(c, t));
         let oninput = Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
             on_column_filter.emit((column, input.value()));
         });
-        let value = props.column_filters.get(&column).cloned().unwrap_or_default();
+        let value = view.column_filters.get(&column).cloned().unwrap_or_default();
         html! {
             <th class="filter">
                 <input type="text" {value} {oninput} placeholder="filter"
@@ -229,35 +241,51 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
         }
     };
     let oninput = {
-        let on_filter = props.on_filter.clone();
+        let on_filter = act.reform(Action::Filter);
         Callback::from(move |event: InputEvent| {
             let input: HtmlInputElement = event.target_unchecked_into();
             on_filter.emit(input.value());
         })
     };
+    // The analyst's grades: a column of their own (the last, after the chosen ones), filtered by a
+    // choice of grades.
+    let grade_filter = {
+        let act = act.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            act.emit(Action::GradeFilter(GradeFilter::from_key(&select.value())));
+        });
+        html! {
+            <select {onchange} aria-label="Filter by grade" data-testid="filter-grade">
+                { for GradeFilter::ALL.into_iter().map(|g| html! {
+                    <option value={g.key()} selected={view.grade_filter == g}>{g.label()}</option>
+                }) }
+            </select>
+        }
+    };
     let findings = &props.report.findings;
     let total_height = HEAD_HEIGHT + n as f64 * ROW_HEIGHT;
-    let columns = props.columns.clone();
+    let columns = view.columns.clone();
     html! {
         <section aria-label="Findings" class="findings-section">
             <div class="table-head">
                 <h2>{"Findings"}</h2>
-                <input type="search" placeholder="Search every column: user, IP, rule, severity, country, user agent…" value={props.filter.clone()}
+                <input type="search" placeholder="Search every column: user, IP, rule, severity, country, user agent…" value={view.filter.clone()}
                     {oninput} aria-label="Search findings" data-testid="findings-filter" />
                 <span class="muted" data-testid="findings-count">{format!("{} of {}", format::count(n as u64), format::count(findings.len() as u64))}</span>
-                if let Some(label) = &props.range_label {
+                if let Some(label) = &view.range_label {
                     <span class="chip" data-testid="range-chip">
                         {format!("Time range: {label}")}
                         <button class="chip-close" aria-label="Clear the time range"
-                            onclick={ let cb = props.on_clear_range.clone(); move |_| cb.emit(()) }>{"×"}</button>
+                            onclick={ let cb = act.clone(); move |_| cb.emit(Action::Range(None)) }>{"×"}</button>
                     </span>
                 }
                 <details class="columns-menu" data-testid="column-chooser">
                     <summary class="button">{"Columns"}</summary>
                     <div class="menu">
                         { for GRID.iter().map(|&column| {
-                            let on_toggle = props.on_toggle_column.clone();
-                            let checked = props.columns.contains(&column);
+                            let on_toggle = act.reform(Action::ToggleColumn);
+                            let checked = view.columns.contains(&column);
                             html! {
                                 <label>
                                     <input type="checkbox" {checked} onchange={move |_| on_toggle.emit(column)}
@@ -276,7 +304,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 <p class="empty-result" role="status" data-testid="no-match">
                     {format!("No findings match the search and filters ({} hidden). ", format::count(findings.len() as u64))}
                     <button class="button small" data-testid="clear-filters"
-                        onclick={ let cb = props.on_clear_filters.clone(); move |_| cb.emit(()) }>{"Clear filters"}</button>
+                        onclick={ let cb = act.clone(); move |_| cb.emit(Action::ClearFilters) }>{"Clear filters"}</button>
                 </p>
                 }
                 <p class="hint muted">{"Click a row, or focus the grid and use ↑ ↓ PgUp PgDn Home End, Enter to open a finding. Column filters take text, >100, <=50, =low or !low. Hover a severity for why it is not higher."}</p>
@@ -286,15 +314,15 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                         <svg class="grid-sizer" aria-hidden="true" width="1" height={total_height.to_string()}></svg>
                         <table class="grid findings" data-testid="findings" data-rows={n.to_string()}>
                             <thead>
-                                <tr class="labels">{ for columns.iter().map(|&c| header(c)) }</tr>
-                                <tr class="filters">{ for columns.iter().map(|&c| filter_cell(c)) }</tr>
+                                <tr class="labels">{ for columns.iter().map(|&c| header(c)) }<th class="col grade">{"Grade"}</th></tr>
+                                <tr class="filters">{ for columns.iter().map(|&c| filter_cell(c)) }<th class="filter">{grade_filter}</th></tr>
                             </thead>
                             <tbody>
                                 { for (start..end).map(|pos| {
-                                    let i = props.rows[pos];
+                                    let i = view.rows[pos];
                                     let f = &findings[i];
                                     let id = f.id.clone();
-                                    let on_select = props.on_select.clone();
+                                    let on_select = act.reform(|id: String| Action::Select(Some(id)));
                                     let active = active.clone();
                                     let onclick = Callback::from(move |_: MouseEvent| {
                                         active.set(pos);
@@ -302,12 +330,13 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                                     });
                                     let class = classes!(
                                         (pos == active_index).then_some("active"),
-                                        (props.selected.as_ref() == Some(&f.id)).then_some("selected"),
+                                        (view.selected.as_ref() == Some(&f.id)).then_some("selected"),
                                     );
                                     html! {
                                         <tr key={f.id.clone()} {class} {onclick} data-id={f.id.clone()}
-                                            aria-selected={(props.selected.as_ref() == Some(&f.id)).to_string()}>
+                                            aria-selected={(view.selected.as_ref() == Some(&f.id)).to_string()}>
                                             { for columns.iter().map(|&c| cell(c, f)) }
+                                            {grade_cell(view.grades.get(&f.id))}
                                         </tr>
                                     }
                                 }) }

@@ -4,6 +4,8 @@
 //! re-scores what it holds, without re-reading the files); an invalid one is reported and not
 //! applied. Settings export to and import from JSON (or TOML) files.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 use sessionhunt::Settings;
 use wasm_bindgen_futures::JsFuture;
@@ -34,29 +36,50 @@ fn choices(key: &str) -> Option<&'static [&'static str]> {
 /// one-line help comes from them (one source for the docs and the form).
 const SETTINGS_SOURCE: &str = include_str!("../../../src/settings.rs");
 
+/// The doc comment and type of every field of every struct in the settings source, by (struct,
+/// field): parsed once, because the panel asks for them on every render (the page renders on
+/// every progress message, and a scan of the source per field cost the grid-scale test long
+/// tasks).
+fn field_docs() -> std::rc::Rc<HashMap<(String, String), (String, String)>> {
+    thread_local! {
+        static DOCS: std::rc::Rc<HashMap<(String, String), (String, String)>> =
+            std::rc::Rc::new(parse_field_docs(SETTINGS_SOURCE));
+    }
+    DOCS.with(std::rc::Rc::clone)
+}
+
+fn parse_field_docs(source: &str) -> HashMap<(String, String), (String, String)> {
+    let mut out = HashMap::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("pub struct ") {
+        let body = &rest[start + "pub struct ".len()..];
+        let name = body.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or("");
+        let end = body.find("\n}").unwrap_or(body.len());
+        let mut doc: Vec<&str> = Vec::new();
+        for line in body[..end].lines().skip(1) {
+            let line = line.trim();
+            if let Some(text) = line.strip_prefix("///") {
+                doc.push(text.trim());
+            } else if let Some(field) = line.strip_prefix("pub ") {
+                if let Some((field, ty)) = field.split_once(':') {
+                    let ty = ty.trim().trim_end_matches(',').to_owned();
+                    out.entry((name.to_owned(), field.trim().to_owned()))
+                        .or_insert((doc.join(" "), ty));
+                }
+                doc.clear();
+            } else if !line.starts_with("#[") {
+                doc.clear();
+            }
+        }
+        rest = &body[end..];
+    }
+    out
+}
+
 /// The doc comment of field `field` of struct `strukt` in the settings source, and the field's
 /// type name.
 fn field_doc(strukt: &str, field: &str) -> Option<(String, String)> {
-    let start = SETTINGS_SOURCE.find(&format!("pub struct {strukt} {{"))?;
-    let body = &SETTINGS_SOURCE[start..];
-    let body = &body[..body.find("\n}").unwrap_or(body.len())];
-    let mut doc: Vec<&str> = Vec::new();
-    for line in body.lines().skip(1) {
-        let line = line.trim();
-        if let Some(text) = line.strip_prefix("///") {
-            doc.push(text.trim());
-        } else if let Some(rest) = line.strip_prefix("pub ") {
-            let (name, ty) = rest.split_once(':')?;
-            if name.trim() == field {
-                let ty = ty.trim().trim_end_matches(',').to_owned();
-                return Some((doc.join(" "), ty));
-            }
-            doc.clear();
-        } else if !line.starts_with("#[") {
-            doc.clear();
-        }
-    }
-    None
+    field_docs().get(&(strukt.to_owned(), field.to_owned())).cloned()
 }
 
 /// The documentation of the setting at `path` (e.g. `weights.campaign`).
@@ -73,10 +96,12 @@ fn help(path: &[String]) -> Option<String> {
 
 /// The first sentence of a doc comment (the one-line help).
 fn first_sentence(doc: &str) -> String {
-    match doc.find(". ") {
-        Some(i) => doc[..=i].to_owned(),
-        None => doc.to_owned(),
-    }
+    let line = match doc.find(". ") {
+        Some(i) => &doc[..=i],
+        None => doc,
+    };
+    // Rustdoc's code marks are not for the page.
+    line.replace('`', "")
 }
 
 /// A field's label: its name in words, abbreviations spelled as people write them, and the unit
@@ -99,7 +124,10 @@ fn label(key: &str) -> String {
     let words: Vec<String> = stem
         .split('_')
         .map(|w| match w {
-            "ip" | "ips" | "asn" | "ua" | "mfa" | "os" | "utc" => w.to_uppercase(),
+            "ip" | "asn" | "ua" | "mfa" | "os" | "utc" => w.to_uppercase(),
+            "ips" => "IPs".to_owned(),
+            "cidrs" => "CIDRs".to_owned(),
+            "uas" => "UAs".to_owned(),
             "asns" => "ASNs".to_owned(),
             "ipv4" => "IPv4".to_owned(),
             "ipv6" => "IPv6".to_owned(),
@@ -109,7 +137,7 @@ fn label(key: &str) -> String {
             other => other.to_owned(),
         })
         .collect();
-    let mut text = words.join(" ");
+    let mut text = words.join(" ").replace("sign ins", "sign-ins").replace("sign in", "sign-in");
     if let Some(first) = text.get(..1)
         && first.chars().all(|c| c.is_ascii_lowercase())
     {
@@ -118,6 +146,20 @@ fn label(key: &str) -> String {
     match unit {
         Some((_, unit)) => format!("{text} ({unit})"),
         None => text,
+    }
+}
+
+/// The one-line help of every field under `path` in `value` (what the form shows).
+fn helps(value: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
+    if let Value::Object(map) = value {
+        for (key, child) in map {
+            path.push(key.clone());
+            if let Some(doc) = help(path) {
+                out.push(first_sentence(&doc));
+            }
+            helps(child, path, out);
+            path.pop();
+        }
     }
 }
 
@@ -133,8 +175,67 @@ fn set_at(root: &mut Value, path: &[String], value: Value) {
     *node = value;
 }
 
+/// The Rust type of the setting at `path`, as the settings source declares it (`u32`, `f64`,
+/// `Option<u32>`, `Vec<u32>`, …).
+fn field_type(path: &[String]) -> Option<String> {
+    let mut strukt = "Settings".to_owned();
+    for key in path {
+        strukt = field_doc(&strukt, key)?.1;
+    }
+    Some(strukt)
+}
+
+/// What a number setting of type `ty` at `key` takes, and whether `n` is one: whole numbers in
+/// the type's range, no negative distance, speed, threshold or session weight, prefix lengths
+/// that an address has.
+fn number_range(key: &str, ty: &str) -> Option<(f64, f64, bool, String)> {
+    let ty = ty.strip_prefix("Option<").and_then(|t| t.strip_suffix('>')).unwrap_or(ty);
+    let (min, max, whole) = match ty {
+        "u8" => (0.0, f64::from(u8::MAX), true),
+        "u16" => (0.0, f64::from(u16::MAX), true),
+        "u32" => (0.0, f64::from(u32::MAX), true),
+        "u64" | "usize" => (0.0, 9.0e15, true),
+        "i64" | "i32" => (-9.0e15, 9.0e15, true),
+        "f64" | "f32" => (0.0, f64::MAX, false),
+        _ => return None,
+    };
+    let max = match key {
+        "ipv4_prefix" => 32.0,
+        "ipv6_prefix" => 128.0,
+        _ => max,
+    };
+    let what = match (whole, min < 0.0, max >= 1.0e9) {
+        (true, true, _) => "a whole number (negative lowers the score)".to_owned(),
+        (true, false, true) => "a whole number, 0 or more".to_owned(),
+        (true, false, false) => format!("a whole number from 0 to {max}"),
+        (false, _, _) => "a number, 0 or more".to_owned(),
+    };
+    Some((min, max, whole, what))
+}
+
+/// Why `value` cannot be the setting at `path`, in words, when the form can tell before the
+/// core's parser does (which accepts, say, a negative distance).
+fn refused(path: &[String], value: &Value) -> Option<String> {
+    let key = path.last()?;
+    let ty = field_type(path)?;
+    let (min, max, whole, what) = number_range(key, &ty)?;
+    let shown = match value {
+        Value::Null if ty.starts_with("Option<") => return None,
+        Value::Null => "an empty value".to_owned(),
+        Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    };
+    let ok = value
+        .as_f64()
+        .is_some_and(|n| n.is_finite() && n >= min && n <= max && (!whole || n.fract() == 0.0));
+    (!ok).then(|| format!("{shown} is not accepted: {} takes {what}.", label(key)))
+}
+
 /// Settings from `root` with `value` at `path`, or why not.
 fn apply(root: &Value, path: &[String], value: Value) -> Result<Settings, String> {
+    if let Some(why) = refused(path, &value) {
+        return Err(why);
+    }
     let mut next = root.clone();
     set_at(&mut next, path, value);
     serde_json::from_value::<Settings>(next).map_err(|e| format!("{}: {e}", path.join(".")))
@@ -165,6 +266,26 @@ struct Form<'a> {
     on_change: Callback<Settings>,
     /// The refused field's path (empty for an import) and why.
     error: UseStateHandle<Option<(String, String)>>,
+    /// The refused field's path and the text typed into it, kept in the field so it can be
+    /// corrected (the form would otherwise show the value in force again).
+    typed: UseStateHandle<Option<(String, String)>>,
+}
+
+/// The text a candidate value was typed as.
+fn typed_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        other => other.to_string(),
+    }
 }
 
 impl Form<'_> {
@@ -172,13 +293,16 @@ impl Form<'_> {
         let root = self.root.clone();
         let on_change = self.on_change.clone();
         let error = self.error.clone();
+        let typed = self.typed.clone();
         // Candidates in order; the first the settings accept wins.
         Callback::from(move |(path, candidates): (Vec<String>, Vec<Value>)| {
+            let text = candidates.first().map(typed_text).unwrap_or_default();
             let mut last = None;
             for value in candidates {
                 match apply(&root, &path, value) {
                     Ok(settings) => {
                         error.set(None);
+                        typed.set(None);
                         on_change.emit(settings);
                         return;
                     }
@@ -186,7 +310,8 @@ impl Form<'_> {
                 }
             }
             // Refused, not applied: the message stands next to the field.
-            error.set(last.map(|e| (path.join("."), format!("Refused, not applied: {e}"))));
+            typed.set(Some((path.join("."), text)));
+            error.set(last.map(|e| (path.join("."), format!("Refused, not applied. {e}"))));
         })
     }
 
@@ -209,7 +334,7 @@ impl Form<'_> {
             <div class={classes!("setting", error.is_some().then_some("invalid"))} title={doc.clone()}>
                 { input }
                 if !doc.is_empty() {
-                    <small class="help muted">{first_sentence(&doc)}</small>
+                    <small class="help muted">{crate::glossary::text(&first_sentence(&doc))}</small>
                 }
                 if let Some(message) = error {
                     <small class="field-error" role="alert" data-testid="settings-error">{message}</small>
@@ -228,6 +353,8 @@ impl Form<'_> {
         commit: Callback<(Vec<String>, Vec<Value>)>,
     ) -> Html {
         let (key, id, name) = (key.to_owned(), id.to_owned(), name.to_owned());
+        let typed =
+            self.typed.as_ref().filter(|(p, _)| *p == path.join(".")).map(|(_, t)| t.clone());
         match value {
             Value::Object(map) => self.group(path, map, &name),
             Value::Bool(on) => {
@@ -245,7 +372,9 @@ impl Form<'_> {
             Value::Number(_) | Value::Null => {
                 let optional =
                     value.is_null() || key.ends_with("_days") || key.starts_with("baseline_max");
-                let text = if let Value::Number(n) = value { n.to_string() } else { String::new() };
+                let text = typed.unwrap_or_else(|| {
+                    if let Value::Number(n) = value { n.to_string() } else { String::new() }
+                });
                 let onchange = Callback::from(move |e: Event| {
                     let input: HtmlInputElement = e.target_unchecked_into();
                     let text = input.value();
@@ -287,20 +416,22 @@ impl Form<'_> {
                     html! {
                         <label class="field" for={id.clone()}>
                             <span>{name}</span>
-                            <input type="text" id={id.clone()} value={current.clone()} {onchange} data-testid={id} />
+                            <input type="text" id={id.clone()} value={typed.unwrap_or_else(|| current.clone())} {onchange} data-testid={id} />
                         </label>
                     }
                 }
             },
             Value::Array(items) => {
-                let text = items
-                    .iter()
-                    .map(|v| match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                let text = typed.unwrap_or_else(|| {
+                    items
+                        .iter()
+                        .map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
                 let onchange = Callback::from(move |e: Event| {
                     let area: HtmlTextAreaElement = e.target_unchecked_into();
                     let text = area.value();
@@ -343,7 +474,20 @@ impl Form<'_> {
 pub fn SettingsPanel(props: &SettingsProps) -> Html {
     let error = use_state(|| None::<(String, String)>);
     let root = serde_json::to_value(&*props.settings).unwrap_or(Value::Null);
-    let form = Form { root: &root, on_change: props.on_change.clone(), error: error.clone() };
+    let typed = use_state(|| None::<(String, String)>);
+    // The settings' shape never changes, nor their docs: their help lines are gathered once.
+    let help_texts = use_memo((), |_| {
+        let mut out = Vec::new();
+        let root = serde_json::to_value(Settings::default()).unwrap_or(Value::Null);
+        helps(&root, &mut Vec::new(), &mut out);
+        out
+    });
+    let form = Form {
+        root: &root,
+        on_change: props.on_change.clone(),
+        error: error.clone(),
+        typed: typed.clone(),
+    };
     let body = match &root {
         Value::Object(map) => form.group(Vec::new(), map, "General"),
         _ => html! {},
@@ -362,8 +506,10 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
     let on_reset = {
         let on_change = props.on_change.clone();
         let error = error.clone();
+        let typed = typed.clone();
         Callback::from(move |_| {
             error.set(None);
+            typed.set(None);
             on_change.emit(Settings::default());
         })
     };
@@ -404,6 +550,7 @@ pub fn SettingsPanel(props: &SettingsProps) -> Html {
                 </label>
                 <button class="button" onclick={on_reset} data-testid="settings-reset">{"Reset to defaults"}</button>
             </div>
+            <crate::glossary::Glossary texts={(*help_texts).clone()} />
             if let Some((path, message)) = &*error && path.is_empty() {
                 <p class="status error" role="alert" data-testid="settings-error">{message.clone()}</p>
             }
@@ -424,6 +571,9 @@ mod tests {
     fn labels_are_words_with_units_and_help_comes_from_the_core_docs() {
         assert_eq!(label("ipv4_prefix"), "IPv4 prefix (bits)");
         assert_eq!(label("asns"), "ASNs");
+        assert_eq!(label("ips"), "IPs");
+        assert_eq!(label("cidrs"), "CIDRs");
+        assert_eq!(label("min_baseline_sign_ins"), "Min baseline sign-ins");
         assert_eq!(label("aitm_kit"), "AiTM kit");
         assert_eq!(label("nearby_interactive_hours"), "Nearby interactive (hours)");
         assert_eq!(label("impossible_travel_min_kmh"), "Impossible travel min (km/h)");
@@ -457,6 +607,26 @@ mod tests {
         walk(&root(), &mut Vec::new(), &mut missing);
         assert_eq!(missing, Vec::<String>::new());
         assert_eq!(first_sentence("One. Two."), "One.");
+    }
+
+    #[test]
+    fn invalid_numbers_are_refused_in_words() {
+        let p = |s: &str| s.split('.').map(str::to_owned).collect::<Vec<_>>();
+        let err = apply(&root(), &p("short_window_minutes"), Value::from(-5)).unwrap_err();
+        assert_eq!(
+            err,
+            "-5 is not accepted: Short window (minutes) takes a whole number, 0 or more."
+        );
+        let err = apply(&root(), &p("impossible_travel_min_km"), Value::from(-5)).unwrap_err();
+        assert!(err.contains("takes a number, 0 or more"), "{err}");
+        let err = apply(&root(), &p("ipv4_prefix"), Value::from(33)).unwrap_err();
+        assert!(err.contains("from 0 to 32"), "{err}");
+        assert!(apply(&root(), &p("short_window_minutes"), Value::from(2.5)).is_err());
+        assert!(apply(&root(), &p("short_window_minutes"), Value::from("ten")).is_err());
+        // A negative weight is a choice (it lowers the score), and optional windows take none.
+        assert!(apply(&root(), &p("weights.campaign"), Value::from(-5)).is_ok());
+        assert!(apply(&root(), &p("detection_days"), Value::Null).is_ok());
+        assert!(apply(&root(), &p("impossible_travel_min_km"), Value::from(250.5)).is_ok());
     }
 
     #[test]

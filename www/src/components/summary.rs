@@ -27,9 +27,9 @@ pub struct SummaryProps {
     pub report: Shared<Report>,
     /// The report's JSON contract text as a Blob, for the download.
     pub blob: Option<web_sys::Blob>,
-    /// Make and save a hand-off export.
+    /// The analyst's grades (the exports read them; they export and import as a grades file).
     #[prop_or_default]
-    pub on_export: Callback<sessionhunt::export::Kind>,
+    pub grades: Shared<sessionhunt::export::Grades>,
 }
 
 /// Props of [`AnswerBanner`].
@@ -61,6 +61,23 @@ pub fn AnswerBanner(props: &AnswerProps) -> Html {
 #[component]
 pub fn Summary(props: &SummaryProps) -> Html {
     let report = &props.report;
+    // A hand-off export of the shown report: the worker makes it (the same bytes as the CLI's
+    // command) and the page saves it when it arrives.
+    let worker = crate::context::use_worker();
+    let dispatch = crate::context::use_dispatch();
+    let grades_error = use_state(|| None::<String>);
+    let on_export = {
+        let worker = worker.clone();
+        let grades = props.grades.clone();
+        Callback::from(move |export: sessionhunt::export::Kind| {
+            let min_severity = sessionhunt::Severity::High;
+            let grades = (!grades.is_empty()).then(|| grades.to_json());
+            let request = crate::protocol::ToWorker::Export { export, min_severity, grades };
+            if let Some(worker) = &worker {
+                worker.send(None, request, Vec::new());
+            }
+        })
+    };
     let on_download = {
         let blob = props.blob.clone();
         Callback::from(move |_| {
@@ -68,6 +85,42 @@ pub fn Summary(props: &SummaryProps) -> Html {
             if let Err(err) = format::download_blob("sessionhunt-report.json", blob) {
                 web_sys::console::error_2(&"sessionhunt: download failed".into(), &err);
             }
+        })
+    };
+    let on_export_grades = {
+        let grades = props.grades.clone();
+        Callback::from(move |_| {
+            if let Err(err) =
+                format::download("sessionhunt-grades.json", "application/json", &grades.to_json())
+            {
+                web_sys::console::error_2(&"sessionhunt: download failed".into(), &err);
+            }
+        })
+    };
+    let on_import_grades = {
+        let error = grades_error.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+            input.set_value("");
+            let (dispatch, error) = (dispatch.clone(), error.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string());
+                match text.map(|t| sessionhunt::export::Grades::parse(&t)) {
+                    Some(Ok(grades)) => {
+                        error.set(None);
+                        if let Some(dispatch) = &dispatch {
+                            dispatch.dispatch(crate::state::Action::Grades(Shared::new(grades)));
+                        }
+                    }
+                    Some(Err(e)) => error.set(Some(format!("{name}: {e}"))),
+                    None => error.set(Some(format!("{name}: the browser could not read the file"))),
+                }
+            });
         })
     };
     let coverage = &report.coverage;
@@ -115,19 +168,28 @@ pub fn Summary(props: &SummaryProps) -> Html {
                     <p class="muted">{"The same JSON the command-line tool prints."}</p>
                 }
                 <h3>{"Hand-off"}</h3>
-                <p class="muted">{"Findings of high severity or more; the same bytes as the command-line tool's command."}</p>
+                <p class="muted">{"Findings of high severity or more and those graded true positive, less those graded otherwise; the same bytes as the command-line tool's command with the grades file."}</p>
                 { for sessionhunt::export::Kind::ALL.into_iter().map(|kind| {
-                    let on_export = props.on_export.clone();
+                    let on_export = on_export.clone();
                     let title = format!("sessionhunt {} … (saves {})", kind.command(), kind.file_name());
                     html! {
                         <button class="button" onclick={Callback::from(move |_| on_export.emit(kind))} {title} data-testid={format!("export-{}", kind.command())}>{kind.label()}</button>
                     }
                 }) }
+                <h3>{format!("Grades ({})", props.grades.len())}</h3>
+                <button class="button" onclick={on_export_grades} data-testid="grades-export">{"Export grades (JSON)"}</button>
+                <label class="button">{"Import grades…"}
+                    <input type="file" accept=".json,application/json" onchange={on_import_grades} data-testid="grades-import" />
+                </label>
+                if let Some(e) = &*grades_error {
+                    <p class="error" role="alert" data-testid="grades-error">{e.clone()}</p>
+                }
             </div>
             if !coverage.warnings.is_empty() {
                 <div class="card warnings">
                     <h2>{"Coverage"}</h2>
-                    <ul>{ for coverage.warnings.iter().map(|w| html! { <li>{w.clone()}</li> }) }</ul>
+                    <ul>{ for coverage.warnings.iter().map(|w| html! { <li>{crate::glossary::text(w)}</li> }) }</ul>
+                    <crate::glossary::Glossary texts={coverage.warnings.clone()} />
                 </div>
             }
         </section>

@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use gloo::events::{EventListener, EventListenerOptions};
 use sessionhunt::Report;
+use sessionhunt::model::EventKind;
 use sessionhunt::report::{EventRef, Finding};
 use wasm_bindgen::JsCast;
 use web_sys::{Element, WheelEvent};
@@ -24,7 +25,11 @@ use crate::state::{Shared, UserEvents};
 const WIDTH: f64 = 1200.0;
 const LEFT: f64 = 150.0;
 const RIGHT: f64 = 16.0;
-const AXIS: f64 = 30.0;
+/// Top of the lanes: the tick labels, then a row for the gap's label, which so never covers an
+/// event mark.
+const AXIS: f64 = 50.0;
+/// Baseline of the tick labels.
+const TICK_TEXT: f64 = 18.0;
 const LANE: f64 = 58.0;
 const LANES: [(&str, &str); 3] = [
     ("interactive", "Interactive sign-ins"),
@@ -78,10 +83,10 @@ struct ViewState {
     drag: Option<Drag>,
 }
 
-fn lane_of(kind: &str) -> usize {
+fn lane_of(kind: EventKind) -> usize {
     match kind {
-        "interactive" => 0,
-        "audit" => 2,
+        EventKind::Interactive => 0,
+        EventKind::Audit => 2,
         _ => 1,
     }
 }
@@ -157,10 +162,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     }
     // Everything behind the finding under review, so its view frames all of it (both sign-ins
     // of an impossible-travel pair, the audit operations after it).
+    // Their times come from the loaded events (milliseconds already), matched by file and line.
     let focus_span: Option<(f64, f64)> = focused.first().and_then(|f| {
-        let times = refs_of(f)
+        let refs = refs_of(f);
+        let wanted: HashSet<(&str, u64)> = refs.iter().map(|r| (r.file.as_str(), r.line)).collect();
+        let times = events
             .iter()
-            .filter_map(|r| millis(&r.time))
+            .filter(|e| wanted.contains(&(e.file.as_str(), e.line)))
+            .map(EventView::millis)
             .chain(millis(&f.first_seen))
             .chain(millis(&f.last_seen));
         times.fold(None, |acc: Option<(f64, f64)>, t| {
@@ -174,8 +183,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let key = (props.user.clone(), props.focus.clone());
         let loaded = !events.is_empty();
         if loaded && (st.key != key || st.full == (0.0, 0.0)) {
-            let first = events.first().map_or(0.0, |e| e.millis);
-            let last = events.last().map_or(0.0, |e| e.millis);
+            let first = events.first().map_or(0.0, |e| e.millis());
+            let last = events.last().map_or(0.0, |e| e.millis());
             let pad = ((last - first) * 0.02).max(3_600_000.0);
             st.full = (first - pad, last + pad);
             st.view = st.full;
@@ -184,8 +193,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     // Include the user's own interactive sign-in just before the replay.
                     let own = events
                         .iter()
-                        .filter(|e| e.kind == "interactive" && e.millis <= a)
-                        .map(|e| e.millis)
+                        .filter(|e| e.kind == EventKind::Interactive && e.millis() <= a)
+                        .map(|e| e.millis())
                         .next_back()
                         .filter(|t| a - t < 2.0 * 86_400_000.0)
                         .unwrap_or(a);
@@ -334,10 +343,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         })
     };
 
-    // Network colours: the attacker's networks warm, the rest cool, most frequent first.
+    // Network colours: the attacker's networks warm, the rest cool, most frequent first. An
+    // event the log gives no ASN takes the one its IP's sign-ins carry (marked in its texts).
+    let nets = crate::networks::Networks::of(events);
     let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
     for e in events {
-        *counts.entry(e.asn).or_default() += 1;
+        *counts.entry(nets.asn(e)).or_default() += 1;
     }
     let mut order: Vec<(u32, usize)> = counts.iter().map(|(a, c)| (*a, *c)).collect();
     order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -355,23 +366,27 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         };
         colours.insert(*asn, colour);
     }
-    let networks: HashMap<u32, &str> = events.iter().map(|e| (e.asn, e.network.as_str())).collect();
+    let networks: HashMap<u32, &str> =
+        events.iter().filter(|e| e.asn != 0).map(|e| (e.asn, e.network.as_str())).collect();
 
     let margin = span * 0.02;
     let in_view: Vec<(usize, &EventView)> = events
         .iter()
         .enumerate()
-        .filter(|(_, e)| e.millis >= view.0 - margin && e.millis <= view.1 + margin)
+        .filter(|(_, e)| e.millis() >= view.0 - margin && e.millis() <= view.1 + margin)
         .collect();
     let y_of = |i: usize, e: &EventView| {
-        AXIS + LANE * lane_of(&e.kind) as f64 + LANE / 2.0 + ((i % 5) as f64 - 2.0) * 6.0
+        AXIS + LANE * lane_of(e.kind) as f64 + LANE / 2.0 + ((i % 5) as f64 - 2.0) * 6.0
     };
 
     // Sessions: events sharing a session id, joined in time order.
     let mut sessions: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
     for (i, e) in &in_view {
         if !e.session_id.is_empty() {
-            sessions.entry(e.session_id.as_str()).or_default().push((x_of(e.millis), y_of(*i, e)));
+            sessions
+                .entry(e.session_id.as_str())
+                .or_default()
+                .push((x_of(e.millis()), y_of(*i, e)));
         }
     }
     let hovered_session = (*hovered).and_then(|i| events.get(i)).map(|e| e.session_id.as_str());
@@ -387,24 +402,24 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             // that is not the attacker's.
             let attacker: HashSet<u32> = f.asns.iter().copied().collect();
             let replay = events.iter().find(|e| {
-                e.kind != "audit"
+                e.kind != EventKind::Audit
                     && refs.contains(&(e.file.as_str(), e.line))
-                    && (attacker.is_empty() || attacker.contains(&e.asn))
+                    && (attacker.is_empty() || attacker.contains(&nets.asn(e)))
             })?;
             let own = events.iter().rev().find(|e| {
-                e.kind == "interactive"
-                    && e.millis <= replay.millis
-                    && !attacker.contains(&e.asn)
-                    && e.asn != replay.asn
+                e.kind == EventKind::Interactive
+                    && e.millis() <= replay.millis()
+                    && !attacker.contains(&nets.asn(e))
+                    && nets.asn(e) != nets.asn(replay)
             })?;
             Some((
-                own.millis,
-                replay.millis,
+                own.millis(),
+                replay.millis(),
                 format!(
                     "{} after the user's sign-in · {} → {}",
-                    duration(replay.millis - own.millis),
-                    own.network,
-                    replay.network
+                    duration(replay.millis() - own.millis()),
+                    nets.label(own),
+                    nets.label(replay)
                 ),
             ))
         })
@@ -474,10 +489,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     // Axis.
                     { for tick_list.iter().map(|&t| {
                         let x = x_of(t);
+                        // A label near the right edge ends at its tick, so it is not cut off.
+                        let label = tick_label(t, step);
+                        let half = label.chars().count() as f64 * 3.5;
+                        let anchor = if x + half > WIDTH - 2.0 { "end" } else { "middle" };
                         html! {
                             <g class="tick">
-                                <line x1={x.to_string()} x2={x.to_string()} y1={(AXIS - 4.0).to_string()} y2={BRUSH_TOP.to_string()} />
-                                <text x={x.to_string()} y={(AXIS - 10.0).to_string()} text-anchor="middle">{tick_label(t, step)}</text>
+                                <line x1={x.to_string()} x2={x.to_string()} y1={(TICK_TEXT + 6.0).to_string()} y2={BRUSH_TOP.to_string()} />
+                                <text x={x.to_string()} y={TICK_TEXT.to_string()} text-anchor={anchor}>{label}</text>
                             </g>
                         }
                     }) }
@@ -501,7 +520,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         // A gap out of view is not drawn (its label would sit over unrelated days).
                         { for gaps.iter().filter(|(a, b, _)| *b >= view.0 && *a <= view.1).map(|(a, b, label)| {
                             let (xa, xb) = (x_of(*a), x_of(*b));
-                            let y = AXIS + 8.0;
+                            // The span in the row above the lanes, its label just over it.
+                            let y = AXIS - 5.0;
                             // Within the part of the gap in view: left-aligned after the user's
                             // sign-in, or right-aligned before the replay when it would run off the
                             // right edge (≈ 7 units a character).
@@ -517,33 +537,34 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                     <line x1={xa.to_string()} x2={xa.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xb.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={(AXIS + LANE * 2.0).to_string()} />
                                     <line x1={xa.to_string()} x2={xb.to_string()} y1={y.to_string()} y2={y.to_string()} class="gap-span" />
-                                    <text x={tx.to_string()} y={(y + 12.0).to_string()} text-anchor={anchor} class="gap-label">{label.clone()}</text>
+                                    <text x={tx.to_string()} y={(y - 5.0).to_string()} text-anchor={anchor} class="gap-label">{label.clone()}</text>
                                 </g>
                             }
                         }) }
                         // Events.
                         { for in_view.iter().map(|&(i, e)| {
-                            let x = x_of(e.millis);
+                            let x = x_of(e.millis());
                             let y = y_of(i, e);
-                            let fill = colours.get(&e.asn).copied().unwrap_or(UNKNOWN);
+                            let asn = nets.asn(e);
+                            let fill = colours.get(&asn).copied().unwrap_or(UNKNOWN);
                             let bad = suspicious.contains(&(e.file.as_str(), e.line));
                             let hovered = hovered.clone();
                             let onmouseenter = Callback::from(move |_: MouseEvent| hovered.set(Some(i)));
-                            let tip = format!("{} · {} · {} · {} · {}{}{}", e.time, e.kind, e.ip, e.network,
+                            let tip = format!("{} · {} · {} · {} · {}{}{}", e.time_text(), e.kind.as_str(), e.ip, nets.label(e),
                                 if e.operation.is_empty() { &e.app } else { &e.operation },
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) },
                                 if e.user_agent.is_empty() { String::new() } else { format!(" · UA {}", e.user_agent) });
-                            let class = classes!("event", e.kind.clone(), bad.then_some("suspicious"));
+                            let class = classes!("event", e.kind.as_str(), bad.then_some("suspicious"));
                             html! {
-                                <g {class} {onmouseenter} data-asn={e.asn.to_string()}>
+                                <g {class} {onmouseenter} data-asn={asn.to_string()}>
                                     if bad {
                                         <circle class="ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="9" />
                                     }
-                                    if e.kind == "audit" {
+                                    if e.kind == EventKind::Audit {
                                         <rect x={format!("{:.1}", x - 5.0)} y={format!("{:.1}", y - 5.0)} width="10" height="10" fill={fill}
                                             transform={format!("rotate(45 {x:.1} {y:.1})")} />
                                     } else {
-                                        <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={if e.kind == "interactive" { "6" } else { "4.5" }} fill={fill} />
+                                        <circle cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={if e.kind == EventKind::Interactive { "6" } else { "4.5" }} fill={fill} />
                                     }
                                     <title>{tip}</title>
                                 </g>
@@ -562,7 +583,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         { for order.iter().take(12).map(|(asn, count)| html! {
                             <li>
                                 <svg width="12" height="12" aria-hidden="true"><circle cx="6" cy="6" r="5" fill={colours.get(asn).copied().unwrap_or(UNKNOWN)} /></svg>
-                                {format!("{} ({count})", networks.get(asn).copied().unwrap_or(""))}
+                                {format!("{} ({count})", networks.get(asn).copied().unwrap_or("unknown ASN"))}
                                 if attacker_asns.contains(asn) { <strong class="attacker">{" attacker"}</strong> }
                                 else if let Some(s) = flagged.get(asn) {
                                     <span class="other-finding">{format!(" flagged in another finding ({})", s.as_str())}</span>
@@ -575,7 +596,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     </ul>
                     <p class="hover-info" data-testid="timeline-hover" aria-live="polite">
                         { match hover_info {
-                            Some(e) => format!("{} · {} · {} · {} · {} · {} · {} · UA {}{}", e.time, e.kind, e.ip, e.network, e.location,
+                            Some(e) => format!("{} · {} · {} · {} · {} · {} · {} · UA {}{}", e.time_text(), e.kind.as_str(), e.ip, nets.label(e), e.location,
                                 if e.operation.is_empty() { &e.app } else { &e.operation }, e.outcome, e.user_agent,
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) }),
                             None => "Point at an event for its details.".to_owned(),

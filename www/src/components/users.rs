@@ -96,8 +96,8 @@ pub fn UsersList(props: &UsersProps) -> Html {
                                         <td class="num">{format::count(r.interactive)}</td>
                                         <td class="num">{format::count(r.non_interactive)}</td>
                                         <td class="num">{format::count(r.audit)}</td>
-                                        <td class="nowrap"><time>{r.first.clone()}</time></td>
-                                        <td class="nowrap"><time>{r.last.clone()}</time></td>
+                                        <td class="nowrap"><time>{sessionhunt::time::rfc3339(r.first_ms)}</time></td>
+                                        <td class="nowrap"><time>{sessionhunt::time::rfc3339(r.last_ms)}</time></td>
                                         <td class="nowrap">
                                             { match found {
                                                 Some((n, s)) => html! { <><span class={classes!("badge", s.as_str())}>{s.as_str()}</span>{format!(" {n}")}</> },

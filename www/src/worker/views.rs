@@ -34,8 +34,8 @@ pub fn users(dataset: &Dataset) -> Vec<UserRow> {
                 interactive,
                 non_interactive,
                 audit,
-                first: sessionhunt::time::rfc3339(first),
-                last: sessionhunt::time::rfc3339(last),
+                first_ms: first,
+                last_ms: last,
             })
         })
         .collect();
@@ -100,9 +100,8 @@ pub(super) fn event_view(dataset: &Dataset, event: &Event) -> EventView {
     EventView {
         file: dataset.files.get(e.source.file as usize).map(|f| f.name.clone()).unwrap_or_default(),
         line: u64::from(e.source.line),
-        time: sessionhunt::time::rfc3339(e.time),
-        millis: e.time as f64,
-        kind: e.kind.as_str().to_owned(),
+        time_ms: e.time,
+        kind: e.kind,
         ip: e.ip.map(|ip| ip.to_string()).unwrap_or_default(),
         asn: e.asn,
         network: sessionhunt::enrich::asn_label(e.asn),
