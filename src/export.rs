@@ -210,11 +210,20 @@ pub struct Evidence {
 impl Evidence {
     /// Reads the audit details of every finding's related operations from `dataset`.
     pub fn of(report: &Report, dataset: &Dataset) -> Evidence {
-        // (file name, line) of every related operation, to the findings that cite it.
-        let mut wanted: BTreeMap<(&str, u64), Vec<&str>> = BTreeMap::new();
+        // The dataset's file numbers by name, so a row is looked up by two numbers (one hash)
+        // instead of comparing file names for each of millions of events.
+        let mut numbers: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+        for (i, f) in dataset.files.iter().enumerate() {
+            numbers.entry(f.name.as_str()).or_default().push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        // (file number, line) of every related operation, to the findings that cite it.
+        let mut wanted: crate::detect::HashMap<(u32, u32), Vec<&str>> = Default::default();
         for f in &report.findings {
             for a in &f.related_audit {
-                wanted.entry((a.source.file.as_str(), a.source.line)).or_default().push(&f.id);
+                let Ok(line) = u32::try_from(a.source.line) else { continue };
+                for &file in numbers.get(a.source.file.as_str()).into_iter().flatten() {
+                    wanted.entry((file, line)).or_default().push(&f.id);
+                }
             }
         }
         let mut out = Evidence::default();
@@ -222,10 +231,7 @@ impl Evidence {
             return out;
         }
         for e in &dataset.events {
-            let Some(file) = dataset.files.get(e.source.file as usize) else { continue };
-            let Some(ids) = wanted.get(&(file.name.as_str(), u64::from(e.source.line))) else {
-                continue;
-            };
+            let Some(ids) = wanted.get(&(e.source.file, e.source.line)) else { continue };
             let Some(audit) = dataset.audit(e) else { continue };
             let s = |sym| dataset.strings.resolve(sym);
             let forwards: Vec<String> = audit.forward_to.iter().map(|&f| s(f).to_owned()).collect();

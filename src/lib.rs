@@ -28,6 +28,7 @@ pub mod report;
 pub mod settings;
 pub mod sim;
 pub mod time;
+pub mod views;
 
 /// The product version the reports and exports name (the workspace's, so the CLI and the page agree).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

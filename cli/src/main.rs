@@ -142,6 +142,40 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Prints every event of one session id across sign-ins and audit records, in time order:
+    /// origin (IP, network, country, user agent, device) with its changes marked, app,
+    /// operation, request and token ids, the sign-in each audit record rode on, and the findings
+    /// citing each event (docs/views.md).
+    Session {
+        /// The session id (a finding's `session_ids`).
+        #[arg(value_name = "SESSION_ID")]
+        session_id: String,
+        #[command(flatten)]
+        view: ViewArgs,
+        /// Export files, folders or zips.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Prints the IPs, networks, user agents and forwarding addresses shared by two or more
+    /// users' findings, with the users, findings, severities, uses and first and last use
+    /// (docs/views.md).
+    Campaign {
+        #[command(flatten)]
+        view: ViewArgs,
+        /// Export files, folders or zips.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Prints the tenant overview: findings per day by severity, the networks and countries of
+    /// non-interactive sign-ins, per-file and per-user coverage, and what the loaded data cannot
+    /// show (docs/views.md).
+    Overview {
+        #[command(flatten)]
+        view: ViewArgs,
+        /// Export files, folders or zips.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
     /// Writes the built-in demo tenant (the page's "Try with sample data") as export files, or
     /// with --users/--days a larger simulated tenant of the same kind (for benchmarks and trials).
     Demo {
@@ -202,6 +236,58 @@ impl CaseArgs {
             None => Ok(Settings::default()),
         }
     }
+}
+
+/// What the investigation views share: output format, settings, threads.
+#[derive(clap::Args, Debug)]
+struct ViewArgs {
+    /// Output format: `json` (the view as data) or `table` (for a terminal; log text has its
+    /// control characters escaped).
+    #[arg(long, value_enum, default_value_t = ViewFormat::Json)]
+    format: ViewFormat,
+    /// Settings file (JSON or TOML); defaults apply to every key it leaves out.
+    #[arg(long, value_name = "FILE")]
+    settings: Option<PathBuf>,
+    /// Threads that read a large CSV export in parts (default: the machine's cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
+    /// Prints how long reading and analysing, and then the view, took on stderr.
+    #[arg(long, hide = true)]
+    timings: bool,
+}
+
+impl ViewArgs {
+    /// Reads and analyses the inputs, and starts timing the view (`--timings`).
+    fn load(&self, paths: &[PathBuf]) -> Result<(Dataset, Report, Timings)> {
+        let mut clock = Timings::new(self.timings);
+        let settings = match &self.settings {
+            Some(path) => read_settings(path)?,
+            None => Settings::default(),
+        };
+        let (dataset, report) = load(paths, &settings, self.jobs)?;
+        clock.lap("read and analyse");
+        Ok((dataset, report, clock))
+    }
+
+    /// The view as pretty JSON ending with a newline (`json`), or as its table.
+    fn render(
+        &self,
+        json: impl FnOnce() -> serde_json::Result<String>,
+        table: impl FnOnce() -> String,
+    ) -> Result<String> {
+        match self.format {
+            ViewFormat::Json => Ok(json().context("cannot write the view as JSON")? + "\n"),
+            ViewFormat::Table => Ok(table()),
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+enum ViewFormat {
+    /// The view as JSON.
+    Json,
+    /// A readable table.
+    Table,
 }
 
 /// The version the exports name (the core's, so the page names the same).
@@ -415,20 +501,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Kql { case, paths } => {
             let (settings, selection) = (case.settings()?, case.selection()?);
             let loaded =
-                if paths.is_empty() { None } else { Some(load(&paths, &settings, &case)?) };
+                if paths.is_empty() { None } else { Some(load(&paths, &settings, case.jobs)?) };
             let text = export::kql(&settings, loaded.as_ref().map(|l| &l.1), &selection, VERSION);
             write_output(None, &[text])?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Contain { case, paths } => {
             let (settings, selection) = (case.settings()?, case.selection()?);
-            let (_, report) = load(&paths, &settings, &case)?;
+            let (_, report) = load(&paths, &settings, case.jobs)?;
             write_output(None, &[export::powershell(&report, &selection, VERSION)])?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { case, output, paths } => {
             let (settings, selection) = (case.settings()?, case.selection()?);
-            let (dataset, report) = load(&paths, &settings, &case)?;
+            let (dataset, report) = load(&paths, &settings, case.jobs)?;
             let hashes = sha256_of_inputs(&collect_inputs(&paths)?)?;
             let kind = export::Kind::CaseReport;
             let html = export::render(kind, &report, &dataset, &settings, &selection, &hashes);
@@ -437,8 +523,53 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Timesketch { case, output, paths } => {
             let (settings, selection) = (case.settings()?, case.selection()?);
-            let (dataset, report) = load(&paths, &settings, &case)?;
+            let (dataset, report) = load(&paths, &settings, case.jobs)?;
             write_output(output.as_deref(), &[export::timesketch(&report, &dataset, &selection)])?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Session { session_id, view, paths } => {
+            let (dataset, report, mut clock) = view.load(&paths)?;
+            let session = sessionhunt::views::session(&dataset, &report, &session_id);
+            clock.lap("session view");
+            if session.events.is_empty() {
+                eprintln!(
+                    "sessionhunt: warning: no event of session {} in the loaded data",
+                    render::clean(session_id.trim())
+                );
+            }
+            write_output(
+                None,
+                &[view.render(
+                    || serde_json::to_string_pretty(&session),
+                    || render::session_table(&session),
+                )?],
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Campaign { view, paths } => {
+            let (dataset, report, mut clock) = view.load(&paths)?;
+            let shared = sessionhunt::views::campaign(&dataset, &report);
+            clock.lap("campaign view");
+            write_output(
+                None,
+                &[view.render(
+                    || serde_json::to_string_pretty(&shared),
+                    || render::campaign_table(&shared),
+                )?],
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Overview { view, paths } => {
+            let (dataset, report, mut clock) = view.load(&paths)?;
+            let overview = sessionhunt::views::overview(&dataset, &report);
+            clock.lap("overview");
+            write_output(
+                None,
+                &[view.render(
+                    || serde_json::to_string_pretty(&overview),
+                    || render::overview_table(&overview),
+                )?],
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out, users, days, layout } => {
@@ -480,10 +611,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Reads and analyses the inputs of a hand-off export, warning on stderr about unrecognized files
 /// and row problems as `analyze` does.
-fn load(paths: &[PathBuf], settings: &Settings, case: &CaseArgs) -> Result<(Dataset, Report)> {
+fn load(
+    paths: &[PathBuf],
+    settings: &Settings,
+    jobs: Option<std::num::NonZeroUsize>,
+) -> Result<(Dataset, Report)> {
     let inputs = collect_inputs(paths)?;
-    let jobs = case
-        .jobs
+    let jobs = jobs
         .or_else(|| std::thread::available_parallelism().ok())
         .map_or(1, std::num::NonZeroUsize::get);
     let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();

@@ -5,6 +5,9 @@
 //! Log content is hostile. In the table every string from the logs has its control characters
 //! escaped, so a crafted user agent cannot move the cursor or recolour the terminal; in the CSV
 //! text cells that a spreadsheet would run as a formula are neutralized (see [`csv_cell`]).
+//!
+//! The investigation views (`sessionhunt session`, `campaign`, `overview`) have tables of their
+//! own here, escaped the same way.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -190,9 +193,225 @@ pub(crate) fn table(report: &Report) -> String {
     out
 }
 
+/// The session view as a table: one line per event (time, kind, IP, network, country, what, the
+/// origin changes, the citing findings), then its user agent, device, ids and row.
+pub(crate) fn session_table(v: &sessionhunt::views::SessionView) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Session {}: {} events, {} IPs, {} with an origin change",
+        clean(&v.session_id),
+        v.events.len(),
+        v.ips,
+        v.origin_changes
+    );
+    if v.events.is_empty() {
+        let _ = writeln!(out, "  No event of this session id in the loaded data.");
+    } else {
+        let _ = writeln!(out, "  {} to {}; users: {}", v.first, v.last, clean(&v.users.join(", ")));
+    }
+    if !v.findings.is_empty() {
+        let _ = writeln!(out, "  findings: {}", clean(&v.findings.join(", ")));
+    }
+    if v.events.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\n  {:>3}  {:<24}  {:<15}  {:<39}  {:<28}  {:<2}  {:<30}  {:<24}  FINDINGS",
+        "#", "TIME", "KIND", "IP", "NETWORK", "CC", "APP / OPERATION", "CHANGED"
+    );
+    for (i, e) in v.events.iter().enumerate() {
+        let what = if e.operation.is_empty() { e.app.clone() } else { e.operation.clone() };
+        let _ = writeln!(
+            out,
+            "  {:>3}  {}  {}  {}  {}  {}  {}  {}  {}",
+            i,
+            pad(&e.time, 24),
+            pad(&e.kind, 15),
+            pad(&e.ip, 39),
+            pad(&e.network, 28),
+            pad(&e.country, 2),
+            pad(&what, 30),
+            pad(&e.changes.join(","), 24),
+            clean(&e.findings.join(", "))
+        );
+        let mut detail = Vec::new();
+        if !e.user_agent.is_empty() {
+            detail.push(format!("ua: {}", clean(&e.user_agent)));
+        }
+        if !e.device_id.is_empty() {
+            detail.push(format!("device: {}", clean(&e.device_id)));
+        }
+        if !e.request_id.is_empty() {
+            detail.push(format!("request: {}", clean(&e.request_id)));
+        }
+        if !e.unique_token_id.is_empty() {
+            detail.push(format!("token: {}", clean(&e.unique_token_id)));
+        }
+        if let Some(r) = &e.rode_on {
+            let at =
+                r.event.map(|n| format!("#{n}")).unwrap_or_else(|| "outside the session".into());
+            detail.push(format!("rode on sign-in {} ({at})", clean(&r.request_id)));
+        }
+        if e.linked_by == "token" {
+            detail.push("in the session by its token id".to_owned());
+        }
+        detail.push(format!("row: {}:{}", clean(&e.file), e.line));
+        let _ = writeln!(out, "       {}", detail.join(" | "));
+    }
+    out
+}
+
+/// The campaign view as a table: one line per shared indicator, then its users and findings.
+pub(crate) fn campaign_table(shared: &[sessionhunt::views::SharedIndicator]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Shared by two or more users' findings: {} indicator(s)", shared.len());
+    if shared.is_empty() {
+        let _ =
+            writeln!(out, "  None: no IP, network, user agent or forwarding address is shared.");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "  {:<18}  {:<48}  {:<8}  {:<8}  {:>5}  {:>6}  {:<20}  LAST",
+        "KIND", "VALUE", "SHARED", "MAX", "USERS", "EVENTS", "FIRST"
+    );
+    for s in shared {
+        let value = if s.label.is_empty() { s.value.clone() } else { s.label.clone() };
+        let _ = writeln!(
+            out,
+            "  {}  {}  {:<8}  {:<8}  {:>5}  {:>6}  {}  {}",
+            pad(&s.kind, 18),
+            pad(&value, 48),
+            s.shared_severity.as_str(),
+            s.severity.as_str(),
+            s.users.len(),
+            s.events,
+            pad(&s.first, 20),
+            s.last
+        );
+        let _ = writeln!(out, "      users: {}", clean(&some(&s.users)));
+        let members: Vec<String> =
+            s.findings.iter().map(|m| format!("{} ({})", m.id, m.severity.as_str())).collect();
+        let _ = writeln!(out, "      findings: {}", clean(&some(&members)));
+    }
+    out
+}
+
+/// How many users or findings a line of the campaign table names (the JSON has all of them).
+const LISTED: usize = 12;
+
+/// The first [`LISTED`] items, comma-separated, and how many more there are.
+fn some(items: &[String]) -> String {
+    let mut text = items.iter().take(LISTED).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > LISTED {
+        let _ = write!(text, " … and {} more", items.len() - LISTED);
+    }
+    text
+}
+
+/// The tenant overview as a table.
+pub(crate) fn overview_table(o: &sessionhunt::views::Overview) -> String {
+    let mut out = String::new();
+    if o.start.is_empty() {
+        let _ = writeln!(out, "Tenant overview: no events");
+    } else {
+        let _ = writeln!(out, "Tenant overview: {} to {}", o.start, o.end);
+    }
+    let _ = writeln!(out, "\nFindings per day (of their first event): {}", o.findings);
+    let _ = writeln!(
+        out,
+        "  {:<10}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}",
+        "DAY", "CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO", "TOTAL"
+    );
+    for d in &o.findings_per_day {
+        let _ = writeln!(
+            out,
+            "  {}  {:>8}  {:>6}  {:>6}  {:>6}  {:>6}  {:>6}",
+            pad(&d.day, 10),
+            d.critical,
+            d.high,
+            d.medium,
+            d.low,
+            d.info,
+            d.total
+        );
+    }
+    let n = &o.non_interactive;
+    let _ = writeln!(
+        out,
+        "\nNon-interactive sign-ins: {} from {} users, {} networks, {} countries ({} without a known network, {} without a country)",
+        n.events, n.users, n.networks, n.countries, n.unknown_network, n.unknown_country
+    );
+    let _ = writeln!(out, "  {:<40}  {:>8}  {:>6}", "NETWORK", "EVENTS", "USERS");
+    for a in &n.top_networks {
+        let _ = writeln!(out, "  {}  {:>8}  {:>6}", pad(&a.network, 40), a.events, a.users);
+    }
+    let _ = writeln!(out, "  {:<40}  {:>8}  {:>6}", "COUNTRY", "EVENTS", "USERS");
+    for c in &n.top_countries {
+        let _ = writeln!(out, "  {}  {:>8}  {:>6}", pad(&c.country, 40), c.events, c.users);
+    }
+    let name_width = o.sources.iter().map(|s| width(&s.name)).max().unwrap_or(4).clamp(4, 48);
+    let _ = writeln!(out, "\nSources: {}", o.sources.len());
+    let _ = writeln!(
+        out,
+        "  {:<name_width$}  {:<24}  {:<16}  {:>9}  {:>9}  {:<20}  LAST",
+        "FILE", "FORMAT", "LOG", "ROWS", "EVENTS", "FIRST"
+    );
+    for s in &o.sources {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {}  {:>9}  {:>9}  {}  {}",
+            pad(&s.name, name_width),
+            pad(&s.format, 24),
+            pad(&s.log_kind, 16),
+            s.rows,
+            s.events,
+            pad(&s.first, 20),
+            clean(&s.last)
+        );
+    }
+    let _ = writeln!(out, "\nLogs:");
+    for l in &o.logs {
+        let _ = writeln!(
+            out,
+            "  {:<17}  {:>9} events  {} to {} ({} day(s))",
+            l.kind, l.events, l.first, l.last, l.days
+        );
+    }
+    let user_width = o.users.iter().map(|u| width(&u.user)).max().unwrap_or(4).clamp(4, 40);
+    let _ = writeln!(out, "\nUsers: {}", o.users.len());
+    let _ = writeln!(
+        out,
+        "  {:<user_width$}  {:>11}  {:>15}  {:>6}  {:>5}  {:<20}  {:<20}  FINDINGS",
+        "USER", "INTERACTIVE", "NON-INTERACTIVE", "AUDIT", "OTHER", "FIRST", "LAST"
+    );
+    for u in &o.users {
+        let worst = u.severity.map(|s| format!(" (worst {})", s.as_str())).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {}  {:>11}  {:>15}  {:>6}  {:>5}  {}  {}  {}{worst}",
+            pad(&u.user, user_width),
+            u.interactive,
+            u.non_interactive,
+            u.audit,
+            u.other,
+            pad(&u.first, 20),
+            pad(&u.last, 20),
+            u.findings
+        );
+    }
+    let _ = writeln!(out, "\nWhat the loaded data cannot show:");
+    for l in &o.limits {
+        let _ = writeln!(out, "  - {}", clean(l));
+    }
+    out
+}
+
 /// Escapes control characters (ANSI escapes, carriage returns, bidi overrides) so log content
 /// cannot act on the terminal.
-fn clean(text: &str) -> String {
+pub(crate) fn clean(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         if ch.is_control() || matches!(ch, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
@@ -232,6 +451,34 @@ mod tests {
         assert_eq!(csv_cell("-1+2"), "'-1+2");
         assert_eq!(csv_cell("alice@contoso.com"), "alice@contoso.com");
         assert_eq!(csv_cell(""), "");
+    }
+
+    #[test]
+    fn the_views_tables_escape_log_text() {
+        use sessionhunt::views::{Overview, SessionEvent, SessionView, SharedIndicator};
+        let evil = "x\u{1b}[2J\r\u{202e}y";
+        let shared = [SharedIndicator {
+            kind: "user-agent".into(),
+            value: evil.into(),
+            users: vec![evil.into(), "b".into()],
+            ..SharedIndicator::default()
+        }];
+        let session = SessionView {
+            session_id: evil.into(),
+            users: vec![evil.into()],
+            events: vec![SessionEvent {
+                user_agent: evil.into(),
+                app: evil.into(),
+                file: evil.into(),
+                ..SessionEvent::default()
+            }],
+            ..SessionView::default()
+        };
+        let overview = Overview { limits: vec![evil.into()], ..Overview::default() };
+        for text in [campaign_table(&shared), session_table(&session), overview_table(&overview)] {
+            assert!(!text.contains(['\u{1b}', '\r', '\u{202e}']), "{text}");
+            assert!(text.contains("x\\u{1b}[2J\\u{d}\\u{202e}y"), "{text}");
+        }
     }
 
     #[test]

@@ -529,7 +529,7 @@ fn kind_rank(k: EventKind) -> u8 {
     }
 }
 
-fn canonical_cmp(ds: &Dataset, a: &Event, b: &Event) -> Ordering {
+pub(crate) fn canonical_cmp(ds: &Dataset, a: &Event, b: &Event) -> Ordering {
     let s = |x: Sym| ds.strings.resolve(x);
     let ids = &ds.strings;
     let op = |e: &Event| ds.audit(e).map(|d| s(d.operation)).unwrap_or("");

@@ -191,6 +191,21 @@ impl Interner {
         }
     }
 
+    /// The [`Id`] a text would get from [`Interner::id`], without interning anything: `None`
+    /// when the text is neither a canonical GUID, a base64url token nor an interned string (so
+    /// no event of the dataset carries it).
+    pub fn find_id(&self, s: &str) -> Option<Id> {
+        if s.is_empty() {
+            Some(Id::NONE)
+        } else if let Some(bytes) = parse_guid(s.as_bytes()) {
+            Some(Id { form: IdForm::Guid, bytes })
+        } else if let Some(bytes) = parse_token(s.as_bytes()) {
+            Some(Id { form: IdForm::Token, bytes })
+        } else {
+            self.get(s).map(Id::text)
+        }
+    }
+
     /// The text of an id.
     pub fn id_text(&self, id: Id) -> IdText<'_> {
         let mut out = IdText { text: None, buf: [0; 36], len: 0 };
