@@ -1,46 +1,28 @@
 // The analyst's page (issue 5): from chosen export files to a graded list of findings, a finding's
 // details, a user's timeline, settings that re-score, and keyboard use. The expectations come from
 // the native CLI's report on the same files, never from hard-coded figures.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, foreignRequests, CLI, downloadText } from './harness.mjs';
+import { openPage, screenshot, foreignRequests, CLI, downloadText, suite } from './harness.mjs';
 
-let server;
-let browser;
-let demoDir;
-let demoFiles;
 let expected;
-
-before(async () => {
-  demoDir = mkdtempSync(join(tmpdir(), 'sessionhunt-analyst-'));
-  execFileSync(CLI, ['demo', '--out', demoDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  demoFiles = readdirSync(demoDir).sort().map((name) => join(demoDir, name));
-  expected = JSON.parse(execFileSync(CLI, ['analyze', '--format', 'json', ...demoFiles], { maxBuffer: 1 << 30 }).toString('utf8'));
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(demoDir, { recursive: true, force: true });
-});
+const env = suite({ demo: true, ready: ({ demo }) => { expected = JSON.parse(demo.report); } });
 
 async function loadDemoFiles(page) {
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
-  await page.getByTestId('file-input').setInputFiles(demoFiles);
+  await page.getByTestId('file-input').setInputFiles(env.demo.files);
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });
 }
 
 const rowsOf = (page) => page.getByTestId('findings').locator('tbody tr');
 
 test('chosen export files give the CLI\'s summary and top finding', async () => {
-  const { context, page, requests, errors } = await openPage(browser);
+  const { context, page, requests, errors } = await openPage(env.browser);
   await loadDemoFiles(page);
   assert.equal(await page.getByTestId('user-count').textContent(), `${expected.coverage.users} users`);
   for (const severity of ['critical', 'high', 'medium', 'low', 'info']) {
@@ -66,12 +48,12 @@ test('chosen export files give the CLI\'s summary and top finding', async () => 
     assert.equal(cells[6].replace(/\u202f/g, ''), String(e.skipped));
   }
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  assert.deepEqual(foreignRequests(requests, env.server.origin), []);
   await context.close();
 });
 
 test('the grid sorts by any column, filters per column, searches, chooses columns, and is virtualized', async () => {
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   await loadDemoFiles(page);
   const table = page.getByTestId('findings');
   const total = expected.findings.length;
@@ -124,7 +106,7 @@ test('the grid sorts by any column, filters per column, searches, chooses column
 });
 
 test('a finding opens its details: facts and points, the events behind it, audit, remediation', async () => {
-  const { context, page, requests, errors } = await openPage(browser);
+  const { context, page, requests, errors } = await openPage(env.browser);
   await loadDemoFiles(page);
   // The most complete top finding: a critical one with related audit operations if there is one.
   const f = expected.findings.find((x) => x.severity === 'critical' && x.related_audit.length > 0) ?? expected.findings[0];
@@ -186,12 +168,12 @@ test('a finding opens its details: facts and points, the events behind it, audit
   await page.keyboard.press('Escape');
   await details.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  assert.deepEqual(foreignRequests(requests, env.server.origin), []);
   await context.close();
 });
 
 test('a user\'s timeline: lanes, marked events, the gap, zoom, hover, and a range that filters the grid', async () => {
-  const { context, page, errors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
+  const { context, page, errors } = await openPage(env.browser, { viewport: { width: 1920, height: 1080 } });
   await loadDemoFiles(page);
   const f = expected.findings[0];
   await rowsOf(page).first().click();
@@ -260,7 +242,7 @@ test('a user\'s timeline: lanes, marked events, the gap, zoom, hover, and a rang
 });
 
 test('changing a setting re-scores without re-reading; settings persist, export and import', async () => {
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   await loadDemoFiles(page);
   const victim = expected.findings[0].user;
   await page.getByTestId('settings').locator('summary').first().click();
@@ -310,7 +292,7 @@ test('changing a setting re-scores without re-reading; settings persist, export 
 });
 
 test('keyboard: the grid is reachable, arrows move, Enter opens, Escape closes', async () => {
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   await loadDemoFiles(page);
   await page.getByTestId('grid-viewport').focus();
   await page.keyboard.press('ArrowDown');
@@ -332,16 +314,16 @@ test('keyboard: the grid is reachable, arrows move, Enter opens, Escape closes',
 });
 
 test('files can be removed (the analysis follows), and reading can be cancelled', async () => {
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   await loadDemoFiles(page);
   const inputs = page.getByTestId('inputs').locator('tbody tr');
-  assert.equal(await inputs.count(), demoFiles.length);
+  assert.equal(await inputs.count(), env.demo.files.length);
   const removed = expected.inputs[0].name;
   await inputs.first().getByTestId('remove-file').click();
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=inputs] tbody tr').length === n, demoFiles.length - 1, { timeout: 120_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=inputs] tbody tr').length === n, env.demo.files.length - 1, { timeout: 120_000 });
   const names = await page.getByTestId('inputs').locator('tbody tr td:first-child').allTextContents();
   assert.ok(!names.includes(removed), names.join());
-  const remaining = demoFiles.filter((p) => !p.endsWith('/' + removed));
+  const remaining = env.demo.files.filter((p) => !p.endsWith('/' + removed));
   const cli = JSON.parse(execFileSync(CLI, ['analyze', '--format', 'json', ...remaining], { maxBuffer: 1 << 30 }).toString('utf8'));
   assert.equal(await page.getByTestId('findings-count').textContent(), `${cli.findings.length} of ${cli.findings.length}`);
 
@@ -362,8 +344,8 @@ test('files can be removed (the analysis follows), and reading can be cancelled'
 });
 
 test('the theme button switches between the system\'s choice, light and dark, and remembers it', async () => {
-  const { context, page, errors } = await openPage(browser, { colorScheme: 'light' });
-  await page.goto(server.url);
+  const { context, page, errors } = await openPage(env.browser, { colorScheme: 'light' });
+  await page.goto(env.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
   const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   const light = await bg();
@@ -383,8 +365,8 @@ test('the theme button switches between the system\'s choice, light and dark, an
 });
 
 test('a timeline opened before its events arrive still zooms with the wheel', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await page.goto(server.url);
+  const { context, page, errors } = await openPage(env.browser);
+  await page.goto(env.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
   await page.getByTestId('demo-button').click();
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });

@@ -4,16 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, foreignRequests, CLI, downloadText, suite } from './harness.mjs';
 
-const s = suite({ demo: true });
+const env = suite({ demo: true });
 
 test('"Try with sample data" finds the demo tenant\'s attacks, and matches the CLI byte for byte', async () => {
-  const { context, page, requests, errors } = await openPage(s.browser, { viewport: { width: 1920, height: 1080 } });
-  await page.goto(s.server.url);
+  const { context, page, requests, errors } = await openPage(env.browser, { viewport: { width: 1920, height: 1080 } });
+  await page.goto(env.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
   await page.getByTestId('demo-button').click();
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });
 
-  const expected = JSON.parse(s.demo.report);
+  const expected = JSON.parse(env.demo.report);
   const critical = expected.findings.filter((f) => f.severity === 'critical').length;
   const high = expected.findings.filter((f) => f.severity === 'high').length;
   assert.ok(critical > 0 && high > 0, 'the demo tenant has critical and high findings');
@@ -29,35 +29,35 @@ test('"Try with sample data" finds the demo tenant\'s attacks, and matches the C
 
   const { name, text } = await downloadText(page, page.getByTestId('download-json'));
   assert.equal(name, 'sessionhunt-report.json');
-  assert.ok(text === s.demo.report, 'the page\'s report is byte-identical to the CLI\'s');
+  assert.ok(text === env.demo.report, 'the page\'s report is byte-identical to the CLI\'s');
 
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, s.server.origin), []);
+  assert.deepEqual(foreignRequests(requests, env.server.origin), []);
   await context.close();
 });
 
 test('the demo files chosen through the file picker give the same report as the CLI', async () => {
-  const { context, page, errors } = await openPage(s.browser);
-  await page.goto(s.server.url);
+  const { context, page, errors } = await openPage(env.browser);
+  await page.goto(env.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
-  await page.getByTestId('file-input').setInputFiles(s.demo.files);
+  await page.getByTestId('file-input').setInputFiles(env.demo.files);
   await page.getByTestId('findings').waitFor({ timeout: 120_000 });
   const rows = await page.getByTestId('inputs').locator('tbody tr').count();
-  assert.equal(rows, s.demo.files.length);
+  assert.equal(rows, env.demo.files.length);
   const { text } = await downloadText(page, page.getByTestId('download-json'));
-  assert.ok(text === s.demo.report, 'the sliced File path gives the CLI\'s report byte for byte');
+  assert.ok(text === env.demo.report, 'the sliced File path gives the CLI\'s report byte for byte');
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('sorting and filtering the findings table', async () => {
-  const { context, page, errors } = await openPage(s.browser);
-  await page.goto(s.server.url);
+  const { context, page, errors } = await openPage(env.browser);
+  await page.goto(env.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
   await page.getByTestId('demo-button').click();
   const table = page.getByTestId('findings');
   await table.waitFor({ timeout: 120_000 });
-  const expected = JSON.parse(s.demo.report);
+  const expected = JSON.parse(env.demo.report);
 
   await table.getByRole('button', { name: 'User' }).click();
   const users = await table.locator('tbody tr td:nth-child(3)').allTextContents();

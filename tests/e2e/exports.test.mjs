@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { suite, openApp, chooseFiles, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
 
-const s = suite({ demo: true });
+const env = suite({ demo: true });
 
-const cli = (args) => execFileSync(CLI, [...args, ...s.demo.files], { maxBuffer: 1 << 30 }).toString('utf8');
+const cli = (args) => execFileSync(CLI, [...args, ...env.demo.files], { maxBuffer: 1 << 30 }).toString('utf8');
 
 test('each hand-off export saved from the page is the CLI command\'s output, byte for byte', async () => {
-  const { context, page, errors, requests } = await openApp(s);
-  await chooseFiles(page, s.demo.files);
+  const { context, page, errors, requests } = await openApp(env);
+  await chooseFiles(page, env.demo.files);
   await page.getByTestId('download-json').waitFor();
   const expected = {
     report: { name: 'sessionhunt-case-report.html', text: cli(['report']) },
@@ -30,6 +30,6 @@ test('each hand-off export saved from the page is the CLI command\'s output, byt
   assert.match(expected.report.text, /[0-9a-f]{64}/);
   await screenshot(page, 'exports');
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, s.server.origin), []);
+  assert.deepEqual(foreignRequests(requests, env.server.origin), []);
   await context.close();
 });

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite, openApp, chooseFiles, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
 
-const s = suite({ demo: true });
+const env = suite({ demo: true });
 
 const rows = (page) => page.getByTestId('findings').locator('tbody tr');
 
@@ -23,10 +23,10 @@ async function open(page, id) {
 }
 
 test('grades show in the grid, filter it, persist, export, import, and drive the containment script', async () => {
-  const report = JSON.parse(s.demo.report);
+  const report = JSON.parse(env.demo.report);
   const [top, second] = report.findings;
-  const { context, page, errors, requests } = await openApp(s);
-  await chooseFiles(page, s.demo.files);
+  const { context, page, errors, requests } = await openApp(env);
+  await chooseFiles(page, env.demo.files);
 
   await open(page, top.id);
   await page.getByTestId('grade-true-positive').check();
@@ -64,7 +64,7 @@ test('grades show in the grid, filter it, persist, export, import, and drive the
   try {
     const gradesPath = join(dir, 'grades.json');
     writeFileSync(gradesPath, exported.text);
-    const want = execFileSync(CLI, ['contain', '--grades', gradesPath, ...s.demo.files], { maxBuffer: 1 << 30 }).toString('utf8');
+    const want = execFileSync(CLI, ['contain', '--grades', gradesPath, ...env.demo.files], { maxBuffer: 1 << 30 }).toString('utf8');
     const got = await downloadText(page, page.getByTestId('export-contain'));
     assert.ok(got.text === want, 'the page\'s containment script with its grades is the CLI\'s with --grades');
     assert.ok(want.includes(second.id), 'the script names the finding set aside by its grade');
@@ -72,12 +72,12 @@ test('grades show in the grid, filter it, persist, export, import, and drive the
     // Kept in this browser: a reload and the same files show the same grades.
     await page.reload();
     await page.locator('.app[data-worker="ready"]').waitFor({ timeout: 60_000 });
-    await chooseFiles(page, s.demo.files);
+    await chooseFiles(page, env.demo.files);
     assert.equal(await cell(top.id).getAttribute('data-grade'), 'true-positive');
 
     // Another analyst: a fresh browser imports the file.
-    const other = await openApp(s);
-    await chooseFiles(other.page, s.demo.files);
+    const other = await openApp(env);
+    await chooseFiles(other.page, env.demo.files);
     assert.equal(await other.page.locator('td.grade').count(), 0, 'no grade column before anything is graded');
     await other.page.getByTestId('grades-import').setInputFiles(gradesPath);
     await other.page.locator(`tr[data-id="${top.id}"] td.grade[data-grade="true-positive"]`).waitFor();
@@ -87,16 +87,16 @@ test('grades show in the grid, filter it, persist, export, import, and drive the
     rmSync(dir, { recursive: true, force: true });
   }
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, s.server.origin), []);
+  assert.deepEqual(foreignRequests(requests, env.server.origin), []);
   await context.close();
 });
 
 test('a false positive allowlists its origin in one click: re-scored, the finding shows the suppression', async () => {
-  const report = JSON.parse(s.demo.report);
+  const report = JSON.parse(env.demo.report);
   const fp = report.findings.find((f) => f.severity === 'low' && f.ips.length === 1 && f.suppressions.length === 0);
   assert.ok(fp, 'the demo has a low finding with one attacker IP');
-  const { context, page, errors } = await openApp(s);
-  await chooseFiles(page, s.demo.files);
+  const { context, page, errors } = await openApp(env);
+  await chooseFiles(page, env.demo.files);
   await open(page, fp.id);
   assert.equal(await page.getByTestId('allowlist-offer').count(), 0, 'offered only for a false positive');
   await page.getByTestId('grade-false-positive').check();

@@ -148,28 +148,30 @@ export async function demoTenant({ layout } = {}) {
  * The set-up most browser test files share, registered as their `before` and `after` hooks: the
  * app served from dist/ (under `prefix`), Chromium launched, and with `demo` the demo tenant
  * written by the CLI into a fresh folder with the CLI's report on it (`demo: 'ual-only'` for
- * another layout). Returns an object whose `server`, `browser` and `demo` are filled in before
- * the first test; everything is closed and removed after the last.
+ * another layout). Returns an object (`env` in the tests) whose `server`, `browser` and `demo` are
+ * filled in before the first test (then `ready(env)` runs, for a file's own set-up); everything
+ * is closed and removed after the last.
  */
-export function suite({ demo = false, prefix = '/', transform } = {}) {
-  const s = { server: null, browser: null, demo: null };
+export function suite({ demo = false, prefix = '/', transform, ready } = {}) {
+  const env = { server: null, browser: null, demo: null };
   before(async () => {
-    if (demo) s.demo = await demoTenant(demo === true ? {} : { layout: demo });
-    s.server = await serve(DIST, prefix, transform ? { transform } : {});
-    s.browser = await launch();
+    if (demo) env.demo = await demoTenant(demo === true ? {} : { layout: demo });
+    env.server = await serve(DIST, prefix, transform ? { transform } : {});
+    env.browser = await launch();
+    await ready?.(env);
   });
   after(async () => {
-    await s.browser?.close();
-    await s.server?.close();
-    s.demo?.remove();
+    await env.browser?.close();
+    await env.server?.close();
+    env.demo?.remove();
   });
-  return s;
+  return env;
 }
 
 /** Opens the app of a `suite` in a fresh page (see `openPage`) and waits for its worker. */
-export async function openApp(s, options) {
-  const opened = await openPage(s.browser, options);
-  await opened.page.goto(s.server.url);
+export async function openApp(env, options) {
+  const opened = await openPage(env.browser, options);
+  await opened.page.goto(env.server.url);
   await opened.page.locator('.app[data-worker="ready"]').waitFor({ timeout: 60_000 });
   return opened;
 }

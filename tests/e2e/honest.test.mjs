@@ -3,40 +3,23 @@
 // badges and text are readable in both themes; search and filters find what is on screen; the
 // details panel follows the grid and gives the focus back. Expectations come from the CLI's report
 // on the same files, never from hard-coded figures.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, CLI, ROOT } from './harness.mjs';
+import { openPage, screenshot, CLI, ROOT, suite } from './harness.mjs';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/formats');
-let server;
-let browser;
-let demoDir;
-let demoFiles;
-let expected;
 
 const cli = (files, extra = []) => JSON.parse(execFileSync(CLI, ['analyze', '--format', 'json', ...extra, ...files], { maxBuffer: 1 << 30 }).toString('utf8'));
 
-before(async () => {
-  demoDir = mkdtempSync(join(tmpdir(), 'sessionhunt-honest-'));
-  execFileSync(CLI, ['demo', '--out', demoDir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  demoFiles = readdirSync(demoDir).sort().map((name) => join(demoDir, name));
-  expected = cli(demoFiles);
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  rmSync(demoDir, { recursive: true, force: true });
-});
+let expected;
+const env = suite({ demo: true, ready: ({ demo }) => { expected = JSON.parse(demo.report); } });
 
 async function load(page, files) {
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator('.app[data-worker="ready"]').waitFor();
   await page.getByTestId('file-input').setInputFiles(files);
   await page.getByTestId('answer').waitFor({ timeout: 120_000 });
@@ -46,7 +29,7 @@ const rowsOf = (page) => page.getByTestId('findings').locator('tbody tr');
 const bodyText = (page) => page.evaluate(() => document.body.innerText);
 
 test('a file of junk: "0 events could be read", never the reassuring line', async () => {
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   const files = [join(FIXTURES, 'not_an_export.csv')];
   const report = cli(files);
   assert.equal(report.coverage.events_by_kind.reduce((n, k) => n + k.count, 0), 0, 'the fixture holds no event');
@@ -60,7 +43,7 @@ test('a file of junk: "0 events could be read", never the reassuring line', asyn
 });
 
 test('audit log only: no replay hunt, the audit operations counted, every user reachable', async () => {
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   // Audit operations only (the UAL's UserLoggedIn records are sign-ins): the directory audit log.
   const files = [join(FIXTURES, 'log_analytics_auditlogs.csv')];
   const report = cli(files);
@@ -125,7 +108,7 @@ test('a Purview export of inbox rules and sign-in records: the banner counts wha
   assert.deepEqual(report.coverage.audit_operations, [{ operation: 'New-InboxRule', count: 38 }]);
   assert.equal(report.coverage.audit_log_sign_ins, 20);
   const n = report.findings.length;
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   await load(page, files);
   assert.equal(await page.getByTestId('answer').getAttribute('data-tone'), 'limited');
   assert.equal(await page.getByTestId('answer-headline').textContent(),
@@ -142,7 +125,7 @@ test('a Purview export of inbox rules and sign-in records: the banner counts wha
 });
 
 test('zero findings: users and their timelines stay reachable; the reassuring line only with both Entra sign-in logs', async () => {
-  const { context, page, errors } = await openPage(browser);
+  const { context, page, errors } = await openPage(env.browser);
   // Both Entra sign-in logs, nothing suspicious in them.
   const both = ['InteractiveSignIns_2026-03-01_2026-03-07.csv', 'NonInteractiveSignIns_2026-03-01_2026-03-07.csv'].map((n) => join(FIXTURES, n));
   const report = cli(both);
@@ -178,9 +161,9 @@ test('zero findings: users and their timelines stay reachable; the reassuring li
 });
 
 test('sign-ins without an audit log: containment is unknown, never "not contained"', async () => {
-  const { context, page, errors } = await openPage(browser);
-  const signIns = demoFiles.filter((p) => !/audit/i.test(p));
-  assert.ok(signIns.length < demoFiles.length, 'the demo has an audit file to leave out');
+  const { context, page, errors } = await openPage(env.browser);
+  const signIns = env.demo.files.filter((p) => !/audit/i.test(p));
+  assert.ok(signIns.length < env.demo.files.length, 'the demo has an audit file to leave out');
   const report = cli(signIns);
   assert.ok(report.findings.length > 0);
   assert.ok(report.findings.every((f) => f.remediation.status === 'unknown'), 'the core says unknown');
@@ -198,8 +181,8 @@ test('sign-ins without an audit log: containment is unknown, never "not containe
 });
 
 test('with the audit log, containment says contained or not contained as the core does', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await load(page, demoFiles);
+  const { context, page, errors } = await openPage(env.browser);
+  await load(page, env.demo.files);
   const label = { 'sessions-revoked': 'contained', 'account-disabled': 'contained', none: 'not contained', unknown: 'unknown' };
   const shown = await rowsOf(page).evaluateAll((rows) => rows.map((r) => [r.dataset.id, r.querySelector('td.remediation')?.textContent]));
   assert.ok(shown.length > 0);
@@ -217,8 +200,8 @@ test('the timeline marks as attacker only the networks of the finding under revi
   // A user with two findings whose networks differ.
   const pair = [...byUser.values()].find((fs) => fs.length > 1 && fs.some((f) => f.asns.some((a) => !fs[0].asns.includes(a))));
   assert.ok(pair, 'the demo tenant has a user with two findings on different networks');
-  const { context, page, errors } = await openPage(browser, { viewport: { width: 1920, height: 1080 } });
-  await load(page, demoFiles);
+  const { context, page, errors } = await openPage(env.browser, { viewport: { width: 1920, height: 1080 } });
+  await load(page, env.demo.files);
   for (const f of pair) {
     await page.getByTestId('findings-filter').fill(f.id);
     await page.getByTestId('column-chooser').locator('summary').click();
@@ -248,8 +231,8 @@ test('the timeline marks as attacker only the networks of the finding under revi
 test('a low finding whose events go on after a revocation never says "after the remediation"', async () => {
   const f = expected.findings.find((x) => x.severity === 'low' && x.remediation.status === 'sessions-revoked' && x.last_seen > x.remediation.time);
   assert.ok(f, 'the demo has a low finding of a user whose sessions were revoked before its last event');
-  const { context, page, errors } = await openPage(browser);
-  await load(page, demoFiles);
+  const { context, page, errors } = await openPage(env.browser);
+  await load(page, env.demo.files);
   await page.getByTestId('findings-filter').fill(f.id);
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=findings] tbody tr').length === 1);
   await rowsOf(page).first().click();
@@ -278,8 +261,8 @@ function contrastOf(fg, bg) {
 
 for (const colorScheme of ['light', 'dark']) {
   test(`badges and text have a contrast of at least 4.5:1 (${colorScheme})`, async () => {
-    const { context, page, errors } = await openPage(browser, { colorScheme });
-    await load(page, demoFiles);
+    const { context, page, errors } = await openPage(env.browser, { colorScheme });
+    await load(page, env.demo.files);
     await rowsOf(page).first().click();
     await page.getByTestId('details').waitFor();
     // Every badge against its own background; text against the nearest opaque background.
@@ -325,8 +308,8 @@ const searchable = (f) => [f.user, f.severity, ...f.rules, f.first_seen, f.last_
   ...f.related_audit.map((a) => `${a.operation} ${a.detail}`)].join('\n').toLowerCase();
 
 test('search covers explanations and audit operations; filters compare and negate; an empty result says so', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await load(page, demoFiles);
+  const { context, page, errors } = await openPage(env.browser);
+  await load(page, env.demo.files);
   const total = expected.findings.length;
   const count = async () => Number((await page.getByTestId('findings-count').textContent()).split(' of ')[0]);
   // An audit operation of a finding, and a word of its explanation only.
@@ -367,8 +350,8 @@ test('search covers explanations and audit operations; filters compare and negat
 });
 
 test('default order: severity, then score; the capping reason is the severity cell\'s tooltip', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await load(page, demoFiles);
+  const { context, page, errors } = await openPage(env.browser);
+  await load(page, env.demo.files);
   const rank = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
   const rows = await rowsOf(page).evaluateAll((rs) => rs.map((r) => [r.dataset.id, r.cells[0].textContent, Number(r.cells[1].textContent), r.cells[0].title]));
   for (let i = 1; i < rows.length; i++) {
@@ -381,8 +364,8 @@ test('default order: severity, then score; the capping reason is the severity ce
 });
 
 test('details answer first, follow the grid\'s arrows, and give the focus back to the grid', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await load(page, demoFiles);
+  const { context, page, errors } = await openPage(env.browser);
+  await load(page, env.demo.files);
   await page.getByTestId('grid-viewport').focus();
   await page.keyboard.press('Enter');
   await page.getByTestId('details').waitFor();
@@ -417,12 +400,12 @@ test('details answer first, follow the grid\'s arrows, and give the focus back t
 });
 
 test('a re-scoring says how many findings changed', async () => {
-  const { context, page, errors } = await openPage(browser);
-  await load(page, demoFiles);
+  const { context, page, errors } = await openPage(env.browser);
+  await load(page, env.demo.files);
   const dir = mkdtempSync(join(tmpdir(), 'sessionhunt-rescore-'));
   const settingsFile = join(dir, 'settings.json');
   writeFileSync(settingsFile, JSON.stringify({ weights: { token_from_unfamiliar_network: 55 } }));
-  const after = cli(demoFiles, ['--settings', settingsFile]);
+  const after = cli(env.demo.files, ['--settings', settingsFile]);
   rmSync(dir, { recursive: true, force: true });
   const before = new Map(expected.findings.map((f) => [f.id, `${f.severity}/${f.score}`]));
   const now = new Map(after.findings.map((f) => [f.id, `${f.severity}/${f.score}`]));

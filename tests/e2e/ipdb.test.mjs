@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { suite, openApp, chooseFiles, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
 
-const s = suite({ demo: 'ual-only' });
+const env = suite({ demo: 'ual-only' });
 
 const cli = (paths) => execFileSync(CLI, ['analyze', '--format', 'json', ...paths], { maxBuffer: 1 << 30 }).toString('utf8');
 
 test('a dropped IP database enriches a UAL-only export in the page as in the CLI, with its attribution shown', async () => {
-  const files = s.demo.files;
+  const files = env.demo.files;
   const databases = files.filter((f) => /ip2asn-v[46]\.tsv$/.test(f));
   assert.equal(databases.length, 2, 'the UAL-only demo comes with its IPtoASN extracts');
   const expected = cli(files);
@@ -23,7 +23,7 @@ test('a dropped IP database enriches a UAL-only export in the page as in the CLI
   assert.equal(networks(withoutDb), 0, 'the audit log alone carries no ASN');
   assert.ok(networks(report) > report.findings.length / 2, `enriched: ${networks(report)} of ${report.findings.length}`);
 
-  const { context, page, errors, requests } = await openApp(s);
+  const { context, page, errors, requests } = await openApp(env);
   await chooseFiles(page, files);
   const shown = await page.getByTestId('ipdb-attribution').allTextContents();
   assert.equal(shown.length, 2);
@@ -34,6 +34,6 @@ test('a dropped IP database enriches a UAL-only export in the page as in the CLI
   assert.ok(got.text === expected, 'the page\'s report is the CLI\'s, byte for byte');
   await screenshot(page, 'ipdb-ual-only');
   assert.deepEqual(errors, []);
-  assert.deepEqual(foreignRequests(requests, s.server.origin), []);
+  assert.deepEqual(foreignRequests(requests, env.server.origin), []);
   await context.close();
 });

@@ -5,16 +5,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, suite } from './harness.mjs';
 
-const s = suite();
+const env = suite();
 
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 
 for (const [width, height] of [[1280, 720], [1920, 1080]]) {
   for (const colorScheme of ['light', 'dark']) {
     test(`layout at ${width}×${height}, ${colorScheme}`, async () => {
-      const { context, page, errors } = await openPage(s.browser, { viewport: { width, height }, colorScheme });
+      const { context, page, errors } = await openPage(env.browser, { viewport: { width, height }, colorScheme });
       const name = `${width}x${height}-${colorScheme}`;
-      await page.goto(s.server.url);
+      await page.goto(env.server.url);
       await page.locator('.app[data-worker="ready"]').waitFor();
       await screenshot(page, `${name}-home`);
       await page.getByTestId('demo-button').click();
