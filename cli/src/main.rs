@@ -269,16 +269,19 @@ impl ViewArgs {
         Ok((dataset, report, clock))
     }
 
-    /// The view as pretty JSON ending with a newline (`json`), or as its table.
-    fn render(
+    /// Prints the view on stdout as pretty JSON ending with a newline (`json`), or as its table.
+    fn print<V: serde::Serialize + ?Sized>(
         &self,
-        json: impl FnOnce() -> serde_json::Result<String>,
-        table: impl FnOnce() -> String,
-    ) -> Result<String> {
-        match self.format {
-            ViewFormat::Json => Ok(json().context("cannot write the view as JSON")? + "\n"),
-            ViewFormat::Table => Ok(table()),
-        }
+        view: &V,
+        table: impl FnOnce(&V) -> String,
+    ) -> Result<()> {
+        let text = match self.format {
+            ViewFormat::Json => {
+                serde_json::to_string_pretty(view).context("cannot write the view as JSON")? + "\n"
+            }
+            ViewFormat::Table => table(view),
+        };
+        write_output(None, &[text])
     }
 }
 
@@ -537,39 +540,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     render::clean(session_id.trim())
                 );
             }
-            write_output(
-                None,
-                &[view.render(
-                    || serde_json::to_string_pretty(&session),
-                    || render::session_table(&session),
-                )?],
-            )?;
+            view.print(&session, render::session_table)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Campaign { view, paths } => {
             let (dataset, report, mut clock) = view.load(&paths)?;
             let shared = sessionhunt::views::campaign(&dataset, &report);
             clock.lap("campaign view");
-            write_output(
-                None,
-                &[view.render(
-                    || serde_json::to_string_pretty(&shared),
-                    || render::campaign_table(&shared),
-                )?],
-            )?;
+            view.print(shared.as_slice(), render::campaign_table)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Overview { view, paths } => {
             let (dataset, report, mut clock) = view.load(&paths)?;
             let overview = sessionhunt::views::overview(&dataset, &report);
             clock.lap("overview");
-            write_output(
-                None,
-                &[view.render(
-                    || serde_json::to_string_pretty(&overview),
-                    || render::overview_table(&overview),
-                )?],
-            )?;
+            view.print(&overview, render::overview_table)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out, users, days, layout } => {

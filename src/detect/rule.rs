@@ -18,7 +18,7 @@ use super::rules::ip_prevalence::Prevalence;
 use super::rules::post_compromise_activity::Linked;
 use super::rules::session_anomaly::Anomaly;
 use crate::detect::HashMap;
-use crate::model::{Id, Sym};
+use crate::model::{Event, Id, Sym};
 
 /// The evidence classes of the confidence ladder (docs/detection.md §5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -211,6 +211,18 @@ impl Group<'_, '_> {
     pub(crate) fn referenced(&self) -> BTreeSet<Pos> {
         self.all.iter().copied().chain(self.linked.iter().map(|l| l.pos)).collect()
     }
+}
+
+/// The sign-ins of the detection window a variant rule raises, each with its reason: `reason`
+/// judges one event alone (the variants whose shape is in a single sign-in).
+pub(crate) fn raised_sign_ins(
+    ctx: &Ctx<'_>,
+    reason: fn(&Ctx<'_>, &Event) -> Option<String>,
+) -> Vec<(Pos, String)> {
+    ctx.positions()
+        .filter(|&p| ctx.in_detection(ctx.ev(p).time))
+        .filter_map(|p| reason(ctx, ctx.ev(p)).map(|why| (p, why)))
+        .collect()
 }
 
 /// The fact of a token-theft variant rule (`device-code-phishing`, `legacy-ropc`, …): its first

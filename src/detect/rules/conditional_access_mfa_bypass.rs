@@ -32,7 +32,7 @@
 //! a Conditional Access MFA bypass, +30 points, high with the hosting network.
 
 use crate::detect::context::{Ctx, Pos};
-use crate::detect::rule::{Contribution, Evidence, Group, Rule, variant_fact};
+use crate::detect::rule::{Contribution, Evidence, Group, Rule, raised_sign_ins, variant_fact};
 use crate::enrich;
 use crate::model::{AuthRequirement, Event, EventKind};
 
@@ -85,10 +85,7 @@ pub(crate) fn reason(ctx: &Ctx<'_>, e: &Event) -> Option<String> {
 
 /// Every raised sign-in and its reason.
 pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<(Pos, String)> {
-    ctx.positions()
-        .filter(|&p| ctx.in_detection(ctx.ev(p).time))
-        .filter_map(|p| reason(ctx, ctx.ev(p)).map(|why| (p, why)))
-        .collect()
+    raised_sign_ins(ctx, reason)
 }
 
 /// The registry entry.
