@@ -202,13 +202,16 @@ struct Open {
 }
 
 /// Collects the records starting at given lines (and the input's first record, its header) from
-/// a stream of decoded text.
+/// a stream of decoded text. Records may overlap in lines: in a JSON array whose first record
+/// starts on the line of its `[`, or with several records on one line; each is collected.
 #[derive(Debug)]
 struct RowScanner {
     lines: Vec<u64>,
     next: usize,
     line: u64,
-    open: Option<Open>,
+    /// The next bytes start a line.
+    line_start: bool,
+    open: Vec<Open>,
     header: Option<String>,
     seen_content: bool,
     out: Vec<(u64, String)>,
@@ -220,7 +223,8 @@ impl RowScanner {
             lines,
             next: 0,
             line: 1,
-            open: None,
+            line_start: true,
+            open: Vec::new(),
             header: None,
             seen_content: false,
             out: Vec::new(),
@@ -228,7 +232,7 @@ impl RowScanner {
     }
 
     fn done(&self) -> bool {
-        self.next >= self.lines.len() && self.open.is_none() && self.seen_content
+        self.next >= self.lines.len() && self.open.is_empty() && self.seen_content
     }
 
     fn push(&mut self, mut bytes: &[u8]) {
@@ -238,66 +242,64 @@ impl RowScanner {
                 None => (bytes, &[][..], false),
             };
             bytes = rest;
-            if self.open.is_none() {
+            if self.line_start {
                 let content = chunk.iter().find(|b| !b.is_ascii_whitespace());
                 // The first line with content starts the header, unless the input is JSON.
                 let first = !self.seen_content && content.is_some();
                 if first {
                     self.seen_content = true;
                 }
-                let first = first && !matches!(content, Some(b'{' | b'['));
+                let header = first && !matches!(content, Some(b'{' | b'['));
+                // Lines asked for that no record starts on (past already): nothing to collect.
+                while self.lines.get(self.next).is_some_and(|&l| l < self.line) {
+                    self.next += 1;
+                }
                 let wanted = self.lines.get(self.next) == Some(&self.line);
                 if wanted {
                     self.next += 1;
                 }
-                if first || wanted {
-                    self.open =
-                        Some(Open { line: self.line, buf: Vec::new(), header: first, wanted });
+                if header || wanted {
+                    self.open.push(Open { line: self.line, buf: Vec::new(), header, wanted });
                 }
             }
-            if let Some(open) = &mut self.open {
+            for open in &mut self.open {
                 let room = RAW_MAX.saturating_sub(open.buf.len());
                 open.buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
             }
+            self.line_start = ends;
             if ends {
                 self.line += 1;
-                let complete = self
-                    .open
-                    .as_ref()
-                    .is_some_and(|o| record_complete(&o.buf) || o.buf.len() >= RAW_MAX);
-                if complete {
-                    self.close();
-                }
-                // A record asked for that starts inside another one: start it here too.
-                while self.open.is_none()
-                    && self.lines.get(self.next).is_some_and(|&l| l < self.line)
-                {
-                    self.next += 1;
+                let (done, open): (Vec<Open>, Vec<Open>) = std::mem::take(&mut self.open)
+                    .into_iter()
+                    .partition(|o| record_complete(&o.buf) || o.buf.len() >= RAW_MAX);
+                self.open = open;
+                for o in done {
+                    self.close(o);
                 }
             }
         }
     }
 
-    fn close(&mut self) {
-        if let Some(open) = self.open.take() {
-            let mut text =
-                String::from_utf8_lossy(&open.buf).trim_end_matches(['\r', '\n']).to_owned();
-            if open.buf.len() >= RAW_MAX {
-                text.push_str(" … (cut)");
-            }
-            // A JSON input has no header: its first record is only a row.
-            let json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
-            if open.header && !json {
-                self.header = Some(text.clone());
-            }
-            if open.wanted {
-                self.out.push((open.line, text));
-            }
+    fn close(&mut self, open: Open) {
+        let mut text = String::from_utf8_lossy(&open.buf).trim_end_matches(['\r', '\n']).to_owned();
+        if open.buf.len() >= RAW_MAX {
+            text.push_str(" … (cut)");
+        }
+        // A JSON input has no header: its first record is only a row.
+        let json = matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['));
+        if open.header && !json {
+            self.header = Some(text.clone());
+        }
+        if open.wanted {
+            self.out.push((open.line, text));
         }
     }
 
     fn finish(mut self) -> (Option<String>, Vec<(u64, String)>) {
-        self.close();
+        for o in std::mem::take(&mut self.open) {
+            self.close(o);
+        }
+        self.out.sort_by_key(|(line, _)| *line);
         (self.header, self.out)
     }
 }
@@ -307,6 +309,11 @@ impl RowScanner {
 /// few kilobytes, not a parse (the record may be cut, and JSON Lines and arrays differ only here).
 fn record_complete(row: &[u8]) -> bool {
     let trimmed = row.iter().position(|b| !b.is_ascii_whitespace()).map_or(&[][..], |i| &row[i..]);
+    // The first record of an array on the line of its `[`: the record is what follows it.
+    let trimmed = match trimmed.split_first() {
+        Some((b'[', rest)) if rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => rest,
+        _ => trimmed,
+    };
     if matches!(trimmed.first(), Some(b'{') | Some(b'[')) {
         let (mut depth, mut in_string, mut escaped) = (0i64, false, false);
         for &b in trimmed {
@@ -364,6 +371,18 @@ mod tests {
             vec![(2, "  {\n    \"a\": \"}\",\n    \"b\": [1]\n  },".to_owned())]
         );
         assert_eq!(rows(text, &[6], 5), vec![(6, "  {\"c\": 2}".to_owned())]);
+    }
+
+    #[test]
+    fn records_on_the_line_of_their_array_and_after_it_are_each_found() {
+        let text = "[{\"a\": 1},\n {\"b\": 2}]\n";
+        for chunk in [1, 4, 100] {
+            assert_eq!(
+                rows(text, &[1, 2], chunk),
+                vec![(1, "[{\"a\": 1},".to_owned()), (2, " {\"b\": 2}]".to_owned())],
+                "chunk {chunk}"
+            );
+        }
     }
 
     #[test]
