@@ -205,16 +205,20 @@ pub fn campaign(ds: &Dataset, report: &Report) -> Vec<SharedIndicator> {
     out.sort_by(|a, b| {
         b.shared_severity
             .cmp(&a.shared_severity)
+            .then_with(|| pivot(&a.kind).cmp(&pivot(&b.kind)))
             .then_with(|| b.users.len().cmp(&a.users.len()))
             .then_with(|| b.severity.cmp(&a.severity))
-            .then_with(|| rank(&a.kind).cmp(&rank(&b.kind)))
             .then_with(|| a.value.cmp(&b.value))
     });
     out
 }
 
-fn rank(kind: &str) -> usize {
-    KINDS.iter().position(|k| *k == kind).unwrap_or(KINDS.len())
+/// How specific an indicator of this kind is, most specific first: an IP or a forwarding
+/// address names the attacker's own infrastructure; a network holds many tenants' users; a user
+/// agent is shared by everyone on the same browser build (a campaign's common Chrome version
+/// must not come before its IPs).
+fn pivot(kind: &str) -> usize {
+    ["ip", "forwarding-address", "asn", "user-agent"].iter().position(|k| *k == kind).unwrap_or(4)
 }
 
 /// The dataset's events behind the rows the findings cite: (file index, line) → event indexes.
@@ -355,18 +359,20 @@ mod tests {
         let shared = campaign(&ds, &report);
         let keys: Vec<(&str, &str)> =
             shared.iter().map(|s| (s.kind.as_str(), s.value.as_str())).collect();
-        // a (critical) and c (high) share the network and the address: shared at high; the IP
-        // and the user agent only a (critical) and b (low): shared at low. c's agent is its own.
+        // a (critical) and c (high) share the network and the address: shared at high, the
+        // address first (the attacker's own, where a network holds many tenants' users, though it
+        // has more users here); the IP and the user agent only a (critical) and b (low): shared
+        // at low, the IP first. c's agent is its own.
         assert_eq!(
             keys,
             [
-                ("asn", "AS14061"),
                 ("forwarding-address", "drop@evil.example"),
+                ("asn", "AS14061"),
                 ("ip", "203.0.113.9"),
                 ("user-agent", "kit/1"),
             ]
         );
-        let asn = &shared[0];
+        let asn = &shared[1];
         assert_eq!(asn.label, "AS14061 DigitalOcean");
         assert_eq!(asn.users, ["a@x.com", "b@x.com", "c@x.com"]);
         assert_eq!((asn.severity, asn.shared_severity), (Severity::Critical, Severity::High));
@@ -378,7 +384,7 @@ mod tests {
         );
         let ids: Vec<&str> = asn.findings.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["F-a", "F-c", "F-b"], "most severe first");
-        let mail = &shared[1];
+        let mail = &shared[0];
         assert_eq!(mail.users, ["a@x.com", "c@x.com"]);
         assert_eq!((mail.events, mail.first.as_str()), (2, "2026-03-01T10:10:00Z"));
         let ip = &shared[2];

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPage, screenshot, foreignRequests, CLI, downloadText, suite } from './harness.mjs';
+import { openPage, screenshot, foreignRequests, CLI, downloadText, suite, showAll } from './harness.mjs';
 
 let expected;
 const env = suite({ demo: true, ready: ({ demo }) => { expected = JSON.parse(demo.report); } });
@@ -57,6 +57,7 @@ test('the grid sorts by any column, filters per column, searches, chooses column
   await loadDemoFiles(page);
   const table = page.getByTestId('findings');
   const total = expected.findings.length;
+  await showAll(page);
 
   // Only the rows in view are in the DOM.
   const domRows = await rowsOf(page).count();
@@ -232,6 +233,7 @@ test('a user\'s timeline: lanes, marked events, the gap, zoom, hover, and a rang
   await page.mouse.move(brush.x + brush.width * 0.3, y, { steps: 5 });
   await page.mouse.up();
   await page.getByTestId('range-chip').waitFor();
+  await showAll(page);
   const count = await page.getByTestId('findings-count').textContent();
   const [shown] = count.split(' of ').map(Number);
   assert.ok(shown < expected.findings.length, `range filters: ${count}`);

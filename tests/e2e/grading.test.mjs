@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { suite, openApp, chooseFiles, foreignRequests, CLI, downloadText, screenshot } from './harness.mjs';
+import { suite, openApp, chooseFiles, foreignRequests, CLI, downloadText, screenshot, showAll } from './harness.mjs';
 
 const env = suite({ demo: true });
 
@@ -41,7 +41,8 @@ test('grades show in the grid, filter it, persist, export, import, and drive the
   assert.match(await cell(top.id).getAttribute('title'), /confirmed with the user/);
   assert.equal(await cell(second.id).getAttribute('data-grade'), 'benign-true-positive');
 
-  // The grade filter.
+  // The grade filter (over every finding: the fold of low ones opened).
+  await showAll(page);
   const shown = async () => Number(await page.getByTestId('findings').getAttribute('data-rows'));
   await page.getByTestId('filter-grade').selectOption('true-positive');
   assert.equal(await shown(), 1);

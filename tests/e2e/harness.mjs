@@ -227,3 +227,13 @@ export function reportCounts(json) {
     high: findings.filter((f) => f.severity === 'high').length,
   };
 }
+
+/**
+ * Opens the grid's fold of low and info findings when it holds any (a loaded report shows them
+ * folded behind a count): for tests about every finding of the grid.
+ */
+export async function showAll(page) {
+  const chip = page.getByTestId('show-low');
+  if (await chip.count()) await chip.click();
+  await page.getByTestId('show-low').waitFor({ state: 'detached' });
+}

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPage, screenshot, CLI, ROOT, suite } from './harness.mjs';
+import { openPage, screenshot, CLI, ROOT, suite, showAll } from './harness.mjs';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/formats');
 
@@ -310,6 +310,7 @@ const searchable = (f) => [f.user, f.severity, ...f.rules, f.first_seen, f.last_
 test('search covers explanations and audit operations; filters compare and negate; an empty result says so', async () => {
   const { context, page, errors } = await openPage(env.browser);
   await load(page, env.demo.files);
+  await showAll(page);
   const total = expected.findings.length;
   const count = async () => Number((await page.getByTestId('findings-count').textContent()).split(' of ')[0]);
   // An audit operation of a finding, and a word of its explanation only.

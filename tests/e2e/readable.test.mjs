@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, launch, openPage, screenshot, CLI, ROOT } from './harness.mjs';
+import { serve, launch, openPage, screenshot, CLI, ROOT, showAll } from './harness.mjs';
 
 const FIXTURES = join(ROOT, 'tests/fixtures/formats');
 let server;
@@ -367,6 +367,7 @@ test('a time range brushed on the timeline is shown on the timeline as well as o
   await load(page, demoFiles);
   await openTimeline(page, expected.findings[0].id);
   await page.getByTestId('findings-filter').fill('');
+  await showAll(page);
   const n = expected.findings.length;
   await page.waitForFunction((t) => document.querySelector('[data-testid=findings-count]')?.textContent === t, `${n} of ${n}`);
   await page.getByTestId('timeline-svg').scrollIntoViewIfNeeded();

@@ -14,9 +14,12 @@ use yew::prelude::*;
 
 use crate::bridge::Analyzer;
 use crate::components::about::About;
+use crate::components::campaign::CampaignPane;
 use crate::components::details::Details;
 use crate::components::drop_zone::DropZone;
 use crate::components::findings::FindingsTable;
+use crate::components::overview::OverviewPane;
+use crate::components::session::SessionPane;
 use crate::components::settings::SettingsPanel;
 use crate::components::status::StatusLine;
 use crate::components::summary::{AnswerBanner, InputsTable, Summary};
@@ -25,7 +28,9 @@ use crate::components::timeline::Timeline;
 use crate::components::users::UsersList;
 use crate::context::{Dispatch, WorkerLink};
 use crate::protocol::{FromWorker, ToWorker};
-use crate::state::{Action, AppState, Phase, SearchIndex, Shared, UserEvents};
+use crate::state::{
+    Action, AppState, Pane, Phase, SearchIndex, Shared, UserEvents, ViewData, ViewRequest,
+};
 
 /// Local-storage key of the analysis settings.
 use crate::context::SETTINGS_KEY;
@@ -145,6 +150,22 @@ fn spawn(
                 loaded.borrow_mut().pending.remove(&format!("raw:{finding}"));
                 dispatcher.dispatch(Action::RawRows(finding, Shared::new(rows)));
             }
+            FromWorker::Session { view, total_events } => {
+                let key = ViewRequest::Session(view.session_id.clone()).key();
+                loaded.borrow_mut().pending.remove(&key);
+                dispatcher
+                    .dispatch(Action::View(Shared::new(ViewData::Session(view, total_events))));
+            }
+            FromWorker::Campaign { indicators, total } => {
+                loaded.borrow_mut().pending.remove(&ViewRequest::Campaign.key());
+                dispatcher
+                    .dispatch(Action::View(Shared::new(ViewData::Campaign(indicators, total))));
+            }
+            FromWorker::Overview { overview, total_users } => {
+                loaded.borrow_mut().pending.remove(&ViewRequest::Overview.key());
+                dispatcher
+                    .dispatch(Action::View(Shared::new(ViewData::Overview(overview, total_users))));
+            }
             FromWorker::Exported { name, blob: Some(blob), .. } => {
                 if let Err(err) = crate::format::download_blob(&name, &blob) {
                     web_sys::console::error_2(&"sessionhunt: download failed".into(), &err);
@@ -168,6 +189,43 @@ fn spawn(
             dispatcher.dispatch(Action::Fail(format!("cannot start the analysis worker: {err}")));
             None
         }
+    }
+}
+
+/// The side pane's tabs: the finding (when one is selected), the session (when one is open), the
+/// campaign and the overview, and a close button. Each tab is a button that switches the pane.
+fn pane_tabs(
+    pane: &Pane,
+    has_finding: bool,
+    last_session: Option<String>,
+    dispatcher: Dispatch,
+) -> Html {
+    let tab = |target: Pane, label: String| {
+        let dispatcher = dispatcher.clone();
+        let current = std::mem::discriminant(&target) == std::mem::discriminant(pane);
+        let key = target.key();
+        html! {
+            <button role="tab" class={classes!("pane-tab", current.then_some("current"))} aria-selected={current.to_string()}
+                data-testid={format!("tab-{key}")} onclick={move |_| dispatcher.dispatch(Action::Pane(Some(target.clone())))}>{label}</button>
+        }
+    };
+    let close = {
+        let dispatcher = dispatcher.clone();
+        move |_| dispatcher.dispatch(Action::Pane(None))
+    };
+    // The last session opened stays a tab while another view is shown.
+    let session = match pane {
+        Pane::Session(id) => Some(id.clone()),
+        _ => last_session,
+    };
+    html! {
+        <div class="pane-tabs" role="tablist" aria-label="Side pane views">
+            if has_finding { {tab(Pane::Finding, "Finding".to_owned())} }
+            if let Some(id) = session { {tab(Pane::Session(id.clone()), format!("Session {}", crate::components::details::short_id(&id)))} }
+            {tab(Pane::Campaign, "Campaign".to_owned())}
+            {tab(Pane::Overview, "Overview".to_owned())}
+            <button class="button small icon pane-close" onclick={close} aria-label="Close the side pane" data-testid="pane-close">{"×"}</button>
+        </div>
     }
 }
 
@@ -248,6 +306,7 @@ pub fn App() -> Html {
         let wanted = state.wanted_events();
         let wanted_raw = state.wanted_raw_rows();
         let wanted_users = state.wanted_users();
+        let wanted_view = state.wanted_view();
         let send = send.clone();
         let loaded = loaded.clone();
         let ready = state.report.is_some() && state.worker_ready;
@@ -263,6 +322,16 @@ pub fn App() -> Html {
                     wanted_raw.filter(|f| loaded.borrow_mut().pending.insert(format!("raw:{f}")))
                 {
                     send(None, ToWorker::RawRows { finding }, Vec::new());
+                }
+                if let Some(view) =
+                    wanted_view.filter(|v| loaded.borrow_mut().pending.insert(v.key()))
+                {
+                    let request = match view {
+                        ViewRequest::Session(id) => ToWorker::Session { id },
+                        ViewRequest::Campaign => ToWorker::Campaign,
+                        ViewRequest::Overview => ToWorker::Overview,
+                    };
+                    send(None, request, Vec::new());
                 }
                 // "users:" cannot be a user's name here: names are UPNs or object ids.
                 if wanted_users && loaded.borrow_mut().pending.insert("users:".to_owned()) {
@@ -382,16 +451,11 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |user: String| {
             dispatcher.dispatch(Action::Timeline(Some(user)));
-            // Bring the timeline into view once it is rendered.
-            gloo::timers::callback::Timeout::new(0, || {
-                if let Some(el) = web_sys::window()
-                    .and_then(|w| w.document())
-                    .and_then(|d| d.query_selector("[data-testid=timeline]").ok().flatten())
-                {
-                    el.scroll_into_view();
-                }
-            })
-            .forget();
+            // The timeline opens in the workspace, on the first screen: bring that into view (the
+            // user list, below it, is one place it is opened from).
+            if let Some(window) = web_sys::window() {
+                window.scroll_to_with_x_and_y(0.0, 0.0);
+            }
         })
     };
     let on_close_timeline = {
@@ -423,18 +487,39 @@ pub fn App() -> Html {
             s.range.map(|(a, b)| (a.to_bits(), b.to_bits())),
             s.grade_filter,
             s.grades.clone(),
+            s.show_low,
+            s.indicator.clone(),
         );
         let state = state.clone();
-        use_memo(key, move |_| Shared::new(state.visible_findings()))
+        use_memo(key, move |_| {
+            let (rows, folded) = state.grid_rows();
+            (Shared::new(rows), folded)
+        })
     };
 
     let busy = matches!(state.phase, Phase::Working { .. });
     let loaded_names: Vec<String> = loaded.borrow().files.iter().map(File::name).collect();
     let selected = state.selected_finding().cloned();
+    // Once data is loaded, a drop anywhere on the page adds files (the drop zone is a bar then).
+    let (ondragover, ondrop) = if state.report.is_some() && !busy {
+        (
+            Some(Callback::from(|e: DragEvent| e.prevent_default())),
+            Some(crate::components::drop_zone::take_drop(on_files.clone())),
+        )
+    } else {
+        (None, None)
+    };
+    let pane = state.pane.clone().filter(|p| *p != Pane::Finding || selected.is_some());
+    let workspace_class = classes!(
+        "workspace",
+        pane.is_some().then_some("with-pane"),
+        state.timeline_user.is_some().then_some("with-timeline"),
+    );
     html! {
         <ContextProvider<Dispatch> context={state.dispatcher()}>
         <ContextProvider<WorkerLink> context={worker}>
-        <div class="app" data-worker={if state.worker_ready { "ready" } else { "starting" }}>
+        <div class={classes!("app", state.report.is_some().then_some("loaded"))} data-worker={if state.worker_ready { "ready" } else { "starting" }} {ondragover} {ondrop}>
+            <div class="first-screen">
             <header class="topbar">
                 <h1><span class="logo" aria-hidden="true">{"◎"}</span>{"sessionhunt"}</h1>
                 <p class="tagline">{"Hunt AiTM session-token theft and replay in Entra ID and Microsoft 365 exports."}</p>
@@ -442,12 +527,16 @@ pub fn App() -> Html {
                 <ThemeToggle />
             </header>
             <main>
-                <DropZone {on_files} {on_demo} busy={busy || !state.worker_ready} loaded={state.report.is_some()} />
-                <StatusLine phase={state.phase.clone()} {on_cancel} />
+                // One row once data is loaded: the drop bar and the settings' summary (open, the
+                // settings take a row of their own).
+                <div class="bar-row">
+                <DropZone on_files={on_files.clone()} {on_demo} busy={busy || !state.worker_ready} loaded={state.report.is_some()} />
                 <details class="card settings" data-testid="settings">
-                    <summary>{"Analysis settings"}<span class="muted">{" · windows, thresholds, weights, allowlists"}</span></summary>
+                    <summary>{"Analysis settings"}<span class="muted settings-more">{" · windows, thresholds, weights, allowlists"}</span></summary>
                     <SettingsPanel settings={state.settings.clone()} on_change={on_settings} />
                 </details>
+                </div>
+                <StatusLine phase={state.phase.clone()} {on_cancel} />
                 if let Some(report) = &state.report {
                     <AnswerBanner report={report.clone()} />
                     if let Some(n) = state.rescored {
@@ -456,21 +545,58 @@ pub fn App() -> Html {
                             <button class="chip-close" aria-label="Dismiss" onclick={on_dismiss_rescored}>{"×"}</button>
                         </p>
                     }
+                    // The workspace: the grid takes the rest of the first screen; the timeline
+                    // opens below it, the side pane (a finding, a session, the campaign, the
+                    // overview) beside both. Nothing covers anything.
+                    <div class={workspace_class} data-testid="workspace">
+                        <div class="ws-grid">
+                            <FindingsTable report={report.clone()} view={state.grid_view((*rows).clone())} />
+                        </div>
+                        if let Some(user) = &state.timeline_user {
+                            <div class="ws-timeline">
+                                <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
+                                    focus={state.timeline_focus.clone()} highlight={state.indicator.clone()}
+                                    range={state.range} {on_range} on_close={on_close_timeline} />
+                            </div>
+                        }
+                        if let Some(pane) = &pane {
+                            <aside class="ws-pane" aria-label="Side pane" data-testid="side-pane" data-pane={pane.key()}>
+                                {pane_tabs(pane, selected.is_some(), state.last_session.clone(), state.dispatcher())}
+                                <div class="pane-body">
+                                { match pane {
+                                    Pane::Finding => match selected.clone() {
+                                        Some(finding) => html! {
+                                            <Details report={report.clone()} events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} grade={state.grades.get(&finding.id).cloned()} settings={state.settings.clone()} {finding} on_close={on_close_details} on_timeline={on_timeline.clone()} />
+                                        },
+                                        None => html! {},
+                                    },
+                                    Pane::Session(id) => html! {
+                                        <SessionPane id={id.clone()} view={match state.pane_view().as_deref() { Some(ViewData::Session(v, n)) => Some((v.clone(), *n)), _ => None }} />
+                                    },
+                                    Pane::Campaign => html! {
+                                        <CampaignPane view={match state.pane_view().as_deref() { Some(ViewData::Campaign(v, n)) => Some((v.clone(), *n)), _ => None }}
+                                            active={state.indicator.clone()} timeline_open={state.timeline_user.is_some()} />
+                                    },
+                                    Pane::Overview => html! {
+                                        <OverviewPane view={match state.pane_view().as_deref() { Some(ViewData::Overview(v, n)) => Some((v.clone(), *n)), _ => None }}
+                                            range={state.range} />
+                                    },
+                                } }
+                                </div>
+                            </aside>
+                        }
+                    </div>
+                }
+            </main>
+            </div>
+            if let Some(report) = &state.report {
+                <div class="below">
                     <Summary report={report.clone()} blob={state.report_blob.clone()} grades={state.grades.clone()} />
-                    <FindingsTable report={report.clone()} view={state.grid_view((*rows).clone())} />
-                    if let Some(user) = &state.timeline_user {
-                        <Timeline user={user.clone()} report={report.clone()} events={state.events.get(user).cloned()}
-                            focus={state.timeline_focus.clone()}
-                            range={state.range} {on_range} on_close={on_close_timeline} />
-                    }
                     <UsersList report={report.clone()} users={state.users.clone()} open={state.users_wanted}
                         on_toggle={on_want_users} on_timeline={on_timeline.clone()} />
                     <InputsTable report={report.clone()} on_remove={(!loaded_names.is_empty()).then_some(on_remove)} loaded={loaded_names} />
                     <p><button class="button" onclick={on_clear} data-testid="clear">{"Clear everything loaded"}</button></p>
-                }
-            </main>
-            if let Some(finding) = selected {
-                <Details report={state.report.clone().unwrap_or_default()} events={state.events.get(&finding.user).cloned()} raw_rows={state.raw_rows.get(&finding.id).cloned()} grade={state.grades.get(&finding.id).cloned()} settings={state.settings.clone()} {finding} on_close={on_close_details} {on_timeline} />
+                </div>
             }
             <footer>
                 {"Your files are read by this page only: the analysis runs in a web worker in this tab, and the page's Content-Security-Policy forbids connections to any other site."}

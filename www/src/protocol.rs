@@ -146,6 +146,15 @@ pub enum ToWorker {
     /// Send every user of the loaded data with their event counts (the user list, so every user
     /// stays reachable even with no finding).
     Users,
+    /// Send the session view of one session id (`sessionhunt::views::session`, docs/views.md).
+    Session {
+        /// The session id (trimmed and lower-cased by the core).
+        id: String,
+    },
+    /// Send the campaign view of the last report (`sessionhunt::views::campaign`).
+    Campaign,
+    /// Send the tenant overview of the last report (`sessionhunt::views::overview`).
+    Overview,
     /// Worker → helper worker: read a byte range of the file posted with this message as a part
     /// of it (the core's `Part`) and answer [`FromWorker::PartRead`]. A worker sends this to a
     /// helper it started itself, so a large export is parsed on two cores; the page never does.
@@ -214,6 +223,30 @@ pub enum FromWorker {
         /// file no longer holds that line.
         rows: RawRows,
     },
+    /// The session view, answering [`ToWorker::Session`]: the core's view with at most
+    /// [`VIEW_ROWS`] events (the first ones, in time order; the CLI gives them all).
+    Session {
+        /// The view, its `events` cut to [`VIEW_ROWS`].
+        view: sessionhunt::views::SessionView,
+        /// How many events the session has.
+        total_events: u64,
+    },
+    /// The campaign view, answering [`ToWorker::Campaign`]: the core's indicators in its order
+    /// (most severe shared first), at most [`VIEW_ROWS`] of them.
+    Campaign {
+        /// The indicators.
+        indicators: Vec<sessionhunt::views::SharedIndicator>,
+        /// How many indicators the report has.
+        total: u64,
+    },
+    /// The tenant overview, answering [`ToWorker::Overview`]: the core's, with at most
+    /// [`VIEW_ROWS`] users, those with findings first (most severe first), then by name.
+    Overview {
+        /// The overview, its `users` cut and ordered as said.
+        overview: sessionhunt::views::Overview,
+        /// How many users the loaded data has.
+        total_users: u64,
+    },
     /// A hand-off export, answering [`ToWorker::Export`]. Its text travels as a `Blob` beside
     /// this message (property `blob`), as the report's does.
     Exported {
@@ -255,6 +288,11 @@ pub enum FromWorker {
 /// wasm is warm; the first pages run before V8 has optimized the parser (a fresh CI machine saw
 /// 78-104 ms tasks with pages of 1,000), so pages stay small enough for that too.
 pub const FINDINGS_PAGE: usize = 250;
+
+/// Rows of a view the worker sends at most (a session's events, campaign indicators, overview
+/// users): the page turns them into data in one task, which has to stay short (no main-thread
+/// task over 100 ms, issue 19); the CLI's views give everything.
+pub const VIEW_ROWS: usize = 2_000;
 
 /// One user of the loaded data and what was loaded of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -184,7 +184,7 @@ pub trait PageColumn {
 
 impl PageColumn for Column {
     fn shown_by_default(self) -> bool {
-        !matches!(self, Column::Sessions | Column::UserAgents | Column::Id | Column::Asns)
+        !matches!(self, Column::UserAgents | Column::Id | Column::Asns)
     }
 
     fn page_text(self, f: &Finding) -> String {
@@ -244,6 +244,87 @@ pub struct GridView {
     pub grades: Shared<Grades>,
     /// The grade filter.
     pub grade_filter: GradeFilter,
+    /// Low and info findings left out of `rows` by the fold (0 when it is open or gives way to
+    /// a search or filter).
+    pub folded: usize,
+    /// The analyst opened the fold.
+    pub show_low: bool,
+    /// The campaign indicator filtering the grid, as the page names it.
+    pub indicator: Option<String>,
+    /// A search, column filter, time range, grade filter or indicator hides findings.
+    pub filtered: bool,
+}
+
+/// The side pane of the workspace: what it shows beside the grid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Pane {
+    /// The selected finding's details.
+    Finding,
+    /// One session id's events (docs/views.md).
+    Session(String),
+    /// Indicators shared across users.
+    Campaign,
+    /// The tenant overview: findings per day, networks, coverage.
+    Overview,
+}
+
+impl Pane {
+    /// A stable key (test ids, the tab's value).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Pane::Finding => "finding",
+            Pane::Session(_) => "session",
+            Pane::Campaign => "campaign",
+            Pane::Overview => "overview",
+        }
+    }
+}
+
+/// An indicator of the campaign view the analyst picked: the grid shows the findings that carry
+/// it, and the timeline marks the events that used it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IndicatorFilter {
+    /// `ip`, `asn`, `user-agent` or `forwarding-address` (the core's kinds).
+    pub kind: String,
+    /// The value as the core gives it (an ASN as its number).
+    pub value: String,
+    /// How the page names it (`IP 203.0.113.7`, `AS14061 DigitalOcean`).
+    pub label: String,
+    /// Ids of the findings that carry it.
+    pub findings: BTreeSet<String>,
+}
+
+/// A view the worker computes for the side pane, as it arrived.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ViewData {
+    /// A session's view and how many events it has (the view holds at most `VIEW_ROWS`).
+    Session(sessionhunt::views::SessionView, u64),
+    /// The campaign's indicators and how many there are.
+    Campaign(Vec<sessionhunt::views::SharedIndicator>, u64),
+    /// The overview and how many users the data has.
+    Overview(sessionhunt::views::Overview, u64),
+}
+
+/// A view the side pane wants from the worker.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ViewRequest {
+    /// A session id's view.
+    Session(String),
+    /// The campaign view.
+    Campaign,
+    /// The overview.
+    Overview,
+}
+
+impl ViewRequest {
+    /// The key its answer is kept under (and a pending request is known by).
+    pub fn key(&self) -> String {
+        match self {
+            ViewRequest::Session(id) => format!("session:{id}"),
+            ViewRequest::Campaign => "campaign:".to_owned(),
+            ViewRequest::Overview => "overview:".to_owned(),
+        }
+    }
 }
 
 /// The loaded events of one user (details panel, timeline).
@@ -310,6 +391,17 @@ pub struct AppState {
     pub grades: Shared<Grades>,
     /// Only findings with this grade (or none) in the grid.
     pub grade_filter: GradeFilter,
+    /// What the workspace's side pane shows (`None`: the grid takes the whole width).
+    pub pane: Option<Pane>,
+    /// The views the worker computed for the side pane, by [`ViewRequest::key`]; they belong to
+    /// the report shown and go with it.
+    pub views: BTreeMap<String, Shared<ViewData>>,
+    /// Low and info findings are shown without a search or filter (the fold is open).
+    pub show_low: bool,
+    /// The campaign indicator filtering the grid and marked on the timeline.
+    pub indicator: Option<Shared<IndicatorFilter>>,
+    /// The last session opened in the side pane (it keeps a tab while another view is shown).
+    pub last_session: Option<String>,
 }
 
 /// Which findings the grid shows by their grade.
@@ -393,6 +485,11 @@ impl Default for AppState {
             rescored: None,
             grades: Shared::new(Grades::default()),
             grade_filter: GradeFilter::All,
+            pane: None,
+            views: BTreeMap::new(),
+            show_low: false,
+            indicator: None,
+            last_session: None,
         }
     }
 }
@@ -454,6 +551,14 @@ pub enum Action {
     Users(Shared<Vec<UserRow>>),
     /// Dismiss the re-scoring notice.
     DismissRescored,
+    /// Show this in the side pane, or close it (which closes a finding's details too).
+    Pane(Option<Pane>),
+    /// A view for the side pane arrived.
+    View(Shared<ViewData>),
+    /// Open (true) or close the fold of low and info findings.
+    ShowLow(bool),
+    /// Filter the grid to a campaign indicator's findings (and mark it on the timeline), or not.
+    Indicator(Option<Shared<IndicatorFilter>>),
 }
 
 impl Reducible for AppState {
@@ -467,6 +572,7 @@ impl Reducible for AppState {
                 next.worker_ready = false;
                 next.events.clear();
                 next.raw_rows.clear();
+                next.views.clear();
             }
             Action::Begin(label, reading) => {
                 // Reading replaces the data: events asked for before belong to the old data.
@@ -522,9 +628,15 @@ impl Reducible for AppState {
                 next.report = Some(report);
                 // The new report's text is still being written: no download of the old one.
                 next.report_blob = None;
-                // Event references belong to a report: ask again for the new one's.
+                // Event references and views belong to a report: ask again for the new one's.
                 next.events.clear();
                 next.raw_rows.clear();
+                next.views.clear();
+                // Its findings were the old report's: a new one has its own campaign view.
+                next.indicator = None;
+                if next.pane == Some(Pane::Finding) && next.selected.is_none() {
+                    next.pane = None;
+                }
                 next.phase = Phase::Ready;
             }
             // Text for a report that was cleared meanwhile has nothing to attach to.
@@ -543,6 +655,10 @@ impl Reducible for AppState {
                 next.timeline_user = None;
                 next.events.clear();
                 next.raw_rows.clear();
+                next.views.clear();
+                next.pane = None;
+                next.indicator = None;
+                next.last_session = None;
                 next.range = None;
                 next.users = None;
                 next.users_wanted = false;
@@ -573,7 +689,40 @@ impl Reducible for AppState {
                 }
             }
             Action::Range(range) => next.range = range,
-            Action::Select(id) => next.selected = id,
+            Action::Select(id) => {
+                next.pane = match (&id, next.pane.take()) {
+                    (Some(_), _) => Some(Pane::Finding),
+                    (None, Some(Pane::Finding)) => None,
+                    (None, other) => other,
+                };
+                next.selected = id;
+            }
+            Action::Pane(pane) => {
+                // As the core keys sessions (trimmed, lower-cased), so its answer meets the ask.
+                let pane = match pane {
+                    Some(Pane::Session(id)) => Some(Pane::Session(id.trim().to_lowercase())),
+                    other => other,
+                };
+                if let Some(Pane::Session(id)) = &pane {
+                    next.last_session = Some(id.clone());
+                }
+                if pane.is_none() || (pane == Some(Pane::Finding) && next.selected.is_none()) {
+                    next.selected = None;
+                    next.pane = None;
+                } else {
+                    next.pane = pane;
+                }
+            }
+            Action::View(view) => {
+                let key = match &*view {
+                    ViewData::Session(v, _) => ViewRequest::Session(v.session_id.clone()).key(),
+                    ViewData::Campaign(..) => ViewRequest::Campaign.key(),
+                    ViewData::Overview(..) => ViewRequest::Overview.key(),
+                };
+                next.views.insert(key, view);
+            }
+            Action::ShowLow(show) => next.show_low = show,
+            Action::Indicator(indicator) => next.indicator = indicator,
             Action::Timeline(user) => {
                 // Opened from a finding's details: that finding is the timeline's focus; else
                 // the user's most severe finding (the report lists them most severe first).
@@ -596,6 +745,7 @@ impl Reducible for AppState {
             }
             Action::Settings(settings) => next.settings = settings,
             Action::ClearFilters => {
+                next.indicator = None;
                 next.grade_filter = GradeFilter::All;
                 next.filter.clear();
                 next.column_filters.clear();
@@ -629,7 +779,10 @@ impl AppState {
 
     /// True when the search, a column filter or the time range hides findings.
     pub fn filtered(&self) -> bool {
-        !self.filter.trim().is_empty() || !self.column_filters.is_empty() || self.range.is_some()
+        !self.filter.trim().is_empty()
+            || !self.column_filters.is_empty()
+            || self.range.is_some()
+            || self.indicator.is_some()
     }
 
     /// Users whose events the open views need and that have not arrived.
@@ -644,6 +797,40 @@ impl AppState {
         users.retain(|u| !self.events.contains_key(u));
         users.dedup();
         users
+    }
+
+    /// The view the side pane shows and has not arrived (none for a finding's details, which
+    /// come from the report and the user's events).
+    pub fn wanted_view(&self) -> Option<ViewRequest> {
+        self.report.as_ref()?;
+        let wanted = match self.pane.as_ref()? {
+            Pane::Finding => return None,
+            Pane::Session(id) => ViewRequest::Session(id.clone()),
+            Pane::Campaign => ViewRequest::Campaign,
+            Pane::Overview => ViewRequest::Overview,
+        };
+        (!self.views.contains_key(&wanted.key())).then_some(wanted)
+    }
+
+    /// The side pane's view, once it arrived.
+    pub fn pane_view(&self) -> Option<Shared<ViewData>> {
+        let key = match self.pane.as_ref()? {
+            Pane::Finding => return None,
+            Pane::Session(id) => ViewRequest::Session(id.clone()).key(),
+            Pane::Campaign => ViewRequest::Campaign.key(),
+            Pane::Overview => ViewRequest::Overview.key(),
+        };
+        self.views.get(&key).cloned()
+    }
+
+    /// True when the fold of low and info findings applies: the analyst has not opened it, and
+    /// no search or column filter asks for something in particular (those look through every
+    /// finding: what an analyst searches for must be found).
+    pub fn folds_low(&self) -> bool {
+        !self.show_low
+            && self.filter.trim().is_empty()
+            && self.column_filters.is_empty()
+            && self.indicator.is_none()
     }
 
     /// True when the user list is open and its rows have not arrived.
@@ -666,9 +853,13 @@ impl AppState {
 
     /// The grid's view of this state, `rows` being [`AppState::visible_findings`] (computed once
     /// per change by the page, not per render).
-    pub fn grid_view(&self, rows: Shared<Vec<usize>>) -> GridView {
+    pub fn grid_view(&self, (rows, folded): (Shared<Vec<usize>>, usize)) -> GridView {
         GridView {
             rows,
+            folded,
+            show_low: self.show_low,
+            indicator: self.indicator.as_ref().map(|x| x.label.clone()),
+            filtered: self.filtered() || self.grade_filter != GradeFilter::All,
             columns: self.columns(),
             sort: self.sort,
             descending: self.descending,
@@ -687,9 +878,18 @@ impl AppState {
         }
     }
 
-    /// Indices of the findings to show, filtered and in display order.
+    /// Indices of the findings to show, filtered and in display order: the first of
+    /// [`AppState::grid_rows`].
     pub fn visible_findings(&self) -> Vec<usize> {
-        let Some(report) = &self.report else { return Vec::new() };
+        self.grid_rows().0
+    }
+
+    /// Indices of the findings to show, filtered and in display order, and how many low and info
+    /// findings the fold left out (they passed every other filter).
+    pub fn grid_rows(&self) -> (Vec<usize>, usize) {
+        let Some(report) = &self.report else { return (Vec::new(), 0) };
+        let fold = self.folds_low();
+        let mut folded = 0;
         let needle = self.filter.trim().to_lowercase();
         let column_needles: Vec<(Column, ColumnFilter)> = self
             .column_filters
@@ -705,6 +905,12 @@ impl AppState {
             .filter(|(_, f)| column_needles.iter().all(|(c, t)| t.matches(*c, f)))
             .filter(|(i, _)| range.is_none_or(|r| self.search.overlaps(*i, r)))
             .filter(|(_, f)| self.grade_filter.admits(self.grades.get(&f.id).map(|g| g.grade)))
+            .filter(|(_, f)| self.indicator.as_ref().is_none_or(|x| x.findings.contains(&f.id)))
+            .filter(|(_, f)| {
+                let out = fold && f.severity <= sessionhunt::Severity::Low;
+                folded += usize::from(out);
+                !out
+            })
             .map(|(i, _)| i)
             .collect();
         let findings = &report.findings;
@@ -715,7 +921,7 @@ impl AppState {
             let order = if self.descending { order.reverse() } else { order };
             order.then(a.cmp(&b))
         });
-        rows
+        (rows, folded)
     }
 }
 
@@ -1106,5 +1312,71 @@ mod tests {
         assert_eq!(p.remaining_ms(), Some(3000));
         assert_eq!(Progress { elapsed_ms: 10, ..p.clone() }.remaining_ms(), None);
         assert_eq!(Progress { bytes_done: 400, ..p }.remaining_ms(), None);
+    }
+
+    #[test]
+    fn low_findings_are_folded_until_opened_or_searched_for() {
+        let mut r = report();
+        let mut low = finding("d@example.com", Severity::Low, 10);
+        low.ips = vec!["192.0.2.9".into()];
+        r.findings.push(low);
+        r.findings.push(finding("e@example.com", Severity::Info, 1));
+        let state =
+            Rc::new(AppState::new()).reduce(Action::Loaded(Shared::new(r), Shared::default()));
+        assert_eq!(state.grid_rows(), (vec![1, 2, 0], 2), "two folded");
+        let search = state.clone().reduce(Action::Filter("192.0.2.9".into()));
+        assert_eq!(search.grid_rows(), (vec![3], 0), "a search looks through the fold");
+        let column = state.clone().reduce(Action::ColumnFilter(Column::Severity, "=info".into()));
+        assert_eq!(column.grid_rows(), (vec![4], 0));
+        let open = state.clone().reduce(Action::ShowLow(true));
+        assert_eq!(open.grid_rows(), (vec![1, 2, 0, 3, 4], 0));
+        assert_eq!(open.reduce(Action::ShowLow(false)).grid_rows().1, 2);
+        // A campaign indicator asks for its findings, low ones too.
+        let indicator = IndicatorFilter {
+            kind: "ip".into(),
+            value: "192.0.2.9".into(),
+            label: "IP 192.0.2.9".into(),
+            findings: ["F-d@example.com".to_owned(), "F-b@example.com".to_owned()].into(),
+        };
+        let picked = state.reduce(Action::Indicator(Some(Shared::new(indicator))));
+        assert_eq!(picked.grid_rows(), (vec![0, 3], 0));
+        assert!(picked.filtered());
+        let (rows, folded) = picked.grid_rows();
+        let view = picked.grid_view((Shared::new(rows), folded));
+        assert_eq!(view.indicator.as_deref(), Some("IP 192.0.2.9"));
+        assert_eq!(picked.reduce(Action::ClearFilters).indicator, None);
+    }
+
+    #[test]
+    fn the_side_pane_follows_the_selection_and_asks_for_its_views_once() {
+        let state = loaded();
+        assert_eq!(state.wanted_view(), None, "no pane, no view");
+        let state = state.reduce(Action::Pane(Some(Pane::Session("  ABC-1 ".into()))));
+        assert_eq!(state.pane, Some(Pane::Session("abc-1".into())), "keyed as the core keys it");
+        assert_eq!(state.wanted_view(), Some(ViewRequest::Session("abc-1".into())));
+        let view =
+            sessionhunt::views::SessionView { session_id: "abc-1".into(), ..Default::default() };
+        let state = state.reduce(Action::View(Shared::new(ViewData::Session(view, 0))));
+        assert_eq!(state.wanted_view(), None, "it arrived");
+        assert!(matches!(state.pane_view().as_deref(), Some(ViewData::Session(..))));
+        // Selecting a finding shows it; closing the finding goes back to no pane, the session
+        // keeping its tab.
+        let state = state.reduce(Action::Select(Some("F-a@example.com".into())));
+        assert_eq!(state.pane, Some(Pane::Finding));
+        assert_eq!(state.last_session.as_deref(), Some("abc-1"));
+        let closed = state.clone().reduce(Action::Select(None));
+        assert_eq!(closed.pane, None);
+        // The campaign tab while a finding is selected keeps the selection; closing the pane
+        // closes both.
+        let campaign = state.reduce(Action::Pane(Some(Pane::Campaign)));
+        assert_eq!(campaign.wanted_view(), Some(ViewRequest::Campaign));
+        assert_eq!(campaign.selected.as_deref(), Some("F-a@example.com"));
+        let none = campaign.clone().reduce(Action::Pane(None));
+        assert_eq!((none.pane.clone(), none.selected.clone()), (None, None));
+        // A new report makes the views stale: asked for again.
+        let rescored = campaign
+            .reduce(Action::View(Shared::new(ViewData::Campaign(Vec::new(), 0))))
+            .reduce(Action::Loaded(Shared::new(report()), Shared::default()));
+        assert_eq!(rescored.wanted_view(), Some(ViewRequest::Campaign));
     }
 }

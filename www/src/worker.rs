@@ -38,7 +38,9 @@ use web_sys::{
     Worker,
 };
 
-use crate::protocol::{EventView, FINDINGS_PAGE, FromWorker, Progress, Request, ToWorker, UserRow};
+use crate::protocol::{
+    EventView, FINDINGS_PAGE, FromWorker, Progress, Request, ToWorker, UserRow, VIEW_ROWS,
+};
 
 mod parts;
 mod reading;
@@ -205,6 +207,34 @@ async fn handle(
         ToWorker::Users => {
             let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
             return Ok(FromWorker::Users { users: users(dataset) });
+        }
+        ToWorker::Session { id } => {
+            let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
+            let report = state.report.as_ref().ok_or("nothing is analysed yet")?;
+            let mut view = sessionhunt::views::session(dataset, report, &id);
+            let total_events = view.events.len() as u64;
+            view.events.truncate(VIEW_ROWS);
+            return Ok(FromWorker::Session { view, total_events });
+        }
+        ToWorker::Campaign => {
+            let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
+            let report = state.report.as_ref().ok_or("nothing is analysed yet")?;
+            let mut indicators = sessionhunt::views::campaign(dataset, report);
+            let total = indicators.len() as u64;
+            indicators.truncate(VIEW_ROWS);
+            return Ok(FromWorker::Campaign { indicators, total });
+        }
+        ToWorker::Overview => {
+            let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
+            let report = state.report.as_ref().ok_or("nothing is analysed yet")?;
+            let mut overview = sessionhunt::views::overview(dataset, report);
+            let total_users = overview.users.len() as u64;
+            // Users with findings first, most severe first (the core's list is by name).
+            overview.users.sort_by(|a, b| {
+                b.severity.cmp(&a.severity).then_with(|| b.findings.cmp(&a.findings))
+            });
+            overview.users.truncate(VIEW_ROWS);
+            return Ok(FromWorker::Overview { overview, total_users });
         }
         ToWorker::UserEvents { user } => {
             let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;

@@ -36,6 +36,14 @@ pub struct DetailsProps {
     pub settings: Shared<sessionhunt::Settings>,
 }
 
+/// A session id short enough for a button: its first 8 characters (the full id is the title).
+pub fn short_id(id: &str) -> String {
+    match id.char_indices().nth(8) {
+        Some((at, _)) => format!("{}…", &id[..at]),
+        None => id.to_owned(),
+    }
+}
+
 /// Label/value rows of an event, empty values left out.
 fn event_fields(e: &EventView, nets: &crate::networks::Networks) -> Vec<(&'static str, String)> {
     let mut rows = vec![
@@ -203,6 +211,7 @@ pub fn Details(props: &DetailsProps) -> Html {
         move |_| on_timeline.emit(user.clone())
     };
     let total: i64 = f.facts.iter().map(|fact| fact.points).sum();
+    let dispatch = crate::context::use_dispatch();
     html! {
         <aside class="details" aria-label="Finding details" data-testid="details" {onkeydown}>
             <div class="details-head">
@@ -255,6 +264,21 @@ pub fn Details(props: &DetailsProps) -> Html {
                 .collect::<Vec<_>>()} />
             <div class="details-actions">
                 <button class="button primary" onclick={timeline} data-testid="open-timeline">{"Show the user's timeline"}</button>
+                // Each session of the finding opens its session view in the side pane.
+                { for f.session_ids.iter().take(4).map(|sid| {
+                    let dispatch = dispatch.clone();
+                    let id = sid.clone();
+                    let onclick = move |_| {
+                        if let Some(d) = &dispatch {
+                            d.dispatch(crate::state::Action::Pane(Some(crate::state::Pane::Session(id.clone()))));
+                        }
+                    };
+                    html! {
+                        <button class="button" {onclick} data-testid="open-session" title={sid.clone()}>
+                            {format!("Session {}", short_id(sid))}
+                        </button>
+                    }
+                }) }
             </div>
             <crate::components::grading::GradePanel finding={f.clone()} grade={props.grade.clone()} settings={props.settings.clone()} />
 

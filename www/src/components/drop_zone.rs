@@ -97,6 +97,30 @@ async fn walk(entries: Vec<FileSystemEntry>) -> Result<Vec<File>, JsValue> {
 }
 
 /// The drop zone.
+/// Takes the files (or folders) of a drop: the drop zone's, and the whole page's once data is
+/// loaded (adding files stays a drop anywhere when the drop zone is a bar).
+pub fn take_drop(on_files: Callback<Vec<File>>) -> Callback<DragEvent> {
+    Callback::from(move |event: DragEvent| {
+        event.prevent_default();
+        let Some(transfer) = event.data_transfer() else { return };
+        match dropped_entries(&transfer) {
+            Some(entries) => {
+                let on_files = on_files.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match walk(entries).await {
+                        Ok(files) => on_files.emit(files),
+                        Err(err) => web_sys::console::error_2(
+                            &"sessionhunt: cannot read the dropped folder".into(),
+                            &err,
+                        ),
+                    }
+                });
+            }
+            None => on_files.emit(files_of(transfer.files())),
+        }
+    })
+}
+
 #[component]
 pub fn DropZone(props: &DropZoneProps) -> Html {
     let dragging = use_state(|| false);
@@ -113,26 +137,13 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
     };
     let ondrop = {
         let dragging = dragging.clone();
-        let on_files = props.on_files.clone();
+        let take = take_drop(props.on_files.clone());
         Callback::from(move |event: DragEvent| {
-            event.prevent_default();
+            // Handled here: the page's own drop target (anywhere, once data is loaded) must not
+            // take the same files again.
+            event.stop_propagation();
             dragging.set(false);
-            let Some(transfer) = event.data_transfer() else { return };
-            match dropped_entries(&transfer) {
-                Some(entries) => {
-                    let on_files = on_files.clone();
-                    wasm_bindgen_futures::spawn_local(async move {
-                        match walk(entries).await {
-                            Ok(files) => on_files.emit(files),
-                            Err(err) => web_sys::console::error_2(
-                                &"sessionhunt: cannot read the dropped folder".into(),
-                                &err,
-                            ),
-                        }
-                    });
-                }
-                None => on_files.emit(files_of(transfer.files())),
-            }
+            take.emit(event);
         })
     };
     let onchange = {
@@ -146,7 +157,27 @@ pub fn DropZone(props: &DropZoneProps) -> Html {
         })
     };
     let on_demo = props.on_demo.clone();
-    let class = classes!("drop-zone", dragging.then_some("dragging"));
+    let class =
+        classes!("drop-zone", dragging.then_some("dragging"), props.loaded.then_some("compact"));
+    if props.loaded {
+        // Once data is loaded: a bar, so the findings get the screen. Same inputs, same test ids.
+        return html! {
+            <section {class} {ondragover} {ondragleave} {ondrop} aria-label="Load exports" data-testid="drop-zone">
+                <span class="drop-title">{"Add exports: drop them anywhere on the page, or"}</span>
+                <label class="button small primary">
+                    {"Choose files…"}
+                    <input type="file" multiple=true onchange={onchange.clone()} disabled={props.busy} data-testid="file-input" />
+                </label>
+                <label class="button small">
+                    {"Choose a folder…"}
+                    <input type="file" webkitdirectory=true multiple=true {onchange} disabled={props.busy} data-testid="folder-input" />
+                </label>
+                <button class="button small" onclick={move |_| on_demo.emit(())} disabled={props.busy} data-testid="demo-button">
+                    {"Try with sample data"}
+                </button>
+            </section>
+        };
+    }
     html! {
         <section {class} {ondragover} {ondragleave} {ondrop} aria-label="Load exports" data-testid="drop-zone">
             <p class="drop-title">{if props.loaded { "Drop more exports here to add them to the analysis" } else { "Drop sign-in and audit log exports here" }}</p>

@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 use crate::context::use_dispatch;
 use crate::format;
-use crate::state::{Action, Column, GRID, GradeFilter, GridView, PageColumn, Shared};
+use crate::state::{Action, Column, GRID, GradeFilter, GridView, PageColumn, Pane, Shared};
 
 /// Height of a body row in CSS pixels (`.findings tbody tr` in style.css).
 pub const ROW_HEIGHT: f64 = 34.0;
@@ -40,6 +40,28 @@ fn list_cell(items: &[String], n: usize) -> Html {
     html! {
         <td class="list" title={items.join("\n")}>
             {shown}
+            if rest > 0 { <span class="more">{format!(" +{rest} more")}</span> }
+        </td>
+    }
+}
+
+/// The sessions cell: its first session id is a link to the session view (a click there opens the
+/// session, not the finding), the rest counted, every id in the tooltip.
+fn session_cell(f: &Finding, act: &Callback<Action>) -> Html {
+    let Some(first) = f.session_ids.first() else { return html! { <td class="list"></td> } };
+    let rest = f.session_ids.len() - 1;
+    let onclick = {
+        let act = act.clone();
+        let id = first.clone();
+        Callback::from(move |event: MouseEvent| {
+            event.stop_propagation();
+            act.emit(Action::Pane(Some(Pane::Session(id.clone()))));
+        })
+    };
+    html! {
+        <td class="list" title={f.session_ids.join("\n")}>
+            <button class="link" {onclick} data-testid="grid-session"
+                aria-label={format!("Open session {first}")}>{crate::components::details::short_id(first)}</button>
             if rest > 0 { <span class="more">{format!(" +{rest} more")}</span> }
         </td>
     }
@@ -134,6 +156,34 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
             }
         });
     }
+    // The viewport changes size with the window and with the workspace's panes (a timeline or a
+    // side pane opening), which re-render the page but not this grid: watch it.
+    {
+        let viewport = viewport.clone();
+        let height = height.clone();
+        use_effect_with(viewport.clone(), move |_| {
+            let observer = viewport.cast::<Element>().and_then(|el| {
+                let callback = wasm_bindgen::closure::Closure::<dyn FnMut()>::new({
+                    let el = el.clone();
+                    move || {
+                        let h = f64::from(el.client_height());
+                        if h > 0.0 {
+                            height.set(h);
+                        }
+                    }
+                });
+                let observer =
+                    web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&el);
+                Some((observer, callback))
+            });
+            move || {
+                if let Some((observer, _callback)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
     let onscroll = {
         let scroll_top = scroll_top.clone();
         Callback::from(move |event: Event| {
@@ -155,6 +205,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
         let viewport = viewport.clone();
         let on_select = act.reform(|id: String| Action::Select(Some(id)));
         let on_close = act.reform(|()| Action::Select(None));
+        let on_session = act.reform(|id: String| Action::Pane(Some(Pane::Session(id))));
         let open = view.selected.is_some();
         Callback::from(move |event: KeyboardEvent| {
             // Keys typed into the header's filter inputs are theirs.
@@ -184,6 +235,14 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 "Enter" | " " => {
                     event.prevent_default();
                     on_select.emit(report.findings[rows[current]].id.clone());
+                    return;
+                }
+                // S: the active finding's (first) session.
+                "s" | "S" => {
+                    if let Some(id) = report.findings[rows[current]].session_ids.first() {
+                        event.prevent_default();
+                        on_session.emit(id.clone());
+                    }
                     return;
                 }
                 _ => return,
@@ -274,12 +333,33 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                 <input type="search" placeholder="Search every column: user, IP, rule, severity, country, user agent…" value={view.filter.clone()}
                     {oninput} aria-label="Search findings" data-testid="findings-filter" />
                 <span class="muted" data-testid="findings-count">{format!("{} of {}", format::count(n as u64), format::count(findings.len() as u64))}</span>
+                <span class="view-buttons">
+                    <button class="button small" data-testid="open-overview" onclick={ let cb = act.clone(); move |_| cb.emit(Action::Pane(Some(Pane::Overview))) }>{"Tenant overview"}</button>
+                    <button class="button small" data-testid="open-campaign" onclick={ let cb = act.clone(); move |_| cb.emit(Action::Pane(Some(Pane::Campaign))) }>{"Campaign"}</button>
+                </span>
                 if let Some(label) = &view.range_label {
                     <span class="chip" data-testid="range-chip">
                         {format!("Time range: {label}")}
                         <button class="chip-close" aria-label="Clear the time range"
                             onclick={ let cb = act.clone(); move |_| cb.emit(Action::Range(None)) }>{"×"}</button>
                     </span>
+                }
+                if let Some(label) = &view.indicator {
+                    <span class="chip" data-testid="indicator-chip">
+                        {format!("Campaign: {label}")}
+                        <button class="chip-close" aria-label="Stop filtering by the campaign indicator"
+                            onclick={ let cb = act.clone(); move |_| cb.emit(Action::Indicator(None)) }>{"×"}</button>
+                    </span>
+                }
+                if view.folded > 0 {
+                    <button class="chip fold-chip" data-testid="show-low"
+                        title="Low and info findings are folded so the first screen shows what needs attention; a search or filter looks through them all."
+                        onclick={ let cb = act.clone(); move |_| cb.emit(Action::ShowLow(true)) }>
+                        {format!("{} low finding{} folded · show", format::count(view.folded as u64), if view.folded == 1 { "" } else { "s" })}
+                    </button>
+                } else if view.show_low {
+                    <button class="chip fold-chip" data-testid="hide-low"
+                        onclick={ let cb = act.clone(); move |_| cb.emit(Action::ShowLow(false)) }>{"Fold low findings"}</button>
                 }
                 {grade_filter}
                 <details class="columns-menu" data-testid="column-chooser">
@@ -302,7 +382,12 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
             if findings.is_empty() {
                 <p class="muted" data-testid="no-findings">{crate::answer::answer(&props.report).headline}</p>
             } else {
-                if n == 0 {
+                if n == 0 && view.folded > 0 && !view.filtered {
+                <p class="empty-result" role="status" data-testid="only-low">
+                    {format!("Every finding is low or info ({} folded): none reached medium. ", format::count(view.folded as u64))}
+                    <button class="button small" onclick={ let cb = act.clone(); move |_| cb.emit(Action::ShowLow(true)) }>{"Show them"}</button>
+                </p>
+                } else if n == 0 {
                 <p class="empty-result" role="status" data-testid="no-match">
                     {format!("No findings match the search and filters ({} hidden). ", format::count(findings.len() as u64))}
                     <button class="button small" data-testid="clear-filters"
@@ -339,7 +424,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                                     html! {
                                         <tr key={f.id.clone()} {class} {onclick} data-id={f.id.clone()}
                                             aria-selected={(view.selected.as_ref() == Some(&f.id)).to_string()}>
-                                            { for columns.iter().map(|&c| cell(c, f)) }
+                                            { for columns.iter().map(|&c| if c == Column::Sessions { session_cell(f, &act) } else { cell(c, f) }) }
                                             if graded { {grade_cell(view.grades.get(&f.id))} }
                                         </tr>
                                     }

@@ -66,6 +66,25 @@ pub struct TimelineProps {
     pub on_range: Callback<Option<(f64, f64)>>,
     /// Close the timeline.
     pub on_close: Callback<()>,
+    /// The campaign indicator picked in the campaign view: events that used it are marked, the
+    /// others dimmed.
+    #[prop_or_default]
+    pub highlight: Option<crate::state::Shared<crate::state::IndicatorFilter>>,
+}
+
+/// True when event `e` used the campaign indicator `x` (its IP, network, user agent, or a
+/// forwarding address its audit detail names).
+pub fn uses_indicator(e: &EventView, asn: u32, x: &crate::state::IndicatorFilter) -> bool {
+    match x.kind.as_str() {
+        "ip" => e.ip == x.value,
+        "asn" => x.value.parse::<u32>().is_ok_and(|a| a == asn && a != 0),
+        "user-agent" => e.user_agent == x.value,
+        "forwarding-address" => {
+            let value = x.value.to_lowercase();
+            e.audit_detail.iter().any(|d| d.to_lowercase().contains(&value))
+        }
+        _ => false,
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -76,6 +95,8 @@ enum Drag {
 
 #[derive(Default)]
 struct ViewState {
+    /// The session id of the event a press started on (a click there opens the session).
+    pressed_session: Option<String>,
     /// (user, focus) the view was fitted for.
     key: (String, Option<String>),
     view: (f64, f64),
@@ -134,6 +155,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let state = use_mut_ref(ViewState::default);
     let redraw = use_force_update();
     let hovered = use_state(|| None::<usize>);
+    let dispatch = crate::context::use_dispatch();
 
     let user_events = props.events.as_deref().filter(|u| u.user == props.user);
     let events: &[EventView] = user_events.map_or(&[], |u| &u.events);
@@ -265,6 +287,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 return;
             }
             let mut st = state.borrow_mut();
+            st.pressed_session = event
+                .target()
+                .and_then(|t| t.dyn_into::<Element>().ok())
+                .and_then(|el| el.closest("g.event.has-session").ok().flatten())
+                .and_then(|g| g.get_attribute("data-session"));
             let t = st.view.0 + (x - LEFT) / PLOT_WIDTH * (st.view.1 - st.view.0);
             st.drag = Some(if y >= BRUSH_TOP {
                 Drag::Brush { from: t, to: t }
@@ -305,8 +332,18 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let state = state.clone();
         let redraw = redraw.clone();
         let on_range = props.on_range.clone();
+        let dispatch = dispatch.clone();
         Callback::from(move |_: PointerEvent| {
-            let drag = state.borrow_mut().drag.take();
+            let (drag, pressed) = {
+                let mut st = state.borrow_mut();
+                (st.drag.take(), st.pressed_session.take())
+            };
+            // A press on an event that did not pan the view is a click on it.
+            if let (Some(Drag::Pan { view, .. }), Some(id)) = (drag, pressed)
+                && view == state.borrow().view
+            {
+                crate::components::session::open_session(&dispatch, &id);
+            }
             if let Some(Drag::Brush { from, to }) = drag {
                 let span = {
                     let st = state.borrow();
@@ -554,9 +591,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                 if e.operation.is_empty() { &e.app } else { &e.operation },
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) },
                                 if e.user_agent.is_empty() { String::new() } else { format!(" · UA {}", e.user_agent) });
-                            let class = classes!("event", e.kind.as_str(), bad.then_some("suspicious"));
+                            let marked = props.highlight.as_ref().map(|x| uses_indicator(e, asn, x));
+                            let class = classes!("event", e.kind.as_str(), bad.then_some("suspicious"),
+                                (marked == Some(true)).then_some("hit"), (marked == Some(false)).then_some("dim"),
+                                (!e.session_id.is_empty()).then_some("has-session"));
+                            // A click on an event with a session id opens that session beside (see
+                            // `onpointerup`: the SVG captures the pointer, so the click is its).
                             html! {
-                                <g {class} {onmouseenter} data-asn={asn.to_string()}>
+                                <g {class} {onmouseenter} data-asn={asn.to_string()} data-session={e.session_id.clone()}>
                                     if bad {
                                         <circle class="ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="9" />
                                     }
