@@ -202,6 +202,13 @@ test('the overview shows what `sessionhunt overview` prints; brushing its histog
   const days = await page.getByTestId('overview-day').evaluateAll((gs) => gs.map((g) => [g.dataset.day, Number(g.dataset.total)]));
   assert.deepEqual(days.filter(([, n]) => n > 0), overview.findings_per_day.map((d) => [d.day, d.total]));
   assert.equal(days[0][0], overview.findings_per_day[0].day);
+  // With the grid's low findings folded, the bars are the medium-or-worse ones (a day of a
+  // hundred low findings does not flatten the attack's days); opened, every finding.
+  const drawn = () => page.getByTestId('overview-day').evaluateAll((gs) => gs.filter((g) => Number(g.dataset.total) > 0).map((g) => Number(g.dataset.drawn)));
+  assert.deepEqual(await drawn(), overview.findings_per_day.map((d) => d.critical + d.high + d.medium));
+  await page.getByTestId('show-low').click();
+  assert.deepEqual(await drawn(), overview.findings_per_day.map((d) => d.total));
+  await page.getByTestId('hide-low').click();
   assert.equal(days.at(-1)[0], overview.findings_per_day.at(-1).day);
   // Users: the data's count, those with findings first.
   assert.match(await page.getByTestId('overview-view').locator('h3').filter({ hasText: /^Users/ }).textContent(), new RegExp(`\\(${overview.users.length}\\)`));

@@ -535,6 +535,11 @@ pub fn App() -> Html {
                     <summary>{"Analysis settings"}<span class="muted settings-more">{" · windows, thresholds, weights, allowlists"}</span></summary>
                     <SettingsPanel settings={state.settings.clone()} on_change={on_settings} />
                 </details>
+                // The hand-off exports live with the summary, below the workspace: one click away.
+                if state.report.is_some() {
+                    <a class="button export-link" href="#export" data-testid="export-link"
+                        title="The report (JSON), the HTML case report, the PowerShell containment script, the KQL for Sentinel, Timesketch; grades">{"Export ↓"}</a>
+                }
                 </div>
                 <StatusLine phase={state.phase.clone()} {on_cancel} />
                 if let Some(report) = &state.report {
@@ -579,7 +584,7 @@ pub fn App() -> Html {
                                     },
                                     Pane::Overview => html! {
                                         <OverviewPane view={match state.pane_view().as_deref() { Some(ViewData::Overview(v, n)) => Some((v.clone(), *n)), _ => None }}
-                                            range={state.range} />
+                                            range={state.range} show_low={state.show_low} />
                                     },
                                 } }
                                 </div>

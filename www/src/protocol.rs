@@ -232,10 +232,11 @@ pub enum FromWorker {
         total_events: u64,
     },
     /// The campaign view, answering [`ToWorker::Campaign`]: the core's indicators in its order
-    /// (most severe shared first), at most [`VIEW_ROWS`] of them.
+    /// (most severe shared first), at most [`VIEW_ROWS`] of them, each with at most
+    /// [`MEMBERS_SENT`] users and findings (a network can be shared by 75 000 users' findings).
     Campaign {
         /// The indicators.
-        indicators: Vec<sessionhunt::views::SharedIndicator>,
+        indicators: Vec<CampaignRow>,
         /// How many indicators the report has.
         total: u64,
     },
@@ -292,7 +293,37 @@ pub const FINDINGS_PAGE: usize = 250;
 /// Rows of a view the worker sends at most (a session's events, campaign indicators, overview
 /// users): the page turns them into data in one task, which has to stay short (no main-thread
 /// task over 100 ms, issue 19); the CLI's views give everything.
-pub const VIEW_ROWS: usize = 2_000;
+pub const VIEW_ROWS: usize = 1_000;
+
+/// Users and findings of a campaign indicator the worker sends at most (the most severe findings
+/// first, as the core orders them); the counts travel beside them. A forwarding address keeps
+/// every finding: the page filters the grid by that list (a finding does not name the addresses
+/// its audit operations forward to), and addresses are not shared by thousands.
+pub const MEMBERS_SENT: usize = 50;
+
+/// A campaign indicator as the page gets it: its `users` and `findings` cut to [`MEMBERS_SENT`],
+/// with how many there are.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignRow {
+    /// The core's indicator, its lists cut.
+    pub indicator: sessionhunt::views::SharedIndicator,
+    /// How many users share it.
+    pub users: u64,
+    /// How many findings carry it.
+    pub findings: u64,
+}
+
+impl CampaignRow {
+    /// The row of `indicator`, its lists cut to [`MEMBERS_SENT`].
+    pub fn of(mut indicator: sessionhunt::views::SharedIndicator) -> CampaignRow {
+        let (users, findings) = (indicator.users.len() as u64, indicator.findings.len() as u64);
+        indicator.users.truncate(MEMBERS_SENT);
+        if indicator.kind != "forwarding-address" {
+            indicator.findings.truncate(MEMBERS_SENT);
+        }
+        CampaignRow { indicator, users, findings }
+    }
+}
 
 /// One user of the loaded data and what was loaded of them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

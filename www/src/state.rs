@@ -290,8 +290,26 @@ pub struct IndicatorFilter {
     pub value: String,
     /// How the page names it (`IP 203.0.113.7`, `AS14061 DigitalOcean`).
     pub label: String,
-    /// Ids of the findings that carry it.
+    /// Ids of the findings that carry a forwarding address (the finding itself does not list
+    /// them; the other kinds are read from the finding's own lists).
     pub findings: BTreeSet<String>,
+}
+
+impl IndicatorFilter {
+    /// True when finding `f` carries the indicator: its IPs, networks or user agents hold the
+    /// value (as the core's campaign view collects them), or, for a forwarding address, the
+    /// campaign view listed it.
+    pub fn carried_by(&self, f: &Finding) -> bool {
+        match self.kind.as_str() {
+            "ip" => f.ips.contains(&self.value),
+            "asn" => {
+                let value = self.value.trim_start_matches("AS");
+                value.parse::<u32>().is_ok_and(|asn| f.asns.contains(&asn))
+            }
+            "user-agent" => f.user_agents.contains(&self.value),
+            _ => self.findings.contains(&f.id),
+        }
+    }
 }
 
 /// A view the worker computes for the side pane, as it arrived.
@@ -299,8 +317,8 @@ pub struct IndicatorFilter {
 pub enum ViewData {
     /// A session's view and how many events it has (the view holds at most `VIEW_ROWS`).
     Session(sessionhunt::views::SessionView, u64),
-    /// The campaign's indicators and how many there are.
-    Campaign(Vec<sessionhunt::views::SharedIndicator>, u64),
+    /// The campaign's indicators (their member lists cut) and how many there are.
+    Campaign(Vec<crate::protocol::CampaignRow>, u64),
     /// The overview and how many users the data has.
     Overview(sessionhunt::views::Overview, u64),
 }
@@ -905,7 +923,7 @@ impl AppState {
             .filter(|(_, f)| column_needles.iter().all(|(c, t)| t.matches(*c, f)))
             .filter(|(i, _)| range.is_none_or(|r| self.search.overlaps(*i, r)))
             .filter(|(_, f)| self.grade_filter.admits(self.grades.get(&f.id).map(|g| g.grade)))
-            .filter(|(_, f)| self.indicator.as_ref().is_none_or(|x| x.findings.contains(&f.id)))
+            .filter(|(_, f)| self.indicator.as_ref().is_none_or(|x| x.carried_by(f)))
             .filter(|(_, f)| {
                 let out = fold && f.severity <= sessionhunt::Severity::Low;
                 folded += usize::from(out);
@@ -1338,8 +1356,25 @@ mod tests {
             label: "IP 192.0.2.9".into(),
             findings: ["F-d@example.com".to_owned(), "F-b@example.com".to_owned()].into(),
         };
-        let picked = state.reduce(Action::Indicator(Some(Shared::new(indicator))));
-        assert_eq!(picked.grid_rows(), (vec![0, 3], 0));
+        let picked = state.clone().reduce(Action::Indicator(Some(Shared::new(indicator))));
+        assert_eq!(picked.grid_rows(), (vec![3], 0), "the finding's own IPs, not the list");
+        // A forwarding address: the campaign view's list of findings (b and d).
+        let address = IndicatorFilter {
+            kind: "forwarding-address".into(),
+            value: "drop@evil.example".into(),
+            label: "forwarding to drop@evil.example".into(),
+            findings: ["F-d@example.com".to_owned(), "F-b@example.com".to_owned()].into(),
+        };
+        let mailed = state.clone().reduce(Action::Indicator(Some(Shared::new(address))));
+        assert_eq!(mailed.grid_rows(), (vec![0, 3], 0));
+        let network =
+            IndicatorFilter { kind: "asn".into(), value: "AS14061".into(), ..Default::default() };
+        let mut r = report();
+        r.findings[2].asns = vec![14061];
+        let by_network = Rc::new(AppState::new())
+            .reduce(Action::Loaded(Shared::new(r), Shared::default()))
+            .reduce(Action::Indicator(Some(Shared::new(network))));
+        assert_eq!(by_network.grid_rows(), (vec![2], 0));
         assert!(picked.filtered());
         let (rows, folded) = picked.grid_rows();
         let view = picked.grid_view((Shared::new(rows), folded));

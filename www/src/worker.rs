@@ -219,9 +219,13 @@ async fn handle(
         ToWorker::Campaign => {
             let dataset = state.dataset.as_ref().ok_or("nothing is loaded yet")?;
             let report = state.report.as_ref().ok_or("nothing is analysed yet")?;
-            let mut indicators = sessionhunt::views::campaign(dataset, report);
+            let indicators = sessionhunt::views::campaign(dataset, report);
             let total = indicators.len() as u64;
-            indicators.truncate(VIEW_ROWS);
+            let indicators = indicators
+                .into_iter()
+                .take(VIEW_ROWS)
+                .map(crate::protocol::CampaignRow::of)
+                .collect();
             return Ok(FromWorker::Campaign { indicators, total });
         }
         ToWorker::Overview => {

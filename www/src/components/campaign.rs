@@ -1,13 +1,15 @@
-//! The campaign view in the side pane (docs/views.md §2): the IPs, networks, user agents and
-//! forwarding addresses that two or more users' findings share, with their users, counts, first
-//! and last use, and the members' severities at a glance. A click on an indicator filters the grid
-//! to the findings that carry it and marks it on the timeline. The worker computes it with the
-//! core's `views::campaign`, as the CLI's `sessionhunt campaign` does.
+//! The campaign view in the side pane (docs/views.md, "Campaign view"): the IPs, networks, user
+//! agents and forwarding addresses that two or more users' findings share, with their users,
+//! counts, first and last use, and the members' severities at a glance. A click on an indicator
+//! filters the grid to the findings that carry it and marks it on the timeline. The worker computes
+//! it with the core's `views::campaign`, as the CLI's `sessionhunt campaign` does.
 
 use std::collections::BTreeSet;
 
 use sessionhunt::Severity;
 use sessionhunt::views::SharedIndicator;
+
+use crate::protocol::CampaignRow;
 use yew::prelude::*;
 
 use crate::context::use_dispatch;
@@ -21,7 +23,7 @@ const PAGE: usize = 100;
 #[derive(Properties, PartialEq)]
 pub struct CampaignProps {
     /// The indicators and how many the report has, once the worker sent them.
-    pub view: Option<(Vec<SharedIndicator>, u64)>,
+    pub view: Option<(Vec<CampaignRow>, u64)>,
     /// The indicator filtering the grid, if any.
     pub active: Option<Shared<IndicatorFilter>>,
     /// Whether a timeline is open (a click opens the first member's otherwise).
@@ -66,9 +68,9 @@ pub fn CampaignPane(props: &CampaignProps) -> Html {
     };
     // What needs attention first: indicators that at least two medium-or-worse findings share.
     // Those shared only with low findings are folded behind a count, as the grid folds them.
-    let (strong, weak): (Vec<&SharedIndicator>, Vec<&SharedIndicator>) =
-        indicators.iter().partition(|x| x.shared_severity >= Severity::Medium);
-    let list: Vec<&SharedIndicator> = if *show_low {
+    let (strong, weak): (Vec<&CampaignRow>, Vec<&CampaignRow>) =
+        indicators.iter().partition(|r| r.indicator.shared_severity >= Severity::Medium);
+    let list: Vec<&CampaignRow> = if *show_low {
         strong.iter().chain(weak.iter()).copied().collect()
     } else {
         strong.clone()
@@ -82,7 +84,8 @@ pub fn CampaignPane(props: &CampaignProps) -> Html {
             label: indicator_label(x),
             findings: x.findings.iter().map(|m| m.id.clone()).collect::<BTreeSet<_>>(),
         };
-        let first_user = x.users.first().cloned();
+        // The most severe member's timeline (the core lists findings most severe first).
+        let first_user = x.findings.first().map(|m| m.user.clone());
         let active = props.active.as_ref().is_some_and(|a| a.kind == x.kind && a.value == x.value);
         let open_timeline = !props.timeline_open;
         move |_: MouseEvent| {
@@ -113,7 +116,8 @@ pub fn CampaignPane(props: &CampaignProps) -> Html {
                 // A list, not a wide table: the pane is narrow; each indicator on one line, its
                 // reach and members under it.
                 <ol class="campaign" data-testid="campaign-table">
-                    { for list[..end].iter().map(|x| {
+                    { for list[..end].iter().map(|row| {
+                        let x = &row.indicator;
                         let active = props.active.as_ref().is_some_and(|a| a.kind == x.kind && a.value == x.value);
                         let label = if x.kind == "asn" { x.label.clone() } else { x.value.clone() };
                         html! {
@@ -126,12 +130,12 @@ pub fn CampaignPane(props: &CampaignProps) -> Html {
                                         data-testid="campaign-pick">{label}</button>
                                 </div>
                                 <div class="line muted small">
-                                    <span>{format!("{} users · {} findings · {} events · {} → {}", x.users.len(), x.findings.len(), format::count(x.events), x.first, x.last)}</span>
+                                    <span>{format!("{} users · {} findings · {} events · {} → {}", format::count(row.users), format::count(row.findings), format::count(x.events), x.first, x.last)}</span>
                                     <span class="members">
                                         { for x.findings.iter().take(16).map(|m| html! {
                                             <span class={classes!("badge", "mini", m.severity.as_str())} title={format!("{} · {} · {}", m.user, m.severity.as_str(), m.id)}>{m.severity.as_str().chars().next().unwrap_or('?').to_ascii_uppercase()}</span>
                                         }) }
-                                        if x.findings.len() > 16 { <span>{format!(" +{}", x.findings.len() - 16)}</span> }
+                                        if row.findings > 16 { <span>{format!(" +{}", format::count(row.findings - 16))}</span> }
                                     </span>
                                 </div>
                             </li>

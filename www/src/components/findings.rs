@@ -394,7 +394,7 @@ pub fn FindingsTable(props: &FindingsTableProps) -> Html {
                         onclick={ let cb = act.clone(); move |_| cb.emit(Action::ClearFilters) }>{"Clear filters"}</button>
                 </p>
                 }
-                <p class="hint muted">{"Click a row, or focus the grid and use ↑ ↓ PgUp PgDn Home End, Enter to open a finding. Column filters take text, >100, <=50, =low or !low. Hover a severity for why it is not higher."}</p>
+                <p class="hint muted">{"Click a row, or focus the grid and use ↑ ↓ PgUp PgDn Home End, Enter to open a finding, S its session. Column filters take text, >100, <=50, =low or !low. Hover a severity for why it is not higher."}</p>
                 <div class="grid-viewport" ref={viewport} tabindex="0" {onscroll} {onkeydown}
                     role="region" aria-label="Findings grid (scrolls)" data-testid="grid-viewport">
                     <div class="grid-stack">

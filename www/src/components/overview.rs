@@ -1,8 +1,8 @@
-//! The tenant overview in the side pane (docs/views.md §3): findings per day (a histogram whose
-//! brushing filters the grid by time), the networks and countries of non-interactive traffic, and
-//! what the loaded data covers: each log's span, each input file, each user, and what it cannot
-//! show. The worker computes it with the core's `views::overview`, as the CLI's
-//! `sessionhunt overview` does.
+//! The tenant overview in the side pane (docs/views.md, "Tenant overview"): findings per day (a
+//! histogram whose brushing filters the grid by time), the networks and countries of
+//! non-interactive traffic, and what the loaded data covers: each log's span, each input file, each
+//! user, and what it cannot show. The worker computes it with the core's `views::overview`, as the
+//! CLI's `sessionhunt overview` does.
 
 use std::rc::Rc;
 
@@ -32,6 +32,11 @@ pub struct OverviewProps {
     pub view: Option<(Overview, u64)>,
     /// The time range filtering the grid (milliseconds), to show on the histogram.
     pub range: Option<(f64, f64)>,
+    /// The grid shows low and info findings (its fold is open): the histogram draws them too;
+    /// otherwise it draws medium or worse, so a day of a hundred low findings does not flatten
+    /// the days of the attack.
+    #[prop_or_default]
+    pub show_low: bool,
 }
 
 /// A `YYYY-MM-DD` day as milliseconds since the epoch at 00:00 UTC.
@@ -107,7 +112,10 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
     let n = days.len().max(1);
     let plot = WIDTH - LEFT - 4.0;
     let bar = plot / n as f64;
-    let max = days.iter().map(|(_, d)| d.total).max().unwrap_or(0).max(1);
+    let drawn_total =
+        |d: &DayCount| if props.show_low { d.total } else { d.critical + d.high + d.medium };
+    let max = days.iter().map(|(_, d)| drawn_total(d)).max().unwrap_or(0).max(1);
+    let low_total: u64 = days.iter().map(|(_, d)| d.low + d.info).sum();
     let y_of = |v: u64| (HEIGHT - BOTTOM) - (v as f64 / max as f64) * (HEIGHT - BOTTOM - TOP);
     let index_at = {
         let svg_ref = svg_ref.clone();
@@ -178,7 +186,8 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
                     if view.findings == 1 { "" } else { "s" },
                     if view.start.is_empty() { "?" } else { &view.start }, if view.end.is_empty() { "?" } else { &view.end })}
             </p>
-            <h3>{"Findings per day (by first event)"}</h3>
+            <h3>{if props.show_low || low_total == 0 { "Findings per day (by first event)".to_owned() }
+                else { format!("Findings of medium severity or worse per day (by first event; {low_total} low folded, as in the grid)") }}</h3>
             if days.is_empty() {
                 <p class="muted" data-testid="overview-no-days">{"No finding has a date to draw."}</p>
             } else {
@@ -194,9 +203,10 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
                         let picked = drawn.is_some_and(|(a, b)| i >= a && i <= b) || (drawn.is_none() && in_range(*t));
                         // Stacked: critical at the bottom, where the eye starts.
                         let mut base = 0u64;
-                        let parts = [("critical", d.critical), ("high", d.high), ("medium", d.medium), ("low", d.low + d.info)];
+                        let low = if props.show_low { d.low + d.info } else { 0 };
+                        let parts = [("critical", d.critical), ("high", d.high), ("medium", d.medium), ("low", low)];
                         html! {
-                            <g class={classes!("day", picked.then_some("picked"))} data-testid="overview-day" data-day={d.day.clone()} data-total={d.total.to_string()}>
+                            <g class={classes!("day", picked.then_some("picked"))} data-testid="overview-day" data-day={d.day.clone()} data-total={d.total.to_string()} data-drawn={drawn_total(d).to_string()}>
                                 <title>{format!("{}: {} finding{} ({} critical, {} high, {} medium, {} low or info)", d.day, d.total, if d.total == 1 { "" } else { "s" }, d.critical, d.high, d.medium, d.low + d.info)}</title>
                                 <rect class="day-bg" x={x.to_string()} y={TOP.to_string()} width={bar.to_string()} height={(HEIGHT - BOTTOM - TOP).to_string()} />
                                 { for parts.into_iter().filter(|(_, v)| *v > 0).map(|(sev, v)| {

@@ -1,8 +1,8 @@
-//! The session view in the side pane (docs/views.md §1): every event of one session id, sign-ins
-//! and audit records, in time order; each origin change (IP, network, country, user agent,
-//! device) marked on the cell that changed; each audit record's token id tied to the sign-in it
-//! rode on. The worker computes it with the core's `views::session`, as the CLI's
-//! `sessionhunt session` does.
+//! The session view in the side pane (docs/views.md, "Session view"): every event of one session
+//! id, sign-ins and audit records, in time order; each origin change (IP, network, country, user
+//! agent, device) marked where it changed; each audit record's token id tied to the sign-in it rode
+//! on. The worker computes it with the core's `views::session`, as the CLI's `sessionhunt session`
+//! does.
 
 use sessionhunt::views::{SessionEvent, SessionView};
 use yew::prelude::*;

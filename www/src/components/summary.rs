@@ -159,7 +159,7 @@ pub fn Summary(props: &SummaryProps) -> Html {
                     }) }
                 </ul>
             </div>
-            <div class="card actions">
+            <div class="card actions" id="export">
                 <h2>{"Export"}</h2>
                 <button class="button" onclick={on_download} disabled={props.blob.is_none()} aria-busy={props.blob.is_none().to_string()} data-testid="download-json">{"Download report (JSON)"}</button>
                 if props.blob.is_none() {

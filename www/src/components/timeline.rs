@@ -77,7 +77,7 @@ pub struct TimelineProps {
 pub fn uses_indicator(e: &EventView, asn: u32, x: &crate::state::IndicatorFilter) -> bool {
     match x.kind.as_str() {
         "ip" => e.ip == x.value,
-        "asn" => x.value.parse::<u32>().is_ok_and(|a| a == asn && a != 0),
+        "asn" => x.value.trim_start_matches("AS").parse::<u32>().is_ok_and(|a| a == asn && a != 0),
         "user-agent" => e.user_agent == x.value,
         "forwarding-address" => {
             let value = x.value.to_lowercase();
