@@ -232,7 +232,22 @@ test('the overview shows what `sessionhunt overview` prints; brushing its histog
   assert.ok(await page.locator('[data-testid=overview-day].picked').count() === 1);
   await screenshot(page, 'overview-brushed');
   await page.getByTestId('range-chip').locator('button').click();
-  assert.equal(await rows(page), report.findings.filter((f) => SEVERITY_RANK[f.severity] > SEVERITY_RANK.low).length);
+  const severe = report.findings.filter((f) => SEVERITY_RANK[f.severity] > SEVERITY_RANK.low);
+  assert.equal(await rows(page), severe.length);
+
+  // The same by keyboard: → picks the first day, Shift+→ extends the pick to the second, Esc clears.
+  const overlapping = (from, to) => severe.filter((f) => Date.parse(f.first_seen) <= to && Date.parse(f.last_seen) >= from).length;
+  const first = Date.parse(`${days[0][0]}T00:00:00Z`);
+  await page.getByTestId('overview-histogram').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('range-chip').waitFor();
+  assert.equal(await rows(page), overlapping(first, first + 86_400_000 - 1));
+  await page.keyboard.press('Shift+ArrowRight');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=findings]')?.dataset.rows === String(n), overlapping(first, first + 2 * 86_400_000 - 1));
+  assert.equal(await page.locator('[data-testid=overview-day].picked').count(), 2);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('range-chip').waitFor({ state: 'detached' });
+  assert.equal(await rows(page), severe.length);
   assert.deepEqual(errors, []);
   await context.close();
 });

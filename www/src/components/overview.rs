@@ -97,6 +97,8 @@ fn svg_x(svg: &Element, client_x: f64) -> f64 {
 pub fn OverviewPane(props: &OverviewProps) -> Html {
     let dispatch = use_dispatch();
     let drag = use_mut_ref(|| None::<(usize, usize)>);
+    // The keyboard's picked days (anchor, head), as the pointer's drag.
+    let keys = use_mut_ref(|| None::<(usize, usize)>);
     let redraw = use_force_update();
     let users_all = use_state(|| false);
     let svg_ref = use_node_ref();
@@ -175,6 +177,44 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
             }
         })
     };
+    // Keyboard: ← → pick a day (Shift extends the pick), Escape clears; the grid follows as with
+    // the pointer.
+    let onkeydown = {
+        let keys = keys.clone();
+        let starts = starts.clone();
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let n = starts.len();
+            if n == 0 {
+                return;
+            }
+            let mut k = keys.borrow_mut();
+            let (anchor, head) = k.unwrap_or((0, 0));
+            let head = match e.key().as_str() {
+                "ArrowRight" if k.is_some() => (head + 1).min(n - 1),
+                "ArrowLeft" if k.is_some() => head.saturating_sub(1),
+                "ArrowRight" | "ArrowLeft" => head,
+                "Home" => 0,
+                "End" => n - 1,
+                "Escape" => {
+                    e.prevent_default();
+                    *k = None;
+                    if let Some(d) = &dispatch {
+                        d.dispatch(Action::Range(None));
+                    }
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            let anchor = if e.shift_key() && k.is_some() { anchor } else { head };
+            *k = Some((anchor, head));
+            let (a, b) = (anchor.min(head), anchor.max(head));
+            if let Some(d) = &dispatch {
+                d.dispatch(Action::Range(Some((starts[a], starts[b] + DAY_MS - 1.0))));
+            }
+        })
+    };
     let drawn = drag.borrow().map(|(a, b)| (a.min(b), a.max(b)));
     let in_range = |t: f64| props.range.is_some_and(|(a, b)| t + DAY_MS - 1.0 >= a && t <= b);
     let shown_users = if *users_all { view.users.len() } else { USERS_SHOWN.min(view.users.len()) };
@@ -192,8 +232,8 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
                 <p class="muted" data-testid="overview-no-days">{"No finding has a date to draw."}</p>
             } else {
                 <svg class="histogram" ref={svg_ref} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img"
-                    aria-label={format!("Findings per day from {} to {}; drag across days to filter the findings to them", days[0].1.day, days[days.len() - 1].1.day)}
-                    {onpointerdown} {onpointermove} {onpointerup} data-testid="overview-histogram">
+                    aria-label={format!("Findings per day from {} to {}; drag across days, or use the arrow keys (Shift extends), to filter the findings to them", days[0].1.day, days[days.len() - 1].1.day)}
+                    tabindex="0" {onkeydown} {onpointerdown} {onpointermove} {onpointerup} data-testid="overview-histogram">
                     <line class="axis" x1={LEFT.to_string()} x2={(WIDTH - 4.0).to_string()} y1={(HEIGHT - BOTTOM).to_string()} y2={(HEIGHT - BOTTOM).to_string()} />
                     <text class="tick" x={(LEFT - 4.0).to_string()} y={(TOP + 8.0).to_string()} text-anchor="end">{max}</text>
                     <text class="tick" x={(LEFT - 4.0).to_string()} y={(HEIGHT - BOTTOM).to_string()} text-anchor="end">{"0"}</text>
@@ -221,7 +261,7 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
                     <text class="tick" x={LEFT.to_string()} y={(HEIGHT - 6.0).to_string()}>{days[0].1.day.clone()}</text>
                     <text class="tick" x={(WIDTH - 4.0).to_string()} y={(HEIGHT - 6.0).to_string()} text-anchor="end">{days[days.len() - 1].1.day.clone()}</text>
                 </svg>
-                <p class="muted small">{"Drag across days to filter the findings to them; click a picked day again to clear."}
+                <p class="muted small">{"Drag across days (or focus the figure and use ← →, Shift to extend, Esc to clear) to filter the findings to them; click a picked day again to clear."}
                     if undated > 0 { {format!(" {undated} finding(s) without a date are not drawn.")} }</p>
             }
             <h3>{"What the data covers"}</h3>
