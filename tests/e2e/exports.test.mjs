@@ -28,6 +28,14 @@ test('each hand-off export saved from the page is the CLI command\'s output, byt
   }
   // The case report names every input with its SHA-256, computed in the worker as the CLI does.
   assert.match(expected.report.text, /[0-9a-f]{64}/);
+  // What they cover: the CLI's --min-severity, chosen in the page.
+  await page.getByTestId('export-min-severity').selectOption('low');
+  for (const command of ['contain', 'report']) {
+    const want = cli([command, '--min-severity', 'low']);
+    assert.notEqual(want, expected[command].text, `${command}: low findings change it`);
+    const got = await downloadText(page, page.getByTestId(`export-${command}`));
+    assert.ok(got.text === want, `${command} --min-severity low: the page's export differs from the CLI's`);
+  }
   await screenshot(page, 'exports');
   assert.deepEqual(errors, []);
   assert.deepEqual(foreignRequests(requests, env.server.origin), []);

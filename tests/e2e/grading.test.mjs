@@ -103,6 +103,11 @@ test('a false positive allowlists its origin in one click: re-scored, the findin
   await page.getByTestId('grade-false-positive').check();
   const offer = page.getByTestId('allowlist-origin').first();
   assert.equal(await offer.textContent(), `Allowlist IP ${fp.ips[0]}`);
+  // Its network (CIDR) and ASN are offered too.
+  const offers = await page.getByTestId('allowlist-origin').allTextContents();
+  const v4 = fp.ips[0].includes('.') ? `${fp.ips[0].split('.').slice(0, 3).join('.')}.0/24` : null;
+  if (v4) assert.ok(offers.includes(`Allowlist network ${v4}`), offers.join(' | '));
+  if (fp.asns.length) assert.ok(offers.some((o) => o.startsWith(`Allowlist AS${fp.asns[0]}`)), offers.join(' | '));
   await screenshot(page, 'grading-false-positive');
   await offer.click();
   await page.getByTestId('rescored').waitFor({ timeout: 60_000 });

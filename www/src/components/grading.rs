@@ -24,13 +24,31 @@ pub struct GradeProps {
     pub settings: Shared<Settings>,
 }
 
-/// An origin a false positive can allowlist: an IP, or an ASN with its name.
+/// The network an address belongs to for an allowlist: its /24 (IPv4) or /64 (IPv6), the usual
+/// size of an office's, a VPN exit pool's or a household's block; `None` for text that is no IP.
+fn network_of(ip: &str) -> Option<ipnet::IpNet> {
+    let ip: std::net::IpAddr = ip.trim().parse().ok()?;
+    let prefix = if ip.is_ipv4() { 24 } else { 64 };
+    ipnet::IpNet::new(ip, prefix).ok().map(|n| n.trunc())
+}
+
+/// An origin a false positive can allowlist: an IP, its network (CIDR), or an ASN with its name.
 fn origins(f: &Finding) -> Vec<(String, Settings)> {
     let mut out = Vec::new();
     for ip in f.ips.iter().take(3) {
         let mut s = Settings::default();
         s.allow.ips.push(ip.clone());
         out.push((format!("IP {ip}"), s));
+    }
+    let mut cidrs: Vec<String> = Vec::new();
+    for net in f.ips.iter().take(3).filter_map(|ip| network_of(ip)) {
+        let net = net.to_string();
+        if !cidrs.contains(&net) {
+            let mut s = Settings::default();
+            s.allow.cidrs.push(net.clone());
+            out.push((format!("network {net}"), s));
+            cidrs.push(net);
+        }
     }
     for &asn in f.asns.iter().take(2) {
         let mut s = Settings::default();
@@ -89,6 +107,11 @@ pub fn GradePanel(props: &GradeProps) -> Html {
                     next.allow.ips.push(ip.clone());
                 }
             }
+            for cidr in &extra.allow.cidrs {
+                if !next.allow.cidrs.contains(cidr) {
+                    next.allow.cidrs.push(cidr.clone());
+                }
+            }
             for asn in &extra.allow.asns {
                 if !next.allow.asns.contains(asn) {
                     next.allow.asns.push(*asn);
@@ -134,5 +157,35 @@ pub fn GradePanel(props: &GradeProps) -> Html {
                 </p>
             }
         </fieldset>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_false_positive_offers_its_ips_their_networks_and_its_asns() {
+        let f = Finding {
+            ips: vec!["24.76.26.138".into(), "24.76.26.9".into(), "2001:db8:1:2:3::4".into()],
+            asns: vec![9009],
+            ..Finding::default()
+        };
+        let labels: Vec<String> = origins(&f).into_iter().map(|(l, _)| l).collect();
+        assert_eq!(
+            labels,
+            [
+                "IP 24.76.26.138",
+                "IP 24.76.26.9",
+                "IP 2001:db8:1:2:3::4",
+                "network 24.76.26.0/24",
+                "network 2001:db8:1:2::/64",
+                &sessionhunt::enrich::asn_label(9009),
+            ]
+        );
+        let (_, s) = &origins(&f)[3];
+        assert_eq!(s.allow.cidrs, ["24.76.26.0/24"]);
+        assert!(s.problems().is_empty(), "the core accepts it: {:?}", s.problems());
+        assert_eq!(network_of("not an ip"), None);
     }
 }

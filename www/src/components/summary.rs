@@ -66,11 +66,23 @@ pub fn Summary(props: &SummaryProps) -> Html {
     let worker = crate::context::use_worker();
     let dispatch = crate::context::use_dispatch();
     let grades_error = use_state(|| None::<String>);
+    // What the hand-off exports cover: findings at or above this severity (the CLI's
+    // `--min-severity`, default high), plus those graded true positive.
+    let min_severity = use_state(|| Severity::High);
+    let on_min_severity = {
+        let min_severity = min_severity.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Some(s) = Severity::parse(&select.value()) {
+                min_severity.set(s);
+            }
+        })
+    };
     let on_export = {
         let worker = worker.clone();
         let grades = props.grades.clone();
+        let min_severity = *min_severity;
         Callback::from(move |export: sessionhunt::export::Kind| {
-            let min_severity = sessionhunt::Severity::High;
             let grades = (!grades.is_empty()).then(|| grades.to_json());
             let request = crate::protocol::ToWorker::Export { export, min_severity, grades };
             if let Some(worker) = &worker {
@@ -168,7 +180,14 @@ pub fn Summary(props: &SummaryProps) -> Html {
                     <p class="muted">{"The same JSON the command-line tool prints."}</p>
                 }
                 <h3>{"Hand-off"}</h3>
-                <p class="muted">{"Findings of high severity or more and those graded true positive, less those graded otherwise; the same bytes as the command-line tool's command with the grades file."}</p>
+                <label class="field">{"Cover findings of severity"}
+                    <select onchange={on_min_severity} data-testid="export-min-severity">
+                        { for [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info].into_iter().map(|s| html! {
+                            <option value={s.as_str()} selected={*min_severity == s}>{format!("{} or more", s.as_str())}</option>
+                        }) }
+                    </select>
+                </label>
+                <p class="muted">{format!("Findings of {} severity or more and those graded true positive, less those graded otherwise; the same bytes as the command-line tool's command with --min-severity {} and the grades file.", min_severity.as_str(), min_severity.as_str())}</p>
                 { for sessionhunt::export::Kind::ALL.into_iter().map(|kind| {
                     let on_export = on_export.clone();
                     let title = format!("sessionhunt {} … (saves {})", kind.command(), kind.file_name());
