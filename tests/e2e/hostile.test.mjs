@@ -80,6 +80,21 @@ test('markup in a UPN and a user agent is shown as text and never runs', async (
   await page.getByTestId('timeline-svg').locator('g.event.suspicious').first().hover();
   await screenshot(page, 'hostile');
 
+  // The workspace's views show the same text as text: the session (the user agent, the UPN), the
+  // campaign (an indicator's value), the overview (the UPN among the users).
+  await row.locator('[data-testid=grid-session]').click();
+  await page.getByTestId('session-events').waitFor();
+  const sessionText = await page.getByTestId('session-view').textContent();
+  assert.ok(sessionText.includes(EVIL_UA) && sessionText.includes(EVIL_UPN), 'the session view shows both as text');
+  await page.getByTestId('tab-campaign').click();
+  await page.getByTestId('campaign-view').and(page.locator(':not([aria-busy])')).waitFor();
+  await page.getByTestId('tab-overview').click();
+  await page.getByTestId('overview-users').waitFor();
+  assert.ok((await page.getByTestId('overview-users').textContent()).includes(EVIL_UPN), 'the overview lists the UPN as text');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('img').length), 0);
+  await page.getByTestId('tab-session').click();
+  await page.getByTestId('session-events').waitFor();
+
   const outcome = await page.evaluate(() => ({
     pwned: window.__pwned,
     images: document.querySelectorAll('img').length,

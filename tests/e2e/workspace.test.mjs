@@ -130,6 +130,11 @@ test('the session view, from the grid, the details and the timeline, shows what 
   assert.ok(view.origin_changes > 0, 'the replay changes the origin');
   assert.ok(await page.locator('[data-testid=session-event].origin-change .changed').count() > 0, 'changes are marked on their cells');
   assert.match(await page.getByTestId('session-summary').textContent(), new RegExp(`^${view.events.length} events? of `));
+  // By keyboard: S on the grid's active row.
+  await page.getByTestId('pane-close').click();
+  await page.getByTestId('grid-viewport').focus();
+  await page.keyboard.press('s');
+  await pane.and(page.locator(`[data-session="${sid}"]`)).waitFor();
   // Its findings lead back to a finding.
   await page.getByTestId('session-finding').filter({ hasText: f.id }).click();
   await page.getByTestId('details').waitFor();
