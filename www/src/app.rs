@@ -83,6 +83,15 @@ fn spawn(
     // that receives it, so no task has to take in 100 000 findings), then the rest of it, then its
     // text as a Blob.
     let pages = Rc::new(RefCell::new((Vec::<Finding>::new(), SearchIndex::default())));
+    // A view for the side pane arrived: no longer pending, and into the state.
+    let view_arrived = {
+        let dispatcher = dispatcher.clone();
+        let loaded = loaded.clone();
+        move |view: ViewData| {
+            loaded.borrow_mut().pending.remove(&view.request().key());
+            dispatcher.dispatch(Action::View(Shared::new(view)));
+        }
+    };
     let on_event = {
         let dispatcher = dispatcher.clone();
         Callback::from(move |message: FromWorker| match message {
@@ -151,20 +160,13 @@ fn spawn(
                 dispatcher.dispatch(Action::RawRows(finding, Shared::new(rows)));
             }
             FromWorker::Session { view, total_events } => {
-                let key = ViewRequest::Session(view.session_id.clone()).key();
-                loaded.borrow_mut().pending.remove(&key);
-                dispatcher
-                    .dispatch(Action::View(Shared::new(ViewData::Session(view, total_events))));
+                view_arrived(ViewData::Session(view, total_events))
             }
             FromWorker::Campaign { indicators, total } => {
-                loaded.borrow_mut().pending.remove(&ViewRequest::Campaign.key());
-                dispatcher
-                    .dispatch(Action::View(Shared::new(ViewData::Campaign(indicators, total))));
+                view_arrived(ViewData::Campaign(indicators, total))
             }
             FromWorker::Overview { overview, total_users } => {
-                loaded.borrow_mut().pending.remove(&ViewRequest::Overview.key());
-                dispatcher
-                    .dispatch(Action::View(Shared::new(ViewData::Overview(overview, total_users))));
+                view_arrived(ViewData::Overview(overview, total_users))
             }
             FromWorker::Exported { name, blob: Some(blob), .. } => {
                 if let Err(err) = crate::format::download_blob(&name, &blob) {

@@ -278,6 +278,17 @@ impl Pane {
             Pane::Overview => "overview",
         }
     }
+
+    /// The view it asks of the worker (none for a finding's details, which come from the report
+    /// and the user's events).
+    pub fn request(&self) -> Option<ViewRequest> {
+        match self {
+            Pane::Finding => None,
+            Pane::Session(id) => Some(ViewRequest::Session(id.clone())),
+            Pane::Campaign => Some(ViewRequest::Campaign),
+            Pane::Overview => Some(ViewRequest::Overview),
+        }
+    }
 }
 
 /// An indicator of the campaign view the analyst picked: the grid shows the findings that carry
@@ -296,18 +307,49 @@ pub struct IndicatorFilter {
 }
 
 impl IndicatorFilter {
+    /// The indicator ready to be matched against many findings or events: its value parsed and
+    /// lower-cased once, not per row.
+    pub fn matcher(&self) -> IndicatorMatcher<'_> {
+        IndicatorMatcher {
+            filter: self,
+            asn: self.value.trim_start_matches("AS").parse().ok().filter(|&a: &u32| a != 0),
+            lower: self.value.to_lowercase(),
+        }
+    }
+}
+
+/// What carries a campaign indicator: the one place the grid's filter and the timeline's marks
+/// decide it.
+pub struct IndicatorMatcher<'a> {
+    filter: &'a IndicatorFilter,
+    asn: Option<u32>,
+    lower: String,
+}
+
+impl IndicatorMatcher<'_> {
     /// True when finding `f` carries the indicator: its IPs, networks or user agents hold the
     /// value (as the core's campaign view collects them), or, for a forwarding address, the
     /// campaign view listed it.
-    pub fn carried_by(&self, f: &Finding) -> bool {
-        match self.kind.as_str() {
-            "ip" => f.ips.contains(&self.value),
-            "asn" => {
-                let value = self.value.trim_start_matches("AS");
-                value.parse::<u32>().is_ok_and(|asn| f.asns.contains(&asn))
+    pub fn finding(&self, f: &Finding) -> bool {
+        match self.filter.kind.as_str() {
+            "ip" => f.ips.contains(&self.filter.value),
+            "asn" => self.asn.is_some_and(|asn| f.asns.contains(&asn)),
+            "user-agent" => f.user_agents.contains(&self.filter.value),
+            _ => self.filter.findings.contains(&f.id),
+        }
+    }
+
+    /// True when event `e` (whose network is `asn`) used the indicator: its IP, network or user
+    /// agent, or a forwarding address its audit detail names.
+    pub fn event(&self, e: &EventView, asn: u32) -> bool {
+        match self.filter.kind.as_str() {
+            "ip" => e.ip == self.filter.value,
+            "asn" => self.asn == Some(asn),
+            "user-agent" => e.user_agent == self.filter.value,
+            "forwarding-address" => {
+                e.audit_detail.iter().any(|d| d.to_lowercase().contains(&self.lower))
             }
-            "user-agent" => f.user_agents.contains(&self.value),
-            _ => self.findings.contains(&f.id),
+            _ => false,
         }
     }
 }
@@ -332,6 +374,17 @@ pub enum ViewRequest {
     Campaign,
     /// The overview.
     Overview,
+}
+
+impl ViewData {
+    /// The request it answers.
+    pub fn request(&self) -> ViewRequest {
+        match self {
+            ViewData::Session(v, _) => ViewRequest::Session(v.session_id.clone()),
+            ViewData::Campaign(..) => ViewRequest::Campaign,
+            ViewData::Overview(..) => ViewRequest::Overview,
+        }
+    }
 }
 
 impl ViewRequest {
@@ -732,12 +785,7 @@ impl Reducible for AppState {
                 }
             }
             Action::View(view) => {
-                let key = match &*view {
-                    ViewData::Session(v, _) => ViewRequest::Session(v.session_id.clone()).key(),
-                    ViewData::Campaign(..) => ViewRequest::Campaign.key(),
-                    ViewData::Overview(..) => ViewRequest::Overview.key(),
-                };
-                next.views.insert(key, view);
+                next.views.insert(view.request().key(), view);
             }
             Action::ShowLow(show) => next.show_low = show,
             Action::Indicator(indicator) => next.indicator = indicator,
@@ -821,24 +869,13 @@ impl AppState {
     /// come from the report and the user's events).
     pub fn wanted_view(&self) -> Option<ViewRequest> {
         self.report.as_ref()?;
-        let wanted = match self.pane.as_ref()? {
-            Pane::Finding => return None,
-            Pane::Session(id) => ViewRequest::Session(id.clone()),
-            Pane::Campaign => ViewRequest::Campaign,
-            Pane::Overview => ViewRequest::Overview,
-        };
+        let wanted = self.pane.as_ref()?.request()?;
         (!self.views.contains_key(&wanted.key())).then_some(wanted)
     }
 
     /// The side pane's view, once it arrived.
     pub fn pane_view(&self) -> Option<Shared<ViewData>> {
-        let key = match self.pane.as_ref()? {
-            Pane::Finding => return None,
-            Pane::Session(id) => ViewRequest::Session(id.clone()).key(),
-            Pane::Campaign => ViewRequest::Campaign.key(),
-            Pane::Overview => ViewRequest::Overview.key(),
-        };
-        self.views.get(&key).cloned()
+        self.views.get(&self.pane.as_ref()?.request()?.key()).cloned()
     }
 
     /// True when the fold of low and info findings applies: the analyst has not opened it, and
@@ -908,6 +945,7 @@ impl AppState {
         let Some(report) = &self.report else { return (Vec::new(), 0) };
         let fold = self.folds_low();
         let mut folded = 0;
+        let indicator = self.indicator.as_deref().map(IndicatorFilter::matcher);
         let needle = self.filter.trim().to_lowercase();
         let column_needles: Vec<(Column, ColumnFilter)> = self
             .column_filters
@@ -923,7 +961,7 @@ impl AppState {
             .filter(|(_, f)| column_needles.iter().all(|(c, t)| t.matches(*c, f)))
             .filter(|(i, _)| range.is_none_or(|r| self.search.overlaps(*i, r)))
             .filter(|(_, f)| self.grade_filter.admits(self.grades.get(&f.id).map(|g| g.grade)))
-            .filter(|(_, f)| self.indicator.as_ref().is_none_or(|x| x.carried_by(f)))
+            .filter(|(_, f)| indicator.as_ref().is_none_or(|m| m.finding(f)))
             .filter(|(_, f)| {
                 let out = fold && f.severity <= sessionhunt::Severity::Low;
                 folded += usize::from(out);

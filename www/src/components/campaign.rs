@@ -82,7 +82,12 @@ pub fn CampaignPane(props: &CampaignProps) -> Html {
             kind: x.kind.clone(),
             value: x.value.clone(),
             label: indicator_label(x),
-            findings: x.findings.iter().map(|m| m.id.clone()).collect::<BTreeSet<_>>(),
+            // Only an address needs its list (see `IndicatorFilter::findings`).
+            findings: if x.kind == "forwarding-address" {
+                x.findings.iter().map(|m| m.id.clone()).collect::<BTreeSet<_>>()
+            } else {
+                BTreeSet::new()
+            },
         };
         // The most severe member's timeline (the core lists findings most severe first).
         let first_user = x.findings.first().map(|m| m.user.clone());

@@ -268,11 +268,7 @@ pub fn Details(props: &DetailsProps) -> Html {
                 { for f.session_ids.iter().take(4).map(|sid| {
                     let dispatch = dispatch.clone();
                     let id = sid.clone();
-                    let onclick = move |_| {
-                        if let Some(d) = &dispatch {
-                            d.dispatch(crate::state::Action::Pane(Some(crate::state::Pane::Session(id.clone()))));
-                        }
-                    };
+                    let onclick = move |_| crate::components::session::open_session(&dispatch, &id);
                     html! {
                         <button class="button" {onclick} data-testid="open-session" title={sid.clone()}>
                             {format!("Session {}", short_id(sid))}

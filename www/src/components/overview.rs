@@ -83,15 +83,6 @@ pub fn day_axis(days: &[DayCount]) -> (Vec<(f64, DayCount)>, u64) {
     (out, undated)
 }
 
-/// The histogram's x of a pointer event (viewBox units).
-fn svg_x(svg: &Element, client_x: f64) -> f64 {
-    let rect = svg.get_bounding_client_rect();
-    if rect.width() <= 0.0 {
-        return 0.0;
-    }
-    (client_x - rect.left()) / rect.width() * WIDTH
-}
-
 /// The tenant overview.
 #[component]
 pub fn OverviewPane(props: &OverviewProps) -> Html {
@@ -124,7 +115,7 @@ pub fn OverviewPane(props: &OverviewProps) -> Html {
         let count = days.len();
         Rc::new(move |client_x: f64| -> Option<usize> {
             let svg = svg_ref.cast::<Element>()?;
-            let x = svg_x(&svg, client_x) - LEFT;
+            let x = crate::components::timeline::view_x(&svg, client_x, WIDTH) - LEFT;
             (count > 0).then(|| ((x / bar).floor().max(0.0) as usize).min(count - 1))
         })
     };

@@ -70,10 +70,6 @@ pub fn SessionPane(props: &SessionProps) -> Html {
             }
         }
     };
-    let back_to_finding = |id: String| {
-        // Open the finding, then come back here is one click on the Session tab.
-        select(id)
-    };
     let n = view.events.len();
     let end = (*shown).min(n);
     let more = {
@@ -102,7 +98,7 @@ pub fn SessionPane(props: &SessionProps) -> Html {
                 <p class="view-findings">
                     {"Findings citing it: "}
                     { for view.findings.iter().take(20).map(|id| html! {
-                        <button class="button small" onclick={back_to_finding(id.clone())} data-testid="session-finding">{id.clone()}</button>
+                        <button class="button small" onclick={select(id.clone())} data-testid="session-finding">{id.clone()}</button>
                     }) }
                     if view.findings.len() > 20 { <span class="muted">{format!(" and {} more", view.findings.len() - 20)}</span> }
                 </p>

@@ -72,21 +72,6 @@ pub struct TimelineProps {
     pub highlight: Option<crate::state::Shared<crate::state::IndicatorFilter>>,
 }
 
-/// True when event `e` used the campaign indicator `x` (its IP, network, user agent, or a
-/// forwarding address its audit detail names).
-pub fn uses_indicator(e: &EventView, asn: u32, x: &crate::state::IndicatorFilter) -> bool {
-    match x.kind.as_str() {
-        "ip" => e.ip == x.value,
-        "asn" => x.value.trim_start_matches("AS").parse::<u32>().is_ok_and(|a| a == asn && a != 0),
-        "user-agent" => e.user_agent == x.value,
-        "forwarding-address" => {
-            let value = x.value.to_lowercase();
-            e.audit_detail.iter().any(|d| d.to_lowercase().contains(&value))
-        }
-        _ => false,
-    }
-}
-
 #[derive(Clone, Copy)]
 enum Drag {
     Pan { x: f64, view: (f64, f64) },
@@ -274,6 +259,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         }
     };
     let focus_view = focus_span.filter(|_| props.focus.is_some());
+    // The campaign indicator's matcher, made once per render rather than per event.
+    let highlight = props.highlight.as_deref().map(crate::state::IndicatorFilter::matcher);
 
     let onpointerdown = {
         let state = state.clone();
@@ -591,7 +578,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                 if e.operation.is_empty() { &e.app } else { &e.operation },
                                 if e.session_id.is_empty() { String::new() } else { format!(" · session {}", e.session_id) },
                                 if e.user_agent.is_empty() { String::new() } else { format!(" · UA {}", e.user_agent) });
-                            let marked = props.highlight.as_ref().map(|x| uses_indicator(e, asn, x));
+                            let marked = highlight.as_ref().map(|m| m.event(e, asn));
                             let class = classes!("event", e.kind.as_str(), bad.then_some("suspicious"),
                                 (marked == Some(true)).then_some("hit"), (marked == Some(false)).then_some("dim"),
                                 (!e.session_id.is_empty()).then_some("has-session"));
@@ -665,11 +652,17 @@ fn zoom(st: &mut ViewState, x: f64, factor: f64) {
 }
 
 fn svg_x(svg: &Element, client_x: f64) -> f64 {
+    view_x(svg, client_x, WIDTH)
+}
+
+/// A pointer's x in the viewBox units of an SVG `width` units wide that fills its element's width
+/// (the timeline's and the overview's histogram).
+pub fn view_x(svg: &Element, client_x: f64, width: f64) -> f64 {
     let rect = svg.get_bounding_client_rect();
     if rect.width() <= 0.0 {
         return 0.0;
     }
-    (client_x - rect.left()) / rect.width() * WIDTH
+    (client_x - rect.left()) / rect.width() * width
 }
 
 fn svg_y(svg: &Element, client_y: f64) -> f64 {
